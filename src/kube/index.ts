@@ -1,0 +1,10 @@
+/**
+ * API server I/O: kubeconfig loading, the shared client and the classification of API failures.
+ * @module
+ */
+export { loadKubeConfig } from './kubeconfig.js';
+export type { KubeConfigSource } from './kubeconfig.js';
+export { KubeClient } from './client.js';
+export type { RawRequest } from './client.js';
+export { ApiError, TerminalApiError, actionForStatus, toApiError, httpFailure } from './api-errors.js';
+export type { ApiErrorAction, ApiErrorDetails, ApiCallContext, ApiStatus } from './api-errors.js';
