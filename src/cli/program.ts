@@ -1,0 +1,29 @@
+/**
+ * The command-line program: global options, then one subcommand per file in this folder.
+ * @module
+ */
+import { Command, Option } from 'commander';
+import { createLogger, logLevels } from '../observability/index.js';
+import type { Logger, LogLevel } from '../observability/index.js';
+import type { CliContext } from './context.js';
+import { demoCommand } from './demo.js';
+import { localClusterCommand } from './local-cluster.js';
+
+/** Builds the program. `version` is the package version shown by `--version`. */
+export function buildProgram(version: string): Command {
+  const program = new Command('edge-controller')
+    .description("KubeEdge's cloud side, rebuilt in TypeScript")
+    .version(version)
+    .addOption(new Option('--log-level <level>', 'minimum log level').choices(logLevels).default('info'))
+    .showHelpAfterError();
+  let logger: Logger | undefined;
+  const ctx: CliContext = {
+    get logger() {
+      logger ??= createLogger({ level: program.opts<{ logLevel: LogLevel }>().logLevel });
+      return logger;
+    },
+  };
+  program.addCommand(localClusterCommand(ctx));
+  program.addCommand(demoCommand(ctx));
+  return program;
+}
