@@ -4,8 +4,13 @@ import { describe, it } from 'node:test';
 import { errorCatalogue } from './codes.js';
 
 const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
+// Rows look like "| `EC_X` | meaning |"; prettier may pad the cells, so split and trim.
 const documented = new Map(
-  [...doc.matchAll(/^\| `(EC_[A-Z_]+)` \| (.+) \|$/gm)].map((m) => [m[1] ?? '', (m[2] ?? '').trim()]),
+  doc
+    .split('\n')
+    .map((line) => line.split('|').map((cell) => cell.trim()))
+    .filter((cells) => /^`EC_[A-Z_]+`$/.test(cells[1] ?? ''))
+    .map((cells) => [(cells[1] ?? '').slice(1, -1), cells[2] ?? '']),
 );
 
 describe('error catalogue', () => {
