@@ -1,0 +1,86 @@
+/**
+ * protocol/: the KubeEdge wire model. Messages and their constructors, resource strings, operation and
+ * resource-type names, ACK classification, the frame codec and the classification of edge messages.
+ * Pure: no I/O, no timers, no clock; ids and time come in as parameters. Imports nothing of ours.
+ * @module
+ */
+export type { Brand } from './brand.js';
+export {
+  newErrorResponse,
+  newKeepalive,
+  newPush,
+  newRespByMessage,
+  newResponse,
+  parseMessageId,
+  replyDefaults,
+} from './message.js';
+export type {
+  Message,
+  MessageHeader,
+  MessageId,
+  MessageRoute,
+  MessageStamp,
+  PushOptions,
+  ReplyOptions,
+  ReplySource,
+} from './message.js';
+export {
+  buildNodeResource,
+  buildResource,
+  edgeKey,
+  parseNodeName,
+  parseResource,
+  resourceTypeOf,
+  splitNodeResource,
+  trimNodePrefix,
+  withNodePrefix,
+} from './resource.js';
+export type {
+  EdgeKey,
+  NodeName,
+  NodeResourcePath,
+  ParsedResource,
+  ResourcePath,
+  ResourceRef,
+} from './resource.js';
+export {
+  isResourceType,
+  isUpstreamResourceType,
+  k8sCaResource,
+  keepaliveResource,
+  nullNamespace,
+  resourceTypes,
+  specialResources,
+  upstreamResourceTypes,
+} from './resource-types.js';
+export type { ResourceType, SpecialResource, UpstreamResourceType } from './resource-types.js';
+export {
+  beehiveOperations,
+  csiOperations,
+  hubOperations,
+  isCsiOperation,
+  isOperation,
+  isReservedOperation,
+  isTaskManagerOperation,
+  isUpstreamOperation,
+  metaServerOperations,
+  operations,
+  pushOperations,
+  reservedOperations,
+  taskManagerOperations,
+  upstreamOperations,
+} from './operations.js';
+export type {
+  CsiOperation,
+  Operation,
+  PushOperation,
+  ReservedOperation,
+  TaskManagerOperation,
+  UpstreamOperation,
+} from './operations.js';
+export { cloudModuleSources, groups, isCloudModuleSource, sources } from './modules.js';
+export { isAckRequired, isStatusErrorContent } from './ack.js';
+export { decodeFrame, encodeMessage } from './codec.js';
+export type { DecodeOptions, DecodeResult, FrameError, FrameErrorReason } from './codec.js';
+export { classifyUpstream } from './upstream-kind.js';
+export type { UnsupportedReason, UpstreamKind } from './upstream-kind.js';
