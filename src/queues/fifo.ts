@@ -1,0 +1,46 @@
+/**
+ * A first-in first-out buffer with O(1) amortized push and shift (`Array.prototype.shift` is O(n)). Holds
+ * the no-ACK path's payloads.
+ * @module
+ */
+
+/** FIFO of values. */
+export class Fifo<T> {
+  /** Consumed slots are set to `undefined` so that shifted values can be collected. */
+  #items: (T | undefined)[] = [];
+  #head = 0;
+
+  get length(): number {
+    return this.#items.length - this.#head;
+  }
+
+  push(value: T): void {
+    this.#items.push(value);
+  }
+
+  /** Removes and returns the oldest value. */
+  shift(): T | undefined {
+    if (this.#head >= this.#items.length) return undefined;
+    const value = this.#items[this.#head];
+    this.#items[this.#head] = undefined;
+    this.#head += 1;
+    // Compact once the consumed prefix dominates, so memory follows the live length.
+    if (this.#head >= 1024 && this.#head * 2 >= this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return value;
+  }
+
+  /** Removes and returns every value, oldest first. */
+  drain(): T[] {
+    const values = this.#items.slice(this.#head) as T[];
+    this.clear();
+    return values;
+  }
+
+  clear(): void {
+    this.#items = [];
+    this.#head = 0;
+  }
+}

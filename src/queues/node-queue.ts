@@ -1,0 +1,334 @@
+/**
+ * The reliable send queue of one edge node: a no-ACK FIFO and an ACK path that coalesces per object,
+ * pipelines up to `windowSize` un-ACKed deliveries across keys (never two per key), resends on timeout with
+ * the same id and doubling timeouts, and keeps un-ACKed deliveries across reconnects. Pure: the hub's
+ * session worker calls it with `now` and writes what it returns (STYLE.md B2).
+ * @module
+ */
+import { EdgeControllerError } from '../errors/index.js';
+import { AckEntries } from './ack-entries.js';
+import type { Version } from './ack-entries.js';
+import { ackTimeoutForAttempt } from './backoff.js';
+import { DeadlineHeap } from './deadline-heap.js';
+import type { HeapNode } from './deadline-heap.js';
+import { Fifo } from './fifo.js';
+import { resolveNodeQueueOptions } from './queue-options.js';
+import type { NodeQueueOptions, ResolvedNodeQueueOptions } from './queue-options.js';
+import type {
+  AckItem,
+  AckOutcome,
+  Delivery,
+  DisconnectOutcome,
+  EnqueueOutcome,
+  NoAckOutcome,
+  QueueStats,
+  Retired,
+  SendPlan,
+  SendReason,
+} from './types.js';
+
+/** An un-ACKed ACK-path delivery. In the timer heap while a session runs; out of it after a disconnect. */
+interface InFlight<P> extends HeapNode {
+  readonly id: string;
+  readonly key: string;
+  readonly uid: string;
+  readonly version: Version<P>;
+  readonly firstSentAt: number;
+  resends: number;
+  /** Backoff level: 0 after a first send or a reconnect, +1 per timeout. */
+  attempt: number;
+  deadline: number;
+}
+
+type Counters = {
+  -readonly [K in keyof QueueStats as K extends `${string}Total` ? K : never]: number;
+};
+
+const zeroCounters = Object.freeze({
+  sentTotal: 0,
+  resendsTotal: 0,
+  ackedTotal: 0,
+  unknownAcksTotal: 0,
+  replacedTotal: 0,
+  droppedStaleTotal: 0,
+  droppedAfterDeleteTotal: 0,
+  droppedInvalidTotal: 0,
+  supersededTotal: 0,
+  retiredResendLimitTotal: 0,
+  noAckSentTotal: 0,
+  noAckEvictedTotal: 0,
+} satisfies Counters);
+
+/**
+ * One node's send queue, generic over the payload `P`.
+ *
+ * Promised:
+ * - No-ACK payloads go out once each, in enqueue order, before anything else in the same plan.
+ * - At most `windowSize` ACK-path deliveries are un-ACKed, and at most one per key, ever. A newer version
+ *   for a busy key waits, coalesced, and goes after the ACK (or the retirement) of the one in flight.
+ * - Keys are served in the order they became sendable, so one hot object cannot starve the others.
+ * - An un-ACKed delivery is resent with the same id after `ackTimeoutMs`, then after doubling timeouts
+ *   capped at `maxAckTimeoutMs`, until ACKed, retired (`dropAfterResends` used up, or superseded by a newer
+ *   version of the same object that waits at the head of its key) or {@link clear}ed.
+ * - After {@link onDisconnect}, un-ACKed deliveries are resent first on the next session, with fresh timers.
+ * - Every accepted version is eventually sent, unless a newer version or a delete of the same object
+ *   replaces it first, as long as ACKs keep coming.
+ *
+ * Not promised:
+ * - That the edge applies deliveries of different keys in send order: it handles each message on its own
+ *   goroutine (errata Part A omission 7), and so are no-ACK messages and ACK-path messages unordered.
+ * - Exactly-once: a resend whose original was only slow makes the edge apply the same version twice
+ *   (harmless: the edge upserts). A delete enqueued late for an object whose key was re-used by a new
+ *   object still erases the new one on the edge for non-pods (errata omission 11); callers must not send it.
+ * - Remembering deletes: after a delete's ACK the object is forgotten.
+ *
+ * Not thread-safe in any sense that matters for JS: one session worker owns one queue.
+ */
+export class NodeQueue<P> {
+  readonly #options: ResolvedNodeQueueOptions;
+  readonly #entries = new AckEntries<P>();
+  readonly #noAck = new Fifo<P>();
+  /** Un-ACKed deliveries by id, in the order they were created. */
+  readonly #inFlight = new Map<string, InFlight<P>>();
+  readonly #timers = new DeadlineHeap<InFlight<P>>();
+  /** Deliveries moved back by onDisconnect, in the order they were created. */
+  #awaitingReconnect: InFlight<P>[] = [];
+  #seq = 0;
+  readonly #counters: Counters = { ...zeroCounters };
+
+  /** @throws EdgeControllerError `EC_CONFIG_INVALID` when an option is out of range. */
+  constructor(options: NodeQueueOptions) {
+    this.#options = resolveNodeQueueOptions(options);
+  }
+
+  /**
+   * Offers a version of an object to the ACK path. It replaces the object's waiting version, if any; the
+   * outcome says whether it was queued, replaced an older one, or was dropped and why. Call
+   * {@link takeSendable} afterwards.
+   */
+  enqueueAck(item: AckItem<P>, now: number): EnqueueOutcome<P> {
+    const outcome = this.#entries.enqueue(item, now);
+    switch (outcome.kind) {
+      case 'queued':
+        break;
+      case 'replaced':
+        this.#counters.replacedTotal += 1;
+        break;
+      case 'dropped-stale':
+        this.#counters.droppedStaleTotal += 1;
+        break;
+      case 'dropped-after-delete':
+        this.#counters.droppedAfterDeleteTotal += 1;
+        break;
+      case 'dropped-invalid':
+        this.#counters.droppedInvalidTotal += 1;
+        break;
+    }
+    return outcome;
+  }
+
+  /**
+   * Queues a payload to be written once, with no ACK. Held across disconnects (the edge's waiters for
+   * replies outlive its connection); past `maxPendingNoAck` the oldest is evicted and returned.
+   */
+  enqueueNoAck(payload: P): NoAckOutcome<P> {
+    this.#noAck.push(payload);
+    if (this.#noAck.length <= this.#options.maxPendingNoAck) return { kind: 'queued' };
+    const evicted = this.#noAck.shift() as P;
+    this.#counters.noAckEvictedTotal += 1;
+    return { kind: 'queued-evicting-oldest', evicted };
+  }
+
+  /**
+   * Everything that may be written now, in the order to write it: all no-ACK payloads; then deliveries
+   * requeued by a disconnect; then resends whose timeout is due (earliest first); then first sends while the
+   * window has room, one per sendable key. Also returns the deliveries retired on the way. Call it after an
+   * enqueue, an ACK, when {@link nextWakeAt} passes, and when a session starts; never while disconnected.
+   */
+  takeSendable(now: number): SendPlan<P> {
+    const deliveries: Delivery<P>[] = [];
+    const retired: Retired<P>[] = [];
+    // Ids before payloads: if newId misbehaves and throws, the no-ACK backlog is intact.
+    const noAckIds = Array.from({ length: this.#noAck.length }, () => this.#uniqueId());
+    for (const [index, payload] of this.#noAck.drain().entries()) {
+      deliveries.push({ kind: 'no-ack', id: noAckIds[index] ?? this.#uniqueId(), payload });
+      this.#counters.noAckSentTotal += 1;
+    }
+    // Each retry takes its delivery off the list or the heap itself, so a throwing newId loses nothing.
+    for (let next = this.#awaitingReconnect[0]; next !== undefined; next = this.#awaitingReconnect[0]) {
+      this.#retry(next, now, 'reconnect', deliveries, retired);
+    }
+    for (let due = this.#timers.peek(); due !== undefined && due.deadline <= now; due = this.#timers.peek()) {
+      this.#retry(due, now, 'timeout', deliveries, retired);
+    }
+    while (this.#inFlight.size < this.#options.windowSize && this.#entries.sendableKeyCount > 0) {
+      // The id first: if newId misbehaves and throws, nothing has been taken.
+      const id = this.#uniqueId();
+      const taken = this.#entries.takeNext();
+      if (taken === undefined) break;
+      this.#start(id, taken.key, taken.uid, taken.version, now, 'first', 0, deliveries);
+    }
+    return { deliveries, retired };
+  }
+
+  /**
+   * Settles the delivery whose id the edge's ACK carries as `parent_msg_id`. Frees its window slot and
+   * its key; call {@link takeSendable} afterwards. Unknown ids are reported, not thrown.
+   */
+  ack(deliveryId: string, now: number): AckOutcome<P> {
+    const delivery = this.#inFlight.get(deliveryId);
+    if (delivery === undefined) {
+      this.#counters.unknownAcksTotal += 1;
+      return { kind: 'unknown', deliveryId };
+    }
+    this.#forget(delivery);
+    this.#entries.settle(delivery.key, delivery.uid, 'acked');
+    this.#counters.ackedTotal += 1;
+    return {
+      kind: 'acked',
+      deliveryId,
+      item: delivery.version.item,
+      latencyMs: Math.max(0, now - delivery.firstSentAt),
+      sinceEnqueueMs: Math.max(0, now - delivery.version.enqueuedAt),
+      resends: delivery.resends,
+    };
+  }
+
+  /**
+   * The earliest resend deadline, for the worker's one timer; `undefined` when no timer runs. Deliveries
+   * requeued by {@link onDisconnect} have no deadline: they go out on the next {@link takeSendable}.
+   */
+  nextWakeAt(): number | undefined {
+    return this.#timers.peek()?.deadline;
+  }
+
+  /**
+   * The node's session ended. Un-ACKed deliveries stop their timers and will be resent first, in their
+   * original order and with their ids, by the next {@link takeSendable}, each with a fresh timeout.
+   * KubeEdge discards them (spec §5.6); we keep them. Everything else stays queued.
+   */
+  onDisconnect(): DisconnectOutcome {
+    this.#timers.clear();
+    this.#awaitingReconnect = [...this.#inFlight.values()];
+    return { requeued: this.#awaitingReconnect.length };
+  }
+
+  /** Current sizes and totals; cheap enough to call per scrape. */
+  stats(): QueueStats {
+    return {
+      pendingAck: this.#entries.pendingCount,
+      inFlight: this.#inFlight.size,
+      awaitingReconnect: this.#awaitingReconnect.length,
+      pendingNoAck: this.#noAck.length,
+      sendableKeys: this.#entries.sendableKeyCount,
+      trackedObjects: this.#entries.trackedCount,
+      ...this.#counters,
+    };
+  }
+
+  /** Drops everything the queue holds (the node was deleted). Totals are kept. Outstanding ids become unknown. */
+  clear(): void {
+    this.#entries.clear();
+    this.#noAck.clear();
+    this.#inFlight.clear();
+    this.#timers.clear();
+    this.#awaitingReconnect = [];
+  }
+
+  /** A timed-out or requeued delivery: supersede it, retire it, or resend it with the same id. */
+  #retry(
+    delivery: InFlight<P>,
+    now: number,
+    reason: 'timeout' | 'reconnect',
+    deliveries: Delivery<P>[],
+    retired: Retired<P>[],
+  ): void {
+    const attempt = reason === 'reconnect' ? 0 : delivery.attempt + 1;
+    if (this.#entries.canSupersede(delivery.key, delivery.uid)) {
+      const id = this.#uniqueId();
+      const newer = this.#entries.takeSuperseding(delivery.key, delivery.uid);
+      this.#forget(delivery);
+      retired.push(this.#retired(delivery, 'superseded'));
+      this.#counters.supersededTotal += 1;
+      this.#start(id, delivery.key, delivery.uid, newer, now, 'superseding', attempt, deliveries);
+      return;
+    }
+    const limit = delivery.version.item.dropAfterResends;
+    if (limit !== undefined && delivery.resends >= limit) {
+      this.#forget(delivery);
+      this.#entries.settle(delivery.key, delivery.uid, 'dropped');
+      retired.push(this.#retired(delivery, 'resend-limit'));
+      this.#counters.retiredResendLimitTotal += 1;
+      return;
+    }
+    this.#timers.remove(delivery);
+    this.#unqueueReconnect(delivery);
+    delivery.resends += 1;
+    delivery.attempt = attempt;
+    delivery.deadline = now + ackTimeoutForAttempt(attempt, this.#options);
+    this.#timers.push(delivery);
+    this.#counters.resendsTotal += 1;
+    deliveries.push({
+      kind: 'ack',
+      id: delivery.id,
+      item: delivery.version.item,
+      reason,
+      resends: delivery.resends,
+    });
+  }
+
+  #start(
+    id: string,
+    key: string,
+    uid: string,
+    version: Version<P>,
+    now: number,
+    reason: SendReason,
+    attempt: number,
+    deliveries: Delivery<P>[],
+  ): void {
+    const delivery: InFlight<P> = {
+      id,
+      key,
+      uid,
+      version,
+      firstSentAt: now,
+      resends: 0,
+      attempt,
+      deadline: now + ackTimeoutForAttempt(attempt, this.#options),
+      seq: this.#seq++,
+      heapIndex: -1,
+    };
+    this.#inFlight.set(id, delivery);
+    this.#timers.push(delivery);
+    this.#counters.sentTotal += 1;
+    deliveries.push({ kind: 'ack', id, item: version.item, reason, resends: 0 });
+  }
+
+  #forget(delivery: InFlight<P>): void {
+    this.#inFlight.delete(delivery.id);
+    this.#timers.remove(delivery);
+    this.#unqueueReconnect(delivery);
+  }
+
+  #unqueueReconnect(delivery: InFlight<P>): void {
+    // Usually the head (takeSendable walks the list in order); an early ACK may hit any position.
+    const index = this.#awaitingReconnect.indexOf(delivery);
+    if (index >= 0) this.#awaitingReconnect.splice(index, 1);
+  }
+
+  #retired(delivery: InFlight<P>, reason: Retired<P>['reason']): Retired<P> {
+    return { reason, deliveryId: delivery.id, item: delivery.version.item, resends: delivery.resends };
+  }
+
+  #uniqueId(): string {
+    const id = this.#options.newId();
+    if (this.#inFlight.has(id)) {
+      throw new EdgeControllerError(
+        'EC_CONFIG_INVALID',
+        `queue option newId returned ${JSON.stringify(id)}, the id of an un-ACKed delivery; pass a generator of unique ids such as crypto.randomUUID`,
+      );
+    }
+    return id;
+  }
+}
