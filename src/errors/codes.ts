@@ -3,17 +3,19 @@
  * that docs/errors.md repeats (a catalogue test keeps the two in step). Codes are `EC_<AREA>_<WHAT>`.
  * @module
  */
+import { certsErrorCodes } from './codes/certs.js';
 import { configErrorCodes } from './codes/config.js';
 import { kubeErrorCodes } from './codes/kube.js';
 import { localClusterErrorCodes } from './codes/local-cluster.js';
 
-export { configErrorCodes, kubeErrorCodes, localClusterErrorCodes };
+export { certsErrorCodes, configErrorCodes, kubeErrorCodes, localClusterErrorCodes };
 
 /** Every code with its meaning. */
 export const errorCatalogue = {
   ...configErrorCodes,
   ...kubeErrorCodes,
   ...localClusterErrorCodes,
+  ...certsErrorCodes,
 } as const;
 
 /** A stable error code. */

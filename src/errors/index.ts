@@ -4,5 +4,11 @@
  */
 export { EdgeControllerError, TerminalError, isEdgeControllerError } from './base.js';
 export type { EdgeControllerErrorOptions } from './base.js';
-export { errorCatalogue, configErrorCodes, kubeErrorCodes, localClusterErrorCodes } from './codes.js';
+export {
+  errorCatalogue,
+  certsErrorCodes,
+  configErrorCodes,
+  kubeErrorCodes,
+  localClusterErrorCodes,
+} from './codes.js';
 export type { ErrorCode } from './codes.js';

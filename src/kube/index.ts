@@ -8,3 +8,6 @@ export { KubeClient } from './client.js';
 export type { RawRequest } from './client.js';
 export { ApiError, TerminalApiError, actionForStatus, toApiError, httpFailure } from './api-errors.js';
 export type { ApiErrorAction, ApiErrorDetails, ApiCallContext, ApiStatus } from './api-errors.js';
+export { annotateCloudcore, cloudcoreAnnotation } from './node-annotation.js';
+export { SecretStore, secretStoreDefaults } from './secrets.js';
+export type { SecretRef, SecretStoreOptions, SecretWrite, StoredSecret } from './secrets.js';

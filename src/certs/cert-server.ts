@@ -1,0 +1,409 @@
+/**
+ * The HTTPS certificate server edges join through (KubeEdge CloudHub port 10002,
+ * `cloud/pkg/cloudhub/servers/httpserver/server.go`, kubeedge/kubeedge v1.23.1):
+ * - `GET /ca.crt` → the CA certificate, raw DER (the edge checks its sha256 against the token);
+ * - `GET /edge.crt` with a DER CSR as body, `NodeName` and `Authorization: Bearer <jwt>` headers, or a
+ *   client certificate instead of the token (renewal) → raw DER certificate, or a plain-text refusal
+ *   (401 authentication/identity, 400 bad request or CSR, 413 body over 1 MiB); issuance.ts decides;
+ * - `GET /node/{name}` → 200 "Node found" / 404 "Node not found" (`nodeExists` injected).
+ * TLS asks for, but does not require, a client certificate; issuance.ts verifies it against the CA.
+ * Bodies are capped while being read and never buffered past the cap; header, request, keep-alive and
+ * handshake timeouts keep slow clients from holding sockets. Tokens, keys and bodies are never logged.
+ * @module
+ */
+import { createServer } from 'node:https';
+import type { Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+import type { CertificateAuthority } from './ca.js';
+import { isValidNodeName } from './edge-identity.js';
+import { TerminalError } from '../errors/index.js';
+import { CertsError } from './errors.js';
+import { issuanceDefaults, issueEdgeCertificate, statusForRejection } from './issuance.js';
+import type { IssuanceMethod, RejectionReason } from './issuance.js';
+import type { ServerCertificate } from './server-cert.js';
+
+/** Defaults of {@link CertServerOptions}. */
+export const certServerDefaults = Object.freeze({
+  /** Bind address (KubeEdge `https.address`). */
+  address: '0.0.0.0',
+  /** Port (KubeEdge `https.port`); 0 picks a free one, see {@link CertServer.port}. */
+  port: 10002,
+  /** Largest accepted `/edge.crt` body, as KubeEdge's MaxBytesReader (1 MiB). */
+  maxBodyBytes: 1024 * 1024,
+  /** A TLS handshake must finish within this. */
+  handshakeTimeoutMs: 10_000,
+  /** Request headers must arrive within this. */
+  headersTimeoutMs: 10_000,
+  /** The whole request (headers and body) must arrive within this. */
+  requestTimeoutMs: 30_000,
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: 5_000,
+  /** How often the timeouts above are checked. */
+  connectionsCheckingIntervalMs: 1_000,
+  /** After a 413, how long the rest of the body is read and discarded before the socket is destroyed. */
+  discardTimeoutMs: 2_000,
+  /** At most one rejection warning per reason per this interval (the metric counts them all). */
+  rejectionWarnIntervalMs: 10_000,
+  ...issuanceDefaults,
+});
+
+/** What one `/edge.crt` request came to, for metrics (`edgecontroller_certs_issuances_total`). */
+export interface IssuanceOutcome {
+  readonly result: 'issued' | 'rejected';
+  readonly method: IssuanceMethod;
+  /** Set when rejected. */
+  readonly reason?: RejectionReason;
+}
+
+/** Options of {@link CertServer}. */
+export interface CertServerOptions {
+  readonly ca: CertificateAuthority;
+  readonly serverCert: ServerCertificate;
+  /** Whether a Node object exists (for `/node/{name}`). A rejection answers 500. */
+  readonly nodeExists: (nodeName: string) => Promise<boolean>;
+  /** Whether the node has a live hub session now; token joins for it are refused. */
+  readonly isNodeConnected: (nodeName: string) => boolean;
+  /** Called once per `/edge.crt` request with its outcome. Must not throw. */
+  readonly onIssuance?: (outcome: IssuanceOutcome) => void;
+  /** Component logger; default silent. */
+  readonly logger?: Logger;
+  /** Wall clock for token expiry, certificate validity and issuance; default `() => new Date()`. */
+  readonly clock?: () => Date;
+  /** See {@link certServerDefaults} for these. */
+  readonly address?: string;
+  readonly port?: number;
+  readonly maxBodyBytes?: number;
+  readonly handshakeTimeoutMs?: number;
+  readonly headersTimeoutMs?: number;
+  readonly requestTimeoutMs?: number;
+  readonly keepAliveTimeoutMs?: number;
+  readonly connectionsCheckingIntervalMs?: number;
+  readonly rejectionWarnIntervalMs?: number;
+  readonly discardTimeoutMs?: number;
+  /** KubeEdge `edgeCertSigningDuration`, days. */
+  readonly edgeCertSigningDurationDays?: number;
+  /** Accept legacy `O=KubeEdge, CN=kubeedge.io` client certificates for renewal. */
+  readonly allowLegacyEdgeCert?: boolean;
+}
+
+type ResolvedOptions = Required<Omit<CertServerOptions, 'onIssuance'>> &
+  Pick<CertServerOptions, 'onIssuance'>;
+
+const textPlain = 'text/plain; charset=utf-8';
+
+/** The certificate server. `start` binds; `stop` closes every connection. */
+export class CertServer {
+  readonly #opts: ResolvedOptions;
+  #server: Server | undefined;
+  #port = 0;
+  #stopped: Promise<void> | undefined;
+  readonly #lastWarnMs = new Map<RejectionReason, number>();
+
+  constructor(options: CertServerOptions) {
+    this.#opts = {
+      ...certServerDefaults,
+      clock: () => new Date(),
+      ...options,
+      logger: options.logger ?? pino({ enabled: false }),
+    };
+    validate(this.#opts);
+  }
+
+  /** The bound port once started (useful with `port: 0`); 0 before. */
+  get port(): number {
+    return this.#port;
+  }
+
+  /**
+   * Listens; resolves once bound. Throws `EC_CERTS_LISTEN_FAILED` when the address cannot be bound.
+   * Aborting `signal` stops the server as {@link stop} does.
+   */
+  async start(signal: AbortSignal): Promise<void> {
+    if (this.#server !== undefined) throw new Error('CertServer already started');
+    const o = this.#opts;
+    const server = createServer(
+      {
+        cert: o.serverCert.certPem,
+        key: o.serverCert.keyPem,
+        ca: [o.ca.certPem],
+        requestCert: true,
+        rejectUnauthorized: false,
+        minVersion: 'TLSv1.2',
+        handshakeTimeout: o.handshakeTimeoutMs,
+        headersTimeout: o.headersTimeoutMs,
+        requestTimeout: o.requestTimeoutMs,
+        keepAliveTimeout: o.keepAliveTimeoutMs,
+        connectionsCheckingInterval: o.connectionsCheckingIntervalMs,
+      },
+      (req, res) => {
+        void this.#handle(req, res);
+      },
+    );
+    this.#server = server;
+    server.on('tlsClientError', (err) => {
+      o.logger.debug({ err }, 'TLS handshake with a client failed');
+    });
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error): void => {
+        reject(
+          new CertsError(
+            'EC_CERTS_LISTEN_FAILED',
+            `certificate server cannot listen on ${o.address}:${o.port}`,
+            {
+              cause: err,
+            },
+          ),
+        );
+      };
+      server.once('error', onError);
+      server.listen({ host: o.address, port: o.port }, () => {
+        server.off('error', onError);
+        resolve();
+      });
+    }).catch((err: unknown) => {
+      this.#server = undefined;
+      throw err;
+    });
+    server.on('error', (err) => {
+      o.logger.error({ err }, 'Certificate server failed'); // e.g. EMFILE on accept; it keeps serving
+    });
+    this.#port = (server.address() as AddressInfo).port;
+    o.logger.info({ address: o.address, port: this.#port }, 'Certificate server started');
+    if (signal.aborted) await this.stop();
+    else signal.addEventListener('abort', () => void this.stop(), { once: true });
+  }
+
+  /** Stops accepting, closes all connections (in-flight requests are cut) and resolves when closed. */
+  async stop(): Promise<void> {
+    const server = this.#server;
+    if (server === undefined) return;
+    this.#stopped ??= new Promise<void>((resolve) => {
+      server.close(() => {
+        resolve();
+      });
+      server.closeAllConnections();
+    }).then(() => {
+      this.#opts.logger.info({ port: this.#port }, 'Certificate server stopped');
+    });
+    await this.#stopped;
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
+      if (path === '/ca.crt') {
+        if (!this.#isGet(req, res)) return;
+        send(res, 200, 'application/octet-stream', this.#opts.ca.certDer);
+      } else if (path === '/edge.crt') {
+        if (!this.#isGet(req, res)) return;
+        await this.#edgeCert(req, res);
+      } else if (path.startsWith('/node/')) {
+        if (!this.#isGet(req, res)) return;
+        await this.#node(path.slice('/node/'.length), res);
+      } else {
+        send(res, 404, textPlain, 'Not found');
+      }
+    } catch (err) {
+      // A client that went away mid-request is its own business; anything else is our bug.
+      if (req.destroyed || res.destroyed)
+        this.#opts.logger.debug({ err }, 'Certificate request aborted by client');
+      else this.#opts.logger.error({ err }, 'Certificate server request failed');
+      if (!res.headersSent) send(res, 500, textPlain, 'Internal error');
+      else res.destroy();
+    }
+  }
+
+  #isGet(req: IncomingMessage, res: ServerResponse): boolean {
+    if (req.method === 'GET') return true;
+    res.setHeader('allow', 'GET');
+    send(res, 405, textPlain, 'Method not allowed');
+    return false;
+  }
+
+  async #edgeCert(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const o = this.#opts;
+    const clientCertDer = peerCertificate(req);
+    const method: IssuanceMethod = clientCertDer === undefined ? 'token' : 'mtls';
+    const nodeHeader = header(req, 'nodename');
+    const body = await readCapped(req, o.maxBodyBytes);
+    if (body === undefined) {
+      this.#rejected({ method, reason: 'body-too-large', nodeName: nodeHeader });
+      this.#discardRest(req, res);
+      send(
+        res,
+        statusForRejection('body-too-large'),
+        textPlain,
+        `request body exceeds ${o.maxBodyBytes} bytes`,
+      );
+      return;
+    }
+    const result = await issueEdgeCertificate(
+      { csrDer: body, nodeName: nodeHeader, authorization: header(req, 'authorization'), clientCertDer },
+      {
+        ca: o.ca,
+        now: o.clock(),
+        isNodeConnected: o.isNodeConnected,
+        edgeCertSigningDurationDays: o.edgeCertSigningDurationDays,
+        allowLegacyEdgeCert: o.allowLegacyEdgeCert,
+      },
+    );
+    if (result.kind === 'issued') {
+      o.onIssuance?.({ result: 'issued', method: result.method });
+      o.logger.info(
+        {
+          node: result.nodeName,
+          method: result.method,
+          serial: result.serialNumber,
+          notAfter: result.notAfter,
+        },
+        'Edge certificate issued',
+      );
+      send(res, 200, 'application/octet-stream', result.certDer);
+      return;
+    }
+    this.#rejected({ method: result.method, reason: result.reason, nodeName: nodeHeader });
+    send(res, result.status, textPlain, result.message);
+  }
+
+  /**
+   * After an early 413 the client is usually still sending. Closing at once would reset the connection
+   * before the client reads our answer, so the rest is read and thrown away (never kept) for at most
+   * `discardTimeoutMs`, then the socket is destroyed if the client is still sending.
+   */
+  #discardRest(req: IncomingMessage, res: ServerResponse): void {
+    res.once('finish', () => {
+      if (req.complete) return;
+      const timer = setTimeout(() => {
+        req.socket.destroy();
+      }, this.#opts.discardTimeoutMs);
+      timer.unref();
+      const clear = (): void => {
+        clearTimeout(timer);
+      };
+      req.once('end', clear);
+      req.socket.once('close', clear);
+    });
+  }
+
+  #rejected(event: { method: IssuanceMethod; reason: RejectionReason; nodeName: string | undefined }): void {
+    const o = this.#opts;
+    o.onIssuance?.({ result: 'rejected', method: event.method, reason: event.reason });
+    const nowMs = o.clock().getTime();
+    const last = this.#lastWarnMs.get(event.reason);
+    if (last !== undefined && nowMs - last < o.rejectionWarnIntervalMs) return;
+    this.#lastWarnMs.set(event.reason, nowMs);
+    // The header is attacker-controlled: log it only when it is a valid node name.
+    const node = event.nodeName !== undefined && isValidNodeName(event.nodeName) ? event.nodeName : undefined;
+    o.logger.warn(
+      { ...(node !== undefined ? { node } : {}), method: event.method, reason: event.reason },
+      'Edge certificate request rejected',
+    );
+  }
+
+  async #node(rest: string, res: ServerResponse): Promise<void> {
+    let name: string;
+    try {
+      name = decodeURIComponent(rest);
+    } catch {
+      send(res, 404, textPlain, 'Node not found');
+      return;
+    }
+    if (name === '') {
+      send(res, 400, textPlain, 'nodename parameter is required');
+      return;
+    }
+    if (!isValidNodeName(name)) {
+      send(res, 404, textPlain, 'Node not found');
+      return;
+    }
+    let exists: boolean;
+    try {
+      exists = await this.#opts.nodeExists(name);
+    } catch (err) {
+      this.#opts.logger.warn({ err, node: name }, 'Checking whether a node exists failed');
+      send(res, 500, textPlain, 'Failed to check node');
+      return;
+    }
+    send(res, exists ? 200 : 404, textPlain, exists ? 'Node found' : 'Node not found');
+  }
+}
+
+/** Fails with `EC_CONFIG_INVALID` naming the field and the fix (STYLE.md B5). */
+function validate(o: ResolvedOptions): void {
+  const fail = (field: string, fix: string): never => {
+    throw new TerminalError('EC_CONFIG_INVALID', `CertServer option ${field}: ${fix}`);
+  };
+  if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65_535)
+    fail('port', 'use 0..65535 (0 picks a free port)');
+  if (!Number.isInteger(o.maxBodyBytes) || o.maxBodyBytes < 1) fail('maxBodyBytes', 'use a positive integer');
+  for (const field of [
+    'handshakeTimeoutMs',
+    'headersTimeoutMs',
+    'requestTimeoutMs',
+    'keepAliveTimeoutMs',
+    'connectionsCheckingIntervalMs',
+    'discardTimeoutMs',
+  ] as const)
+    if (!(o[field] > 0)) fail(field, 'use a positive number of milliseconds');
+  if (o.headersTimeoutMs > o.requestTimeoutMs) fail('headersTimeoutMs', 'must not exceed requestTimeoutMs');
+  if (!(o.edgeCertSigningDurationDays > 0))
+    fail('edgeCertSigningDurationDays', 'use a positive number of days');
+}
+
+function send(res: ServerResponse, status: number, contentType: string, body: string | Uint8Array): void {
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+  res.writeHead(status, { 'content-type': contentType, 'content-length': String(bytes.byteLength) });
+  res.end(bytes);
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The TLS client certificate DER, if the client sent one (it is verified later, not here). */
+function peerCertificate(req: IncomingMessage): Uint8Array | undefined {
+  const socket = req.socket as Partial<TLSSocket>;
+  if (typeof socket.getPeerCertificate !== 'function') return undefined;
+  const peer = socket.getPeerCertificate(false) as { raw?: Buffer } | null;
+  const raw = peer?.raw;
+  return raw !== undefined && raw.length > 0 ? new Uint8Array(raw) : undefined;
+}
+
+/**
+ * Reads the body up to `maxBytes`; `undefined` as soon as it is exceeded (declared or actual). Past the
+ * cap nothing is kept: the stream is left flowing with no data listener, so the rest is discarded.
+ */
+function readCapped(req: IncomingMessage, maxBytes: number): Promise<Uint8Array | undefined> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    req.resume();
+    return Promise.resolve(undefined);
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        chunks.length = 0;
+        req.off('data', onData);
+        req.off('end', onEnd);
+        req.resume();
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      resolve(new Uint8Array(Buffer.concat(chunks, size)));
+    };
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', reject);
+  });
+}
