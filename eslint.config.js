@@ -57,6 +57,7 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: [
       'src/main.ts',
+      'src/controller.ts',
       'src/kube/**',
       'src/observability/**',
       'src/local-cluster/**',
@@ -64,6 +65,7 @@ export default tseslint.config(
       'src/demo/**',
       'src/**/*-server.ts',
       'src/**/*-worker.ts',
+      'src/**/*-client.ts',
       'src/**/*.test.ts',
     ],
     rules: {

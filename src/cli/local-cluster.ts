@@ -15,6 +15,7 @@ import {
   stopRunning,
 } from '../local-cluster/index.js';
 import type { CliContext } from './context.js';
+import { parsePort, parsePositive } from './parsers.js';
 
 /** Data dir used when `--data-dir` is not given. */
 export const defaultDataDir = join(projectRoot, '.cache', 'clusters', 'default');
@@ -131,16 +132,4 @@ function waitForSignal(): Promise<void> {
       done();
     });
   });
-}
-
-function parsePort(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`not a port: ${value}`);
-  return n;
-}
-
-function parsePositive(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`not a positive number: ${value}`);
-  return n;
 }

@@ -8,6 +8,7 @@ import type { Logger, LogLevel } from '../observability/index.js';
 import type { CliContext } from './context.js';
 import { demoCommand } from './demo.js';
 import { localClusterCommand } from './local-cluster.js';
+import { runCommand } from './run.js';
 
 /** Builds the program. `version` is the package version shown by `--version`. */
 export function buildProgram(version: string): Command {
@@ -23,6 +24,7 @@ export function buildProgram(version: string): Command {
       return logger;
     },
   };
+  program.addCommand(runCommand(ctx));
   program.addCommand(localClusterCommand(ctx));
   program.addCommand(demoCommand(ctx));
   return program;

@@ -1,6 +1,10 @@
 /**
- * Logging (pino) and, with the hub, metrics (prom-client).
+ * Logging (pino) and metrics (prom-client).
  * @module
  */
 export { createLogger, logLevels, redactedPaths } from './logger.js';
 export type { Logger, LogLevel, LoggerOptions } from './logger.js';
+export { createMetrics } from './metrics.js';
+export type { DisconnectReason, HubMetrics, Metrics, MetricsOptions, QueueTotals } from './metrics.js';
+export { MetricsServer } from './metrics-server.js';
+export type { MetricsServerOptions } from './metrics-server.js';

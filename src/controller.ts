@@ -1,0 +1,201 @@
+/**
+ * Composition root of `edge-controller run`: builds every stage from its options and wires them
+ * together (STYLE.md B1 rule 4: only this file and main.ts wire things). Today: the API client, the CA
+ * and server certificate, the join-token Secret, the certificate server, the hub and the metrics
+ * endpoint. Informers, managers, downstream, upstream and reliable sync plug in here as they land.
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import {
+  CertServer,
+  TokenSecretWorker,
+  loadCertificateAuthority,
+  loadServerCertificate,
+} from './certs/index.js';
+import type { CertificateAuthority } from './certs/index.js';
+import { Hub } from './hub/index.js';
+import type { HubOptions } from './hub/index.js';
+import { KubeClient, SecretStore, annotateCloudcore, loadKubeConfig } from './kube/index.js';
+import { MetricsServer, createMetrics } from './observability/index.js';
+import type { Logger, Metrics } from './observability/index.js';
+import { parseMessageId } from './protocol/index.js';
+import type { MessageId } from './protocol/index.js';
+import { UnservedUpstream } from './upstream/index.js';
+
+/** Everything `run` can be told. Unset fields take the documented defaults. */
+export interface ControllerOptions {
+  readonly logger: Logger;
+  /** kubeconfig path; default: KUBECONFIG, in-cluster, ~/.kube/config. */
+  readonly kubeconfig?: string;
+  /** Hub (WebSocket) options; `host`/`port` default to 0.0.0.0:10000. */
+  readonly hub?: Partial<HubOptions>;
+  /** Certificate server address and port; default 0.0.0.0:10002. */
+  readonly httpsHost?: string;
+  readonly httpsPort?: number;
+  /** Metrics endpoint; default 127.0.0.1:9091. Port 0 picks a free one. */
+  readonly metricsHost?: string;
+  readonly metricsPort?: number;
+  /**
+   * Addresses edges dial: the server certificate's IP SANs, and the node annotation `cloudcore`.
+   * Default `['127.0.0.1']`.
+   */
+  readonly advertiseAddress?: readonly string[];
+  /** DNS SANs of the server certificate. Default none. */
+  readonly dnsNames?: readonly string[];
+  /** How often the join token is renewed; default 12 h (KubeEdge tokenRefreshDuration). */
+  readonly tokenRefreshDurationMs?: number;
+  /** Days an issued edge certificate is valid; default 365. */
+  readonly edgeCertSigningDurationDays?: number;
+  /** Registry to use (tests pass a fresh one per controller). Default: a new one. */
+  readonly metrics?: Metrics;
+}
+
+/** A running controller. */
+export interface RunningController {
+  readonly hub: Hub;
+  readonly client: KubeClient;
+  readonly ca: CertificateAuthority;
+  readonly metrics: Metrics;
+  /** Bound ports (useful with port 0). */
+  readonly ports: { readonly hub: number; readonly https: number; readonly metrics: number };
+  /** Stops accepting, closes sessions so edges reconnect elsewhere, stops every worker. */
+  stop(): Promise<void>;
+}
+
+/** Builds and starts everything; resolves once every listener is bound. */
+export async function startController(options: ControllerOptions): Promise<RunningController> {
+  const log = options.logger;
+  const abort = new AbortController();
+  const client = new KubeClient(loadKubeConfig({ path: options.kubeconfig }));
+  const metrics = options.metrics ?? createMetrics();
+  const secrets = new SecretStore({ client });
+  const advertiseAddress = options.advertiseAddress ?? ['127.0.0.1'];
+
+  const { ca, source: caSource } = await loadCertificateAuthority({ secrets, now: new Date() });
+  const { serverCert, source: certSource } = await loadServerCertificate({
+    secrets,
+    ca,
+    now: new Date(),
+    advertiseAddress,
+    ...(options.dnsNames !== undefined ? { dnsNames: options.dnsNames } : {}),
+  });
+  log.info({ caSource, serverCertSource: certSource }, 'Loaded the CA and the server certificate');
+
+  const tokenWorker = new TokenSecretWorker({
+    secrets,
+    ca,
+    logger: log.child({ component: 'token' }),
+    ...(options.tokenRefreshDurationMs !== undefined
+      ? { tokenRefreshDurationMs: options.tokenRefreshDurationMs }
+      : {}),
+  });
+  await tokenWorker.start(abort.signal);
+
+  const clusterCaPem = await readClusterCa(client);
+  const newId = (): MessageId => {
+    const id = parseMessageId(randomUUID());
+    if (id === undefined) throw new Error('randomUUID returned an empty id');
+    return id;
+  };
+  const hubLog = log.child({ component: 'hub' });
+  const hub = new Hub({
+    tls: { caPem: ca.certPem, certPem: serverCert.certPem, keyPem: serverCert.keyPem },
+    metrics: metrics.hub,
+    logger: hubLog,
+    options: options.hub ?? {},
+    hooks: {
+      // Resolved at call time: the sink replies through the hub, so it is made after it.
+      upstream: {
+        handle: (node, message, request) => {
+          upstream.handle(node, message, request);
+        },
+      },
+      clusterCaPem: () => clusterCaPem,
+      onSessionOpened: (node) => {
+        annotateCloudcore(client, node, advertiseAddress[0] ?? '127.0.0.1').catch((err: unknown) => {
+          hubLog.warn({ node, err: String(err) }, 'Could not set the cloudcore annotation');
+        });
+      },
+    },
+  });
+  const upstream = new UnservedUpstream({
+    reply: (node, message) => hub.enqueue(node, message),
+    newId,
+    now: Date.now,
+    onUnserved: (request) => {
+      metrics.hub.unsupportedMessages.inc({ reason: `not-served-${request.resourceType}` });
+    },
+  });
+  const hubAddress = await hub.start();
+
+  const certServer = new CertServer({
+    ca,
+    serverCert,
+    logger: log.child({ component: 'certs' }),
+    isNodeConnected: (name) => hub.isConnected(name),
+    nodeExists: (name) => nodeExists(client, name),
+    onIssuance: (outcome) => {
+      metrics.hub.certificateIssuances.inc({
+        method: outcome.method,
+        result: outcome.reason ?? outcome.result,
+      });
+    },
+    ...(options.httpsHost !== undefined ? { address: options.httpsHost } : {}),
+    ...(options.httpsPort !== undefined ? { port: options.httpsPort } : {}),
+    ...(options.edgeCertSigningDurationDays !== undefined
+      ? { edgeCertSigningDurationDays: options.edgeCertSigningDurationDays }
+      : {}),
+  });
+  await certServer.start(abort.signal);
+
+  const metricsServer = new MetricsServer({
+    registry: metrics.registry,
+    ...(options.metricsHost !== undefined ? { host: options.metricsHost } : {}),
+    ...(options.metricsPort !== undefined ? { port: options.metricsPort } : {}),
+  });
+  const metricsAddress = await metricsServer.start();
+
+  const ports = { hub: hubAddress.port, https: certServer.port, metrics: metricsAddress.port };
+  log.info({ ...ports }, 'Edge controller started');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    hub,
+    client,
+    ca,
+    metrics,
+    ports,
+    stop() {
+      stopping ??= (async () => {
+        abort.abort();
+        await certServer.stop();
+        await hub.stop();
+        await tokenWorker.stop();
+        await metricsServer.stop();
+        log.info('Edge controller stopped');
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** The cluster CA that edges ask for with `k8s/ca.crt`: the kubeconfig's CA. */
+async function readClusterCa(client: KubeClient): Promise<string> {
+  const cluster = client.kubeConfig.getCurrentCluster();
+  if (cluster?.caData !== undefined && cluster.caData !== '') {
+    return Buffer.from(cluster.caData, 'base64').toString('utf8');
+  }
+  if (cluster?.caFile !== undefined && cluster.caFile !== '') return readFile(cluster.caFile, 'utf8');
+  return '';
+}
+
+async function nodeExists(client: KubeClient, name: string): Promise<boolean> {
+  try {
+    await client.request({ method: 'GET', path: `/api/v1/nodes/${encodeURIComponent(name)}` });
+    return true;
+  } catch (err) {
+    if ((err as { action?: string }).action === 'absorb') return false;
+    throw err;
+  }
+}

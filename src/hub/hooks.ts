@@ -1,0 +1,28 @@
+/**
+ * The narrow interfaces the hub calls out through, supplied by main.ts: upstream handling, the
+ * reliable-sync ACK hook, session notifications and the cluster CA for `k8s/ca.crt`.
+ * @module
+ */
+import type { Message, NodeName, UpstreamKind } from '../protocol/index.js';
+import type { AckItem } from '../queues/index.js';
+
+/** A request classified as `request` (protocol/upstream-kind.ts). */
+export type UpstreamRequest = Extract<UpstreamKind, { kind: 'request' }>;
+
+/** Takes edge requests. Must not throw: failures become error replies through `Hub.enqueue`. */
+export interface UpstreamSink {
+  handle(node: NodeName, message: Message, request: UpstreamRequest): void;
+}
+
+/** Everything the hub calls out to. */
+export interface HubHooks {
+  readonly upstream: UpstreamSink;
+  /** PEM of the Kubernetes cluster CA, the answer to an edge's `k8s/ca.crt` query. */
+  readonly clusterCaPem: () => string;
+  /** The edge ACKed this version of this object (reliable sync records it). Must not throw. */
+  readonly onAck?: (node: NodeName, acked: AckItem<Message>) => void;
+  /** A session opened (the annotation writer uses it). Must not throw. */
+  readonly onSessionOpened?: (node: NodeName) => void;
+  /** A session closed. Must not throw. */
+  readonly onSessionClosed?: (node: NodeName, reason: string) => void;
+}

@@ -1,0 +1,203 @@
+/**
+ * One simulated EdgeCore's WebSocket connection to the hub, as a real edge makes it (KubeEdge v1.23.1
+ * `edge/pkg/edgehub/clients/wsclient`): `wss://<server>/<projectID>/<node>/events` with headers `node_id`,
+ * `project_id`, `ConnectionUse: msg` and the node's client certificate; a keepalive every 15 s; every push
+ * stored under its resource and ACKed with `"OK"` and the push's msg_id as parent. This is the seed of the
+ * simulator (issue 4): it reconnects only when told to, so tests control every connection.
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import WebSocket from 'ws';
+import {
+  decodeFrame,
+  encodeMessage,
+  newKeepalive,
+  newRespByMessage,
+  parseMessageId,
+} from '../protocol/index.js';
+import type { Message, MessageId } from '../protocol/index.js';
+import type { EdgeIdentity } from './join-client.js';
+
+/** KubeEdge's default project id (`edge/pkg/edgehub/config/config.go`). */
+export const defaultProjectId = 'e632aba927ea4ac2b575ec1603d56f10';
+
+/** Options of {@link EdgeClient}. */
+export interface EdgeClientOptions {
+  /** `host:port` of the hub, as EdgeCore's `websocket.server`. */
+  readonly server: string;
+  readonly identity: EdgeIdentity;
+  /** Keepalive period; default 15,000 ms (edgeHub.heartbeat). 0 disables keepalives. */
+  readonly keepaliveIntervalMs?: number;
+  /** ACK pushes automatically (the real edge does). Default true; tests turn it off to hold ACKs. */
+  readonly autoAck?: boolean;
+  /** Extra or overriding upgrade headers (tests of bad headers). */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** What the edge stored from pushes, keyed by the wire resource (`default/pod/p1`). */
+export type MetaStore = Map<
+  string,
+  { readonly operation: string; readonly resourceVersion?: string; readonly content: unknown }
+>;
+
+/**
+ * A connected simulated edge. Events: `push` (message) for every downstream push, `message` for every
+ * decoded inbound message, `close` (code, reason).
+ */
+export class EdgeClient extends EventEmitter {
+  readonly nodeName: string;
+  readonly store: MetaStore = new Map();
+  readonly received: Message[] = [];
+  readonly #options: EdgeClientOptions;
+  #ws: WebSocket | undefined;
+  #keepalive: NodeJS.Timeout | undefined;
+  readonly #waiting = new Map<MessageId, (reply: Message) => void>();
+
+  constructor(options: EdgeClientOptions) {
+    super();
+    this.#options = options;
+    this.nodeName = options.identity.nodeName;
+  }
+
+  /** Opens the connection; rejects if the hub refuses it (the HTTP status is in the message). */
+  connect(): Promise<void> {
+    const { identity, server } = this.#options;
+    const ws = new WebSocket(`wss://${server}/${defaultProjectId}/${identity.nodeName}/events`, {
+      ca: identity.caPem,
+      cert: identity.certPem,
+      key: identity.keyPem,
+      perMessageDeflate: false,
+      handshakeTimeout: 30_000,
+      headers: {
+        node_id: identity.nodeName,
+        project_id: defaultProjectId,
+        ConnectionUse: 'msg',
+        ...this.#options.headers,
+      },
+    });
+    this.#ws = ws;
+    ws.on('message', (data: Buffer) => {
+      this.#onFrame(data);
+    });
+    ws.on('close', (code: number, reason: Buffer) => {
+      this.#stopKeepalive();
+      this.emit('close', code, reason.toString());
+    });
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => {
+        ws.off('error', reject);
+        ws.on('error', () => undefined); // reported through 'close'
+        this.#startKeepalive();
+        resolve();
+      });
+      ws.once('unexpected-response', (_req, res) => {
+        reject(new Error(`hub refused the connection: ${String(res.statusCode)}`));
+        ws.terminate();
+      });
+      ws.once('error', reject);
+    });
+  }
+
+  /** Sends one message as a text frame. */
+  send(message: Message): void {
+    this.#ws?.send(encodeMessage(message));
+  }
+
+  /** Sends raw bytes (tests of malformed frames). */
+  sendRaw(data: string | Buffer): void {
+    this.#ws?.send(data);
+  }
+
+  /** Sends a request and resolves with the reply whose parent_msg_id is the request's id. */
+  request(message: Message, timeoutMs = 30_000): Promise<Message> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiting.delete(message.header.msg_id);
+        reject(new Error(`no reply to ${message.route.operation ?? ''} ${message.route.resource ?? ''}`));
+      }, timeoutMs);
+      this.#waiting.set(message.header.msg_id, (reply) => {
+        clearTimeout(timer);
+        resolve(reply);
+      });
+      this.send(message);
+    });
+  }
+
+  /** ACKs a push by hand (when `autoAck` is off). */
+  ack(push: Message): void {
+    this.send(newRespByMessage(push, 'OK', { id: newId(), now: Date.now() }));
+  }
+
+  /** Closes the connection; resolves when it is closed. */
+  close(): Promise<void> {
+    const ws = this.#ws;
+    this.#stopKeepalive();
+    if (ws === undefined || ws.readyState === WebSocket.CLOSED) return Promise.resolve();
+    return new Promise((resolve) => {
+      ws.once('close', () => {
+        resolve();
+      });
+      ws.close(1000, 'edge closing');
+    });
+  }
+
+  /** Drops the TCP connection without a close handshake (a crashed edge or a cut cable). */
+  kill(): void {
+    this.#stopKeepalive();
+    this.#ws?.terminate();
+  }
+
+  /** Sends one keepalive now. */
+  sendKeepalive(): void {
+    this.send(newKeepalive({ id: newId(), now: Date.now() }));
+  }
+
+  #onFrame(data: Buffer): void {
+    const decoded = decodeFrame(data, { maxFrameBytes: 64 * 1024 * 1024 });
+    if (!decoded.ok) return;
+    const message = decoded.message;
+    this.received.push(message);
+    this.emit('message', message);
+    const parent = parseMessageId(message.header.parent_msg_id);
+    if (parent !== undefined) {
+      this.#waiting.get(parent)?.(message);
+      this.#waiting.delete(parent);
+      return;
+    }
+    const { operation, resource } = message.route;
+    if (resource !== undefined && operation !== undefined) {
+      if (operation === 'delete') this.store.delete(resource);
+      else
+        this.store.set(resource, {
+          operation,
+          content: message.content,
+          ...(message.header.resourceversion !== undefined
+            ? { resourceVersion: message.header.resourceversion }
+            : {}),
+        });
+    }
+    this.emit('push', message);
+    if (this.#options.autoAck ?? true) this.ack(message);
+  }
+
+  #startKeepalive(): void {
+    const interval = this.#options.keepaliveIntervalMs ?? 15_000;
+    if (interval <= 0) return;
+    this.sendKeepalive();
+    this.#keepalive = setInterval(() => {
+      this.sendKeepalive();
+    }, interval);
+  }
+
+  #stopKeepalive(): void {
+    if (this.#keepalive !== undefined) clearInterval(this.#keepalive);
+    this.#keepalive = undefined;
+  }
+}
+
+function newId(): MessageId {
+  const id = parseMessageId(randomUUID());
+  if (id === undefined) throw new Error('randomUUID returned an empty id');
+  return id;
+}
