@@ -12,7 +12,7 @@ else
 endif
 export GOTOOLCHAIN := local
 
-.PHONY: all node install build lint typecheck test test-unit test-integration demo local-cluster kubectl clean
+.PHONY: all node install build lint typecheck test test-unit test-integration demo local-cluster kubectl bench clean
 
 all: build
 
@@ -60,6 +60,10 @@ test-unit: install
 
 test-integration: local-cluster
 	npm run test:integration
+
+# Benchmarks are never part of make test; each writes bench/results/<name>.json and prints a summary.
+bench: install
+	node --import tsx bench/load/hub-window.bench.ts
 
 demo: local-cluster
 	node dist/main.js demo
