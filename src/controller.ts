@@ -143,6 +143,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     },
     ...(options.httpsHost !== undefined ? { address: options.httpsHost } : {}),
     ...(options.httpsPort !== undefined ? { port: options.httpsPort } : {}),
+    allowLegacyEdgeCert: options.hub?.allowLegacyEdgeCert ?? false,
     ...(options.edgeCertSigningDurationDays !== undefined
       ? { edgeCertSigningDurationDays: options.edgeCertSigningDurationDays }
       : {}),

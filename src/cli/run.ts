@@ -19,6 +19,7 @@ interface RunFlags {
   nodeLimit: number;
   keepaliveTimeoutSeconds: number;
   windowSize: number;
+  allowLegacyEdgeCert: boolean;
 }
 
 export function runCommand(ctx: CliContext): Command {
@@ -45,6 +46,7 @@ export function runCommand(ctx: CliContext): Command {
       30,
     )
     .option('--window-size <n>', 'un-ACKed messages in flight per node', parsePositive, 64)
+    .option('--allow-legacy-edge-cert', "accept KubeEdge's shared CN=kubeedge.io edge certificate", false)
     .action(async (flags: RunFlags) => {
       const [metricsHost, metricsPort] = splitHostPort(flags.metricsAddress);
       const controller = await startController({
@@ -56,6 +58,7 @@ export function runCommand(ctx: CliContext): Command {
           nodeLimit: flags.nodeLimit,
           keepaliveTimeoutMs: flags.keepaliveTimeoutSeconds * 1000,
           windowSize: flags.windowSize,
+          allowLegacyEdgeCert: flags.allowLegacyEdgeCert,
         },
         httpsHost: flags.httpsAddress,
         httpsPort: flags.httpsPort,
