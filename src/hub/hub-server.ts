@@ -162,15 +162,15 @@ export class Hub {
     return [...this.#sessions.keys()];
   }
 
-  /** Per-node state for diagnostics (`edge-controller nodes`). */
+  /** Per-node state for diagnostics (`edge-controller nodes`); undefined for a node the hub does not hold. */
   nodeState(node: NodeName): NodeHubState | undefined {
     const queue = this.#queues.get(node);
+    if (queue === undefined) return undefined;
     const session = this.#sessions.get(node);
-    if (queue === undefined && session === undefined) return undefined;
     return {
       connected: session !== undefined,
       ...(session !== undefined ? { connectedAt: session.connectedAt } : {}),
-      queue: (queue ?? this.#queueOf(node)).stats(),
+      queue: queue.stats(),
     };
   }
 

@@ -170,6 +170,23 @@ describe('hub', () => {
       assert.ok((await ctl.metric('edgecontroller_hub_disconnects_total', { reason: 'replaced' })) >= 1);
     });
 
+    it('closes the session and drops the queue of a node that is forgotten (deleted)', async () => {
+      const { name, edge } = await joined('deleted', { autoAck: false });
+      ctl.controller.hub.enqueue(name, podPush('orphan', '1'));
+      await eventually(() => {
+        assert.equal(pushesOf(edge).length, 1);
+      });
+      const closed = new Promise<number>((r) =>
+        edge.once('close', (c: number) => {
+          r(c);
+        }),
+      );
+      ctl.controller.hub.forgetNode(name);
+      assert.equal(await closed, 1000);
+      assert.equal(ctl.controller.hub.nodeState(name), undefined);
+      assert.ok((await ctl.metric('edgecontroller_hub_disconnects_total', { reason: 'node_deleted' })) >= 1);
+    });
+
     it('closes a session whose keepalives stop', async () => {
       const { name, edge } = await joined('silent', { keepaliveIntervalMs: 0 });
       const code = await new Promise<number>((r) =>
