@@ -73,6 +73,8 @@ export class Hub {
   readonly #now: () => number;
   readonly #queues = new Map<NodeName, NodeQueue<Message>>();
   readonly #sessions = new Map<NodeName, Session>();
+  /** Resolvers of stop() waiting for sessions to finish closing. */
+  readonly #waitClosed = new Map<Session, () => void>();
   #server: Server | undefined;
   #wss: WebSocketServer | undefined;
   #isStopping = false;
@@ -210,8 +212,6 @@ export class Hub {
       });
     }
   }
-
-  readonly #waitClosed = new Map<Session, () => void>();
 
   #onUpgrade(wss: WebSocketServer, req: IncomingMessage, socket: TLSSocket, head: Buffer): void {
     socket.on('error', () => undefined); // a reset during the upgrade is reported as a refused connect
