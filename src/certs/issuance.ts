@@ -15,16 +15,15 @@
  * @module
  */
 import 'reflect-metadata';
-import * as x509 from '@peculiar/x509';
+import type * as x509 from '@peculiar/x509';
 import type { CertificateAuthority } from './ca.js';
-import { authorityKeyIdentifier, notBeforeBackdateMs } from './ca.js';
 import { checkEdgeCsr } from './csr.js';
 import type { CsrRejection } from './csr.js';
 import { identifyEdgeCertificate, isValidNodeName } from './edge-identity.js';
 import type { ClientCertRejection } from './edge-identity.js';
-import { ecdsaSha256 } from './keys.js';
 import { verifyBearer } from './token.js';
 import type { BearerRejection } from './token.js';
+import { signLeaf } from './leaf.js';
 
 /** Defaults of the issuance policy. */
 export const issuanceDefaults = Object.freeze({
@@ -192,24 +191,11 @@ export async function signEdgeCertificate(
   csr: x509.Pkcs10CertificateRequest,
   options: { readonly now: Date; readonly validityDays: number },
 ): Promise<x509.X509Certificate> {
-  const wanted = options.now.getTime() + options.validityDays * 86_400_000;
-  const notAfter = new Date(Math.min(wanted, ca.cert.notAfter.getTime()));
-  return x509.X509CertificateGenerator.create({
+  return signLeaf(ca, {
     subject: csr.subjectName,
-    issuer: ca.cert.subjectName,
-    notBefore: new Date(options.now.getTime() - notBeforeBackdateMs),
-    notAfter,
     publicKey: csr.publicKey,
-    signingKey: ca.key.signingKey,
-    signingAlgorithm: ecdsaSha256,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(
-        x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
-        true,
-      ),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
-      await authorityKeyIdentifier(ca),
-    ],
+    now: options.now,
+    validityDays: options.validityDays,
+    usage: 'clientAuth',
   });
 }

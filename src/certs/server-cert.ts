@@ -11,17 +11,10 @@ import { X509Certificate as NodeX509Certificate, createPrivateKey } from 'node:c
 import type { KeyObject } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import type { CertificateAuthority } from './ca.js';
-import { authorityKeyIdentifier, caValidityDays, notBeforeBackdateMs } from './ca.js';
+import { caValidityDays } from './ca.js';
 import { CertsError } from './errors.js';
-import {
-  bytesEqual,
-  derToPem,
-  ecdsaSha256,
-  generateEcKey,
-  isKeyForPublicKey,
-  pemBlocks,
-  publicKeySpki,
-} from './keys.js';
+import { bytesEqual, derToPem, generateEcKey, isKeyForPublicKey, pemBlocks, publicKeySpki } from './keys.js';
+import { signLeaf } from './leaf.js';
 
 /** A server certificate and key, ready for `node:tls` options. Never log `keyDer` or `keyPem`. */
 export interface ServerCertificate {
@@ -66,27 +59,17 @@ export async function signServerCertificate(
   const ips = spec.advertiseAddress ?? serverCertDefaults.advertiseAddress;
   const dnsNames = (spec.dnsNames ?? serverCertDefaults.dnsNames).filter((n) => n !== '');
   const key = await generateEcKey();
-  const wanted = now.getTime() + (spec.validityDays ?? serverCertDefaults.validityDays) * 86_400_000;
-  const cert = await x509.X509CertificateGenerator.create({
+  const cert = await signLeaf(ca, {
     subject: 'CN=KubeEdge, O=KubeEdge',
-    issuer: ca.cert.subjectName,
-    notBefore: new Date(now.getTime() - notBeforeBackdateMs),
-    notAfter: new Date(Math.min(wanted, ca.cert.notAfter.getTime())),
     publicKey: publicKeySpki(key.keyObject),
-    signingKey: ca.key.signingKey,
-    signingAlgorithm: ecdsaSha256,
+    now,
+    validityDays: spec.validityDays ?? serverCertDefaults.validityDays,
+    usage: 'serverAuth',
     extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(
-        x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
-        true,
-      ),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
       new x509.SubjectAlternativeNameExtension([
         ...ips.map((value) => ({ type: 'ip' as const, value })),
         ...dnsNames.map((value) => ({ type: 'dns' as const, value })),
       ]),
-      await authorityKeyIdentifier(ca),
     ],
   });
   const certDer = new Uint8Array(cert.rawData);

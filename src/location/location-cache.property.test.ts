@@ -18,18 +18,7 @@ import type { PodKey } from './pod-key.js';
 import { podKey, podKeyOf } from './pod-key.js';
 import { podReferences } from './pod-references.js';
 import type { ContainerShape, PodShape, VolumeShape } from './pod-shape.js';
-
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../../test/support/prng.js';
 
 // Tests brand node names directly; production code gets them from protocol's parseNodeName.
 const nodeOf = (pod: Readonly<PodShape>): NodeName | undefined => {

@@ -7,21 +7,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NodeQueue } from './node-queue.js';
 import type { AckDelivery, AckItem, SendPlan } from './types.js';
+import { prng } from '../../test/support/prng.js';
 
 interface Payload {
   readonly serial: number;
-}
-
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const keys = ['ns/configmap/a', 'ns/configmap/b', 'ns/pod/c', 'null/node/n', 'ns/secret/e'];
