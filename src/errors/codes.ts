@@ -5,10 +5,11 @@
  */
 import { certsErrorCodes } from './codes/certs.js';
 import { configErrorCodes } from './codes/config.js';
+import { informerErrorCodes } from './codes/informer.js';
 import { kubeErrorCodes } from './codes/kube.js';
 import { localClusterErrorCodes } from './codes/local-cluster.js';
 
-export { certsErrorCodes, configErrorCodes, kubeErrorCodes, localClusterErrorCodes };
+export { certsErrorCodes, configErrorCodes, informerErrorCodes, kubeErrorCodes, localClusterErrorCodes };
 
 /** Every code with its meaning. */
 export const errorCatalogue = {
@@ -16,6 +17,7 @@ export const errorCatalogue = {
   ...kubeErrorCodes,
   ...localClusterErrorCodes,
   ...certsErrorCodes,
+  ...informerErrorCodes,
 } as const;
 
 /** A stable error code. */

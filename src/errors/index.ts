@@ -8,6 +8,7 @@ export {
   errorCatalogue,
   certsErrorCodes,
   configErrorCodes,
+  informerErrorCodes,
   kubeErrorCodes,
   localClusterErrorCodes,
 } from './codes.js';

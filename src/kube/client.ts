@@ -1,9 +1,12 @@
 /**
- * The API client every stage shares: one KubeConfig, so one keep-alive connection pool for every call.
- * client-node 2.x caches one undici dispatcher per (cluster, user) inside a KubeConfig; the typed API
- * classes made here and the raw requests below all go through that same dispatcher, so a status patch or a
- * watch reconnect reuses pooled TLS connections instead of handshaking again (client-node 1.x built a new
- * agent per call: kubernetes-client/javascript#2893).
+ * The API client every stage shares: one KubeConfig, and one keep-alive connection pool for the raw calls.
+ * client-node 1.x built a new agent per call (kubernetes-client/javascript#2893). 2.0.1 caches only the
+ * `https.Agent` it hands to WebSockets (`createAgent`); `applySecurityAuthentication` still builds a new
+ * undici `Agent` on every call (`createDispatcher`, dist/config.js). So the raw requests and streams below
+ * keep the first dispatcher they are given and reuse it: a list page, a status patch or a watch reconnect
+ * reuses pooled TLS connections instead of handshaking again. Auth headers are still taken per call (a
+ * rotated token is picked up); TLS material is read once, so a rotated client certificate needs a new
+ * KubeClient. The typed API classes made here go through client-node and still get a dispatcher per call.
  * @module
  */
 import {
@@ -29,6 +32,13 @@ export interface RawRequest {
   readonly signal?: AbortSignal;
 }
 
+/** A long GET whose body is read as it arrives (a watch). `path` includes the query string. */
+export interface StreamRequest {
+  readonly path: string;
+  /** Aborting it closes the stream; the body iterator then throws the abort reason. */
+  readonly signal: AbortSignal;
+}
+
 /** Typed API groups plus raw JSON requests over the one shared connection pool. */
 export class KubeClient {
   readonly kubeConfig: KubeConfig;
@@ -38,6 +48,8 @@ export class KubeClient {
   readonly authentication: AuthenticationV1Api;
   readonly certificates: CertificatesV1Api;
   readonly server: string;
+  /** The one dispatcher (connection pool) of the raw calls; set by the first call. */
+  #dispatcher: Dispatcher | undefined;
 
   constructor(kubeConfig: KubeConfig) {
     this.kubeConfig = kubeConfig;
@@ -76,22 +88,57 @@ export class KubeClient {
     }
     const text = await res.body.text();
     if (res.statusCode < 200 || res.statusCode >= 300) {
-      const headers = Object.fromEntries(
-        Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]),
-      );
+      const headers = headerRecord(res.headers);
       throw toApiError(httpFailure(res.statusCode, text, headers), { verb: req.method, resource: req.path });
     }
     return (text === '' ? undefined : JSON.parse(text)) as T;
   }
 
-  /** The shared dispatcher and auth headers, exactly as client-node's typed calls get them. */
+  /**
+   * Opens a long GET and returns its body as it arrives, once the response headers are in. A non-2xx
+   * reply is thrown classified by {@link toApiError}, like {@link request}; so is a failure to connect.
+   * The iterator ends when the server ends the response and throws if the connection breaks or `signal`
+   * aborts. undici's body timeout (300 s between chunks) is disabled: a watch may be quiet for longer,
+   * and the caller runs its own watchdog over the stream.
+   */
+  async openStream(req: StreamRequest): Promise<AsyncIterable<Uint8Array>> {
+    const { dispatcher, headers } = await this.#auth(req.path, 'GET');
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await undiciRequest(this.server + req.path, {
+        method: 'GET',
+        headers: { ...headers, accept: 'application/json' },
+        bodyTimeout: 0,
+        ...(dispatcher !== undefined ? { dispatcher } : {}),
+        signal: req.signal,
+      });
+    } catch (err) {
+      throw toApiError(err, { verb: 'GET', resource: req.path });
+    }
+    if (res.statusCode < 200 || res.statusCode >= 300) {
+      const text = await res.body.text();
+      const headers = headerRecord(res.headers);
+      throw toApiError(httpFailure(res.statusCode, text, headers), { verb: 'GET', resource: req.path });
+    }
+    return res.body;
+  }
+
+  /** The shared dispatcher and fresh auth headers (see the module header for why it is kept). */
   async #auth(
     path: string,
     method: string,
   ): Promise<{ dispatcher?: Dispatcher; headers: Record<string, string> }> {
     const ctx = new RequestContext(this.server + path, method as HttpMethod);
     await this.kubeConfig.applySecurityAuthentication(ctx);
-    const dispatcher = ctx.getDispatcher();
+    this.#dispatcher ??= ctx.getDispatcher();
+    const dispatcher = this.#dispatcher;
     return { ...(dispatcher !== undefined ? { dispatcher } : {}), headers: ctx.getHeaders() };
   }
+}
+
+/** Response headers as plain strings (repeated headers joined), for error classification. */
+function headerRecord(headers: Dispatcher.ResponseData['headers']): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]),
+  );
 }

@@ -11,3 +11,34 @@ export type { ApiErrorAction, ApiErrorDetails, ApiCallContext, ApiStatus } from 
 export { annotateCloudcore, cloudcoreAnnotation } from './node-annotation.js';
 export { SecretStore, secretStoreDefaults } from './secrets.js';
 export type { SecretRef, SecretStoreOptions, SecretWrite, StoredSecret } from './secrets.js';
+export type { StreamRequest } from './client.js';
+export {
+  Informer,
+  InformerError,
+  Store,
+  indexByNamespace,
+  indexByUid,
+  indexNames,
+  indexPodsByNodeName,
+  informerDefaults,
+  keyOf,
+  objectKey,
+  parseObjectKey,
+} from './informer/index.js';
+export type {
+  DeepReadonly,
+  IndexFunc,
+  InformerClock,
+  InformerErrorCode,
+  InformerEvent,
+  InformerEventHandler,
+  InformerObserver,
+  InformerOptions,
+  KubeObject,
+  ListWatchClient,
+  ObjectKey,
+  ObjectMeta,
+  PodPlacement,
+  StoreReader,
+  WatchRestartReason,
+} from './informer/index.js';

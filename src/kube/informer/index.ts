@@ -1,0 +1,24 @@
+/**
+ * Informers: one shared list-watch per collection with a local cache and indexes. Built in main.ts,
+ * read by the managers. See informer-worker.ts for the loop and why it is not client-node's ListWatch.
+ * @module
+ */
+export { Informer } from './informer-worker.js';
+export type { InformerEventHandler } from './informer-worker.js';
+export { informerDefaults, resolveInformerOptions } from './informer-options.js';
+export type {
+  InformerClock,
+  InformerDefaults,
+  InformerObserver,
+  InformerOptions,
+  ListWatchClient,
+  WatchRestartReason,
+} from './informer-options.js';
+export { InformerError } from './informer-error.js';
+export type { InformerErrorCode } from './informer-error.js';
+export { Store } from './store.js';
+export type { IndexFunc, InformerEvent, StoreReader } from './store.js';
+export { keyOf, objectKey, parseObjectKey } from './object.js';
+export type { DeepReadonly, KubeObject, ObjectKey, ObjectMeta } from './object.js';
+export { indexByNamespace, indexByUid, indexNames, indexPodsByNodeName } from './indexes.js';
+export type { PodPlacement } from './indexes.js';
