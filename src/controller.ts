@@ -1,8 +1,8 @@
 /**
  * Composition root of `edge-controller run`: builds every stage from its options and wires them
  * together (STYLE.md B1 rule 4: only this file and main.ts wire things). Today: the API client, the CA
- * and server certificate, the join-token Secret, the certificate server, the hub and the metrics
- * endpoint. Informers, managers, downstream, upstream and reliable sync plug in here as they land.
+ * and server certificate, the join-token Secret, the informers and downstream, reliable sync, the
+ * certificate server, the hub and the metrics endpoint. Upstream plugs in here when it lands.
  * @module
  */
 import { randomUUID } from 'node:crypto';
@@ -14,13 +14,15 @@ import {
   loadServerCertificate,
 } from './certs/index.js';
 import type { CertificateAuthority } from './certs/index.js';
+import { DownstreamWorker } from './downstream/index.js';
 import { Hub } from './hub/index.js';
 import type { HubOptions } from './hub/index.js';
-import { KubeClient, SecretStore, annotateCloudcore, loadKubeConfig } from './kube/index.js';
+import { KubeClient, SecretStore, annotateCloudcore, loadKubeConfig, objectKey } from './kube/index.js';
 import { MetricsServer, createMetrics } from './observability/index.js';
 import type { Logger, Metrics } from './observability/index.js';
 import { parseMessageId } from './protocol/index.js';
 import type { MessageId } from './protocol/index.js';
+import { SyncWorker, desiredObjects } from './sync/index.js';
 import { UnservedUpstream } from './upstream/index.js';
 
 /** Everything `run` can be told. Unset fields take the documented defaults. */
@@ -49,11 +51,15 @@ export interface ControllerOptions {
   readonly edgeCertSigningDurationDays?: number;
   /** Registry to use (tests pass a fresh one per controller). Default: a new one. */
   readonly metrics?: Metrics;
+  /** Reliable-sync repair period for connected nodes; default 60 s. */
+  readonly repairIntervalMs?: number;
 }
 
 /** A running controller. */
 export interface RunningController {
   readonly hub: Hub;
+  readonly downstream: DownstreamWorker;
+  readonly sync: SyncWorker;
   readonly client: KubeClient;
   readonly ca: CertificateAuthority;
   readonly metrics: Metrics;
@@ -99,6 +105,42 @@ export async function startController(options: ControllerOptions): Promise<Runni
     return id;
   };
   const hubLog = log.child({ component: 'hub' });
+  // The hub, downstream and sync refer to each other through hooks resolved at call time.
+  const downstream: DownstreamWorker = new DownstreamWorker({
+    client,
+    hub: {
+      enqueue: (node, message) => hub.enqueue(node, message),
+      forgetNode: (node) => {
+        hub.forgetNode(node);
+      },
+    },
+    logger: log.child({ component: 'downstream' }),
+    onNodeDeleted: (node) => {
+      sync.forgetNode(node).catch((err: unknown) => {
+        log.warn({ node, err: String(err) }, 'Could not remove the records of a deleted node');
+      });
+    },
+  });
+  const sync: SyncWorker = new SyncWorker({
+    client,
+    hub: {
+      enqueue: (node, message) => hub.enqueue(node, message),
+      connectedNodes: () => hub.connectedNodes(),
+    },
+    logger: log.child({ component: 'sync' }),
+    ...(options.repairIntervalMs !== undefined ? { repairIntervalMs: options.repairIntervalMs } : {}),
+    desired: {
+      desiredFor: (node) =>
+        desiredObjects({
+          node,
+          nodeObject: downstream.nodeObject(node),
+          pods: downstream.podsOn(node),
+          refs: downstream.objectsFor(node),
+          lookups: downstream.lookups,
+        }),
+      nodeExists: (node) => downstream.nodes.store.get(objectKey(undefined, node)) !== undefined,
+    },
+  });
   const hub = new Hub({
     tls: { caPem: ca.certPem, certPem: serverCert.certPem, keyPem: serverCert.keyPem },
     metrics: metrics.hub,
@@ -112,7 +154,13 @@ export async function startController(options: ControllerOptions): Promise<Runni
         },
       },
       clusterCaPem: () => clusterCaPem,
+      onAck: (node, acked) => {
+        sync.onAck(node, acked);
+      },
       onSessionOpened: (node) => {
+        // Repair at once on connect: whatever the node missed while away is sent now (KubeEdge waits for
+        // its 5 s sweep, and never sends what was never recorded).
+        sync.repair(node);
         annotateCloudcore(client, node, advertiseAddress[0] ?? '127.0.0.1').catch((err: unknown) => {
           hubLog.warn({ node, err: String(err) }, 'Could not set the cloudcore annotation');
         });
@@ -127,6 +175,9 @@ export async function startController(options: ControllerOptions): Promise<Runni
       metrics.hub.unsupportedMessages.inc({ reason: `not-served-${request.resourceType}` });
     },
   });
+  // Caches first: the hub accepts edges only once repair on connect can know what they should have.
+  await downstream.start(abort.signal);
+  await sync.start(abort.signal);
   const hubAddress = await hub.start();
 
   const certServer = new CertServer({
@@ -163,6 +214,8 @@ export async function startController(options: ControllerOptions): Promise<Runni
   let stopping: Promise<void> | undefined;
   return {
     hub,
+    downstream,
+    sync,
     client,
     ca,
     metrics,
@@ -172,6 +225,8 @@ export async function startController(options: ControllerOptions): Promise<Runni
         abort.abort();
         await certServer.stop();
         await hub.stop();
+        await sync.stop();
+        await downstream.stop();
         await tokenWorker.stop();
         await metricsServer.stop();
         log.info('Edge controller stopped');

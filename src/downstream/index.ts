@@ -44,3 +44,5 @@ export { planNodeEvent, planObjectEvent, planPodEvent } from './plan.js';
 export type { NodePlanInput, ObjectLookups, ObjectPlanInput, PodPlanInput } from './plan.js';
 export { arrival, edgeNodeOf, podPushes } from './pod-rules.js';
 export type { IsEdgeNode, PodPush } from './pod-rules.js';
+export { DownstreamWorker } from './downstream-worker.js';
+export type { DownstreamHub, DownstreamWorkerOptions } from './downstream-worker.js';

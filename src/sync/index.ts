@@ -28,3 +28,5 @@ export {
 export type { RecordKind, RecordTarget, RecordedObject, SyncRecord } from './record.js';
 export { planRepair, recordsOfGoneNodes } from './repair.js';
 export type { DesiredObject, RepairAction, RepairInput, RepairSendReason } from './repair.js';
+export { SyncWorker } from './sync-worker.js';
+export type { DesiredState, SyncHub, SyncWorkerOptions } from './sync-worker.js';

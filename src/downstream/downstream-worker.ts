@@ -1,0 +1,224 @@
+/**
+ * The downstream controller (KubeEdge edgecontroller `downstream.go` and its managers): one informer per
+ * kind, the edge-node set and the location cache, and for every informer event the pure plan carried out
+ * through the hub. Handlers run synchronously in the informer's event turn; the hub's per-node queues keep
+ * only the latest version of each object, so a burst of updates costs one send per object per node.
+ *
+ * Start-up: the informers' initial lists are not planned (that would re-push every object to every node);
+ * once all are synced the location cache is rebuilt from the stores, and reliable sync's repair on connect
+ * (and its periodic pass) sends each node what it lacks.
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import { Informer, indexNames, indexPodsByNodeName, objectKey } from '../kube/index.js';
+import type { InformerObserver, KubeClient, KubeObject, PodPlacement } from '../kube/index.js';
+import { LocationCache, podKeyOf } from '../location/index.js';
+import type { ObjectRef } from '../location/index.js';
+import type { Logger } from '../observability/index.js';
+import { parseMessageId, parseNodeName } from '../protocol/index.js';
+import type { Message, MessageId, NodeName } from '../protocol/index.js';
+import type { Decision } from './decision.js';
+import { nodeTransition } from './node-rules.js';
+import { pushContentDefaults, toMessage } from './object-message.js';
+import type { PushContentOptions } from './object-message.js';
+import type { InformerEvent, KubeObjectShape, NodeObject, PodObject } from './object-shape.js';
+import { planNodeEvent, planObjectEvent, planPodEvent } from './plan.js';
+import type { ObjectLookups } from './plan.js';
+
+/** What the downstream worker needs from the hub. */
+export interface DownstreamHub {
+  enqueue(node: NodeName, message: Message): unknown;
+  forgetNode(node: NodeName): void;
+}
+
+/** Options of {@link DownstreamWorker}. */
+export interface DownstreamWorkerOptions {
+  readonly client: KubeClient;
+  readonly hub: DownstreamHub;
+  readonly logger: Logger;
+  /** Called when a node is deleted (its reliable-sync records go). */
+  readonly onNodeDeleted?: (node: NodeName) => void;
+  readonly observer?: InformerObserver;
+  /** Content options of every push; default: managedFields stripped. */
+  readonly content?: PushContentOptions;
+}
+
+type Pod = PodPlacement;
+type Obj = KubeObject & KubeObjectShape;
+
+/** Informers, edge-node set and location cache, and the event → push loop. */
+export class DownstreamWorker {
+  readonly pods: Informer<Pod>;
+  readonly configMaps: Informer<Obj>;
+  readonly secrets: Informer<Obj>;
+  readonly nodes: Informer<Obj>;
+  readonly location: LocationCache;
+  readonly lookups: ObjectLookups;
+  readonly #options: DownstreamWorkerOptions;
+  readonly #edgeNodes = new Set<NodeName>();
+  readonly #content: PushContentOptions;
+  #isReady = false;
+
+  constructor(options: DownstreamWorkerOptions) {
+    this.#options = options;
+    this.#content = options.content ?? pushContentDefaults;
+    const common = {
+      client: options.client,
+      logger: options.logger,
+      ...(options.observer !== undefined ? { observer: options.observer } : {}),
+    };
+    this.pods = new Informer<Pod>({
+      ...common,
+      path: '/api/v1/pods',
+      name: 'pods',
+      indexes: { [indexNames.byNodeName]: indexPodsByNodeName },
+    });
+    this.configMaps = new Informer<Obj>({ ...common, path: '/api/v1/configmaps', name: 'configmaps' });
+    this.secrets = new Informer<Obj>({ ...common, path: '/api/v1/secrets', name: 'secrets' });
+    // All nodes, not a label selector: a node that loses the edge label must be seen as "left", not "deleted".
+    this.nodes = new Informer<Obj>({ ...common, path: '/api/v1/nodes', name: 'nodes' });
+    this.location = new LocationCache({
+      nodeOf: (pod) => {
+        const node = parseNodeName(pod.spec?.nodeName);
+        return node !== undefined && this.#edgeNodes.has(node) ? node : undefined;
+      },
+    });
+    this.lookups = {
+      getConfigMap: (namespace, name) => this.configMaps.store.get(objectKey(namespace, name)),
+      getSecret: (namespace, name) => this.secrets.store.get(objectKey(namespace, name)),
+    };
+    this.pods.onEvent((e) => {
+      if (this.#isReady) this.#onPod(e);
+    });
+    this.configMaps.onEvent((e) => {
+      if (this.#isReady) this.#onObject('ConfigMap', e);
+    });
+    this.secrets.onEvent((e) => {
+      if (this.#isReady) this.#onObject('Secret', e);
+    });
+    this.nodes.onEvent((e) => {
+      if (this.#isReady) this.#onNode(e);
+    });
+  }
+
+  /** Whether every informer has listed once and the location cache is built. */
+  get isReady(): boolean {
+    return this.#isReady;
+  }
+
+  isEdgeNode(node: NodeName): boolean {
+    return this.#edgeNodes.has(node);
+  }
+
+  /** The pods bound to a node, from the pod store's node index. */
+  podsOn(node: NodeName): readonly PodObject[] {
+    return this.pods.store.byIndex(indexNames.byNodeName, node);
+  }
+
+  /** The Node object of an edge node, if the store has it. */
+  nodeObject(node: NodeName): KubeObjectShape | undefined {
+    return this.#edgeNodes.has(node) ? this.nodes.store.get(objectKey(undefined, node)) : undefined;
+  }
+
+  /** What a node's pods reference (for repair and authorization). */
+  objectsFor(node: NodeName): readonly ObjectRef[] {
+    return this.location.objectsFor(node);
+  }
+
+  /** Starts the informers; resolves once all have listed and the location cache is built. */
+  async start(signal: AbortSignal): Promise<void> {
+    const informers = [this.pods, this.configMaps, this.secrets, this.nodes];
+    for (const informer of informers) informer.start(signal);
+    await Promise.all(informers.map((i) => i.whenSynced()));
+    for (const node of this.nodes.store.list()) {
+      const name = parseNodeName(node.metadata.name);
+      const transition =
+        name === undefined ? undefined : nodeTransition({ type: 'add', object: node }, () => false);
+      if (name !== undefined && transition?.kind === 'joined') this.#edgeNodes.add(name);
+    }
+    this.location.rebuild(this.pods.store.list());
+    this.#isReady = true;
+    this.#options.logger.info(
+      { edgeNodes: this.#edgeNodes.size, pods: this.pods.store.size },
+      'Downstream caches synced',
+    );
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.pods.stop(), this.configMaps.stop(), this.secrets.stop(), this.nodes.stop()]);
+  }
+
+  #onPod(event: InformerEvent<Pod>): void {
+    const diff =
+      event.type === 'delete'
+        ? this.location.removePod(podKeyOf(event.object))
+        : this.location.applyPod(event.object);
+    this.#carryOut(
+      planPodEvent({
+        event,
+        diff,
+        isEdgeNode: (n) => this.#edgeNodes.has(n),
+        lookups: this.lookups,
+        content: this.#content,
+      }),
+    );
+  }
+
+  #onObject(kind: 'ConfigMap' | 'Secret', event: InformerEvent<Obj>): void {
+    this.#carryOut(
+      planObjectEvent({
+        kind,
+        event,
+        nodesFor: (ref) => this.location.nodesFor(ref),
+        content: this.#content,
+      }),
+    );
+  }
+
+  #onNode(event: InformerEvent<NodeObject & KubeObject>): void {
+    const transition = nodeTransition(event, (n) => this.#edgeNodes.has(n));
+    let pods: readonly PodObject[] = [];
+    const diffs = [];
+    switch (transition.kind) {
+      case 'joined':
+        this.#edgeNodes.add(transition.node);
+        pods = this.podsOn(transition.node);
+        for (const pod of pods) diffs.push(this.location.applyPod(pod));
+        this.#options.logger.info({ node: transition.node }, 'Node became an edge node');
+        break;
+      case 'left':
+      case 'deleted':
+        this.#edgeNodes.delete(transition.node);
+        this.location.forgetNode(transition.node);
+        this.#options.logger.info(
+          { node: transition.node, reason: transition.kind },
+          'Node is no longer an edge node',
+        );
+        break;
+      case 'changed':
+      case 'unchanged':
+      case 'ignored':
+        break;
+    }
+    this.#carryOut(
+      planNodeEvent({ event, transition, pods, diffs, lookups: this.lookups, content: this.#content }),
+    );
+  }
+
+  #carryOut(decisions: readonly Decision[]): void {
+    for (const decision of decisions) {
+      if (decision.kind === 'deliver') {
+        this.#options.hub.enqueue(decision.node, toMessage(decision.push, { id: newId(), now: Date.now() }));
+      } else {
+        this.#options.hub.forgetNode(decision.node);
+        if (decision.reason === 'deleted') this.#options.onNodeDeleted?.(decision.node);
+      }
+    }
+  }
+}
+
+function newId(): MessageId {
+  const id = parseMessageId(randomUUID());
+  if (id === undefined) throw new Error('randomUUID returned an empty id');
+  return id;
+}

@@ -1,0 +1,268 @@
+/**
+ * Reliable sync (KubeEdge synccontroller and cloudhub's `saveSuccessPoint`), better behind the same CRDs:
+ * installs `objectsyncs`/`clusterobjectsyncs` if absent, records what each node ACKed (batched, so a burst
+ * of ACKs costs one write per record and never stalls the hub: #7278), and repairs a node at once when it
+ * connects and periodically while it is connected, from what the node SHOULD have (KubeEdge only walks
+ * existing records, so an object never recorded is never repaired). Repair of a node costs in proportion
+ * to that node's objects (KubeEdge #7027 swept everything per event).
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Informer, toApiError } from '../kube/index.js';
+import type { KubeClient, KubeObject } from '../kube/index.js';
+import type { Logger } from '../observability/index.js';
+import { parseMessageId } from '../protocol/index.js';
+import type { Message, MessageId, NodeName } from '../protocol/index.js';
+import type { AckItem } from '../queues/index.js';
+import { pushContentDefaults, toMessage } from '../downstream/index.js';
+import type { PushContentOptions } from '../downstream/index.js';
+import { reliableSyncCrds } from './crds.js';
+import { onAck } from './on-ack.js';
+import { parseObjectSyncName } from './record-name.js';
+import { coalesceRecordActions } from './record-writes.js';
+import type { RecordWrite } from './record-writes.js';
+import { parseSyncRecord, recordBody, recordStatusPatch, reliableSyncsApiVersion } from './record.js';
+import type { RecordTarget, SyncRecord } from './record.js';
+import { planRepair, recordsOfGoneNodes } from './repair.js';
+import type { DesiredObject, RepairAction } from './repair.js';
+
+/** What sync needs to know about nodes: what each should have, and which nodes exist. */
+export interface DesiredState {
+  desiredFor(node: NodeName): readonly DesiredObject[];
+  nodeExists(node: NodeName): boolean;
+}
+
+/** What sync needs from the hub. */
+export interface SyncHub {
+  enqueue(node: NodeName, message: Message): unknown;
+  connectedNodes(): readonly NodeName[];
+}
+
+/** Options of {@link SyncWorker}. */
+export interface SyncWorkerOptions {
+  readonly client: KubeClient;
+  readonly hub: SyncHub;
+  readonly desired: DesiredState;
+  readonly logger: Logger;
+  /** Pause between record write batches; default 200 ms. */
+  readonly flushIntervalMs?: number;
+  /** Concurrent record writes; default 8. */
+  readonly writeConcurrency?: number;
+  /** Repair every connected node this often; default 60 s (KubeEdge: every 5 s over everything). */
+  readonly repairIntervalMs?: number;
+  readonly content?: PushContentOptions;
+}
+
+const recordsByNode = 'byNode';
+const crdPath = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
+
+/** The reliable-sync worker. */
+export class SyncWorker {
+  readonly objectSyncs: Informer<KubeObject>;
+  readonly clusterObjectSyncs: Informer<KubeObject>;
+  readonly #options: SyncWorkerOptions;
+  #pending: ReturnType<typeof onAck>[] = [];
+  #flushing: Promise<void> | undefined;
+  #signal: AbortSignal | undefined;
+
+  constructor(options: SyncWorkerOptions) {
+    this.#options = options;
+    const common = {
+      client: options.client,
+      logger: options.logger,
+      indexes: {
+        [recordsByNode]: (cr: { readonly metadata: { readonly name: string } }) => {
+          const parsed = parseObjectSyncName(cr.metadata.name);
+          return parsed === undefined ? [] : [parsed.node];
+        },
+      },
+    };
+    this.objectSyncs = new Informer<KubeObject>({
+      ...common,
+      path: `/apis/${reliableSyncsApiVersion}/objectsyncs`,
+      name: 'objectsyncs',
+    });
+    this.clusterObjectSyncs = new Informer<KubeObject>({
+      ...common,
+      path: `/apis/${reliableSyncsApiVersion}/clusterobjectsyncs`,
+      name: 'clusterobjectsyncs',
+    });
+  }
+
+  /** Installs the CRDs, starts the record informers, cleans records of gone nodes, starts the loops. */
+  async start(signal: AbortSignal): Promise<void> {
+    this.#signal = signal;
+    await this.#installCrds(signal);
+    this.objectSyncs.start(signal);
+    this.clusterObjectSyncs.start(signal);
+    await Promise.all([this.objectSyncs.whenSynced(), this.clusterObjectSyncs.whenSynced()]);
+    const gone = recordsOfGoneNodes(this.#allRecords(), (node) => this.#options.desired.nodeExists(node));
+    for (const record of gone) await this.#deleteRecord(record).catch(() => undefined);
+    if (gone.length > 0)
+      this.#options.logger.info({ records: gone.length }, 'Removed records of deleted nodes');
+    void this.#repairLoop(signal);
+  }
+
+  /** The hub's ACK hook: queue the record write; never throws. */
+  onAck(node: NodeName, acked: AckItem<Message>): void {
+    const action = onAck(node, acked);
+    if (action.kind === 'none') return;
+    this.#pending.push(action);
+    this.#flushing ??= this.#flush().finally(() => {
+      this.#flushing = undefined;
+    });
+  }
+
+  /** Sends a node what it lacks and deletes what it should no longer have. */
+  repair(node: NodeName): number {
+    const records = [
+      ...this.objectSyncs.store.byIndex(recordsByNode, node),
+      ...this.clusterObjectSyncs.store.byIndex(recordsByNode, node),
+    ]
+      .map((cr) => parseSyncRecord(cr))
+      .filter((r): r is SyncRecord => r !== undefined);
+    const actions = planRepair({
+      node,
+      desired: this.#options.desired.desiredFor(node),
+      records,
+      content: this.#options.content ?? pushContentDefaults,
+    });
+    for (const action of actions) this.#carryOut(node, action);
+    return actions.length;
+  }
+
+  /** Removes every record of a deleted node. */
+  async forgetNode(node: NodeName): Promise<void> {
+    const records = this.#allRecords().filter((r) => r.node === node);
+    for (const record of records) await this.#deleteRecord(record).catch(() => undefined);
+  }
+
+  async stop(): Promise<void> {
+    await this.#flushing;
+    await Promise.all([this.objectSyncs.stop(), this.clusterObjectSyncs.stop()]);
+  }
+
+  #carryOut(node: NodeName, action: RepairAction): void {
+    switch (action.kind) {
+      case 'send':
+      case 'send-delete':
+        this.#options.hub.enqueue(node, toMessage(action.push, { id: newId(), now: Date.now() }));
+        return;
+      case 'drop-record':
+        void this.#deleteRecord(action.record).catch(() => undefined);
+        return;
+    }
+  }
+
+  async #repairLoop(signal: AbortSignal): Promise<void> {
+    const interval = this.#options.repairIntervalMs ?? 60_000;
+    while (!signal.aborted) {
+      try {
+        await delay(interval, undefined, { signal });
+      } catch {
+        return;
+      }
+      for (const node of this.#options.hub.connectedNodes()) this.repair(node);
+    }
+  }
+
+  async #flush(): Promise<void> {
+    const interval = this.#options.flushIntervalMs ?? 200;
+    const concurrency = this.#options.writeConcurrency ?? 8;
+    while (this.#pending.length > 0 && this.#signal?.aborted !== true) {
+      await delay(interval);
+      const writes = coalesceRecordActions(this.#pending.splice(0));
+      for (let i = 0; i < writes.length; i += concurrency) {
+        const batch = writes.slice(i, i + concurrency);
+        const failed = await Promise.all(
+          batch.map((w) =>
+            this.#write(w).then(
+              () => undefined,
+              () => w,
+            ),
+          ),
+        );
+        // A failed write is retried with the next batch; a newer ACK for the same record supersedes it.
+        for (const w of failed) if (w !== undefined) this.#pending.unshift(w);
+      }
+    }
+  }
+
+  async #write(write: RecordWrite): Promise<void> {
+    if (write.kind === 'delete') {
+      await this.#deleteRecord(write.target);
+      return;
+    }
+    const path = recordPath(write.record);
+    try {
+      await this.#options.client.request({
+        method: 'POST',
+        path: collectionPath(write.record),
+        body: recordBody(write.record),
+      });
+    } catch (err) {
+      if (toApiError(err, { verb: 'POST', resource: path }).action !== 'reread') throw err;
+    }
+    await this.#options.client.request({
+      method: 'PATCH',
+      path: `${path}/status`,
+      contentType: 'application/merge-patch+json',
+      body: recordStatusPatch(write.record.objectResourceVersion),
+    });
+  }
+
+  async #deleteRecord(target: RecordTarget): Promise<void> {
+    try {
+      await this.#options.client.request({ method: 'DELETE', path: recordPath(target) });
+    } catch (err) {
+      if (toApiError(err, { verb: 'DELETE', resource: recordPath(target) }).action !== 'absorb') throw err;
+    }
+  }
+
+  #allRecords(): SyncRecord[] {
+    return [...this.objectSyncs.store.list(), ...this.clusterObjectSyncs.store.list()]
+      .map((cr) => parseSyncRecord(cr))
+      .filter((r): r is SyncRecord => r !== undefined);
+  }
+
+  async #installCrds(signal: AbortSignal): Promise<void> {
+    const nameOf = (crd: Readonly<Record<string, unknown>>): string => {
+      const name = (crd['metadata'] as { name?: unknown } | undefined)?.name;
+      return typeof name === 'string' ? name : '';
+    };
+    for (const crd of reliableSyncCrds) {
+      try {
+        await this.#options.client.request({ method: 'POST', path: crdPath, body: crd });
+        this.#options.logger.info({ crd: nameOf(crd) }, 'Installed a reliable-sync CRD');
+      } catch (err) {
+        if (toApiError(err, { verb: 'POST', resource: crdPath }).action !== 'reread') throw err;
+      }
+    }
+    for (const crd of reliableSyncCrds) {
+      for (;;) {
+        const current = await this.#options.client.request<{
+          status?: { conditions?: { type: string; status: string }[] };
+        }>({ method: 'GET', path: `${crdPath}/${nameOf(crd)}` });
+        if (current.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) break;
+        await delay(200, undefined, { signal });
+      }
+    }
+  }
+}
+
+function collectionPath(target: RecordTarget): string {
+  return target.recordKind === 'ObjectSync'
+    ? `/apis/${reliableSyncsApiVersion}/namespaces/${target.namespace ?? ''}/objectsyncs`
+    : `/apis/${reliableSyncsApiVersion}/clusterobjectsyncs`;
+}
+
+function recordPath(target: RecordTarget): string {
+  return `${collectionPath(target)}/${target.name}`;
+}
+
+function newId(): MessageId {
+  const id = parseMessageId(randomUUID());
+  if (id === undefined) throw new Error('randomUUID returned an empty id');
+  return id;
+}

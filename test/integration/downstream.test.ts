@@ -1,0 +1,333 @@
+/**
+ * Downstream and reliable sync against real parts: the controller watches a real kube-apiserver, and
+ * simulated edges that joined through the real token flow receive what their pods need, over mTLS.
+ * Each test uses its own namespace and its own edge nodes.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { parseNodeName } from '../../src/protocol/index.js';
+import type { Message, NodeName } from '../../src/protocol/index.js';
+import type { EdgeClient } from '../../src/sim/index.js';
+import type { KubeClient } from '../../src/kube/index.js';
+import { useLocalCluster } from '../support/cluster.js';
+import { startTestController } from '../support/controller.js';
+import type { TestController } from '../support/controller.js';
+import { eventually } from '../support/eventually.js';
+
+const getCluster = useLocalCluster();
+let ctl: TestController;
+const open: EdgeClient[] = [];
+let seq = 0;
+
+interface Meta {
+  metadata: { name: string; namespace?: string; uid: string; resourceVersion: string };
+}
+
+async function edgeNode(
+  admin: KubeClient,
+  prefix: string,
+  options: { label?: boolean } = {},
+): Promise<NodeName> {
+  seq += 1;
+  const name = parseNodeName(`${prefix}-${String(seq)}`);
+  assert.ok(name !== undefined);
+  await admin.request({
+    method: 'POST',
+    path: '/api/v1/nodes',
+    body: {
+      metadata: { name, labels: options.label === false ? {} : { 'node-role.kubernetes.io/edge': '' } },
+    },
+  });
+  return name;
+}
+
+async function connect(name: NodeName, options: { autoAck?: boolean } = {}): Promise<EdgeClient> {
+  const edge = await ctl.connect(await ctl.join(name), options);
+  open.push(edge);
+  return edge;
+}
+
+function pod(name: string, nodeName: string, extra: Record<string, unknown> = {}): object {
+  return {
+    metadata: { name, labels: { app: 'x' } },
+    spec: { nodeName, containers: [{ name: 'c', image: 'busybox' }], ...extra },
+  };
+}
+
+function pushes(edge: EdgeClient, resource: string): Message[] {
+  return edge.received.filter((m) => m.header.parent_msg_id === undefined && m.route.resource === resource);
+}
+
+describe('downstream', () => {
+  before(async () => {
+    const { admin, cluster } = getCluster();
+    ctl = await startTestController(admin, cluster.kubeconfigPath, {
+      hub: { ackTimeoutMs: 500, maxAckTimeoutMs: 2000 },
+      repairIntervalMs: 2000,
+    });
+  });
+  after(async () => {
+    await Promise.all(open.map((e) => e.close()));
+    await ctl.controller.stop();
+  });
+
+  it('sends a pod to its node and to no other, with updates and the delete', async () => {
+    const { admin, namespace } = getCluster();
+    const ns = await namespace('pods');
+    const a = await edgeNode(admin, 'pod-a');
+    const b = await edgeNode(admin, 'pod-b');
+    const [edgeA, edgeB] = [await connect(a), await connect(b)];
+    await admin.request({ method: 'POST', path: `/api/v1/namespaces/${ns}/pods`, body: pod('p1', a) });
+    const key = `${ns}/pod/p1`;
+    await eventually(() => {
+      assert.ok(edgeA.store.has(key));
+    });
+    const added = edgeA.store.get(key)?.content as { apiVersion?: string; kind?: string; metadata: object };
+    assert.equal(added.kind, 'Pod');
+    assert.equal(added.apiVersion, 'v1');
+    assert.ok(!('managedFields' in added.metadata), 'managedFields are stripped');
+    const updated = await admin.request<Meta>({
+      method: 'PATCH',
+      path: `/api/v1/namespaces/${ns}/pods/p1`,
+      contentType: 'application/merge-patch+json',
+      body: { metadata: { labels: { app: 'y' } } },
+    });
+    await eventually(() => {
+      assert.equal(edgeA.store.get(key)?.resourceVersion, updated.metadata.resourceVersion);
+    });
+    await admin.request({ method: 'DELETE', path: `/api/v1/namespaces/${ns}/pods/p1?gracePeriodSeconds=0` });
+    await eventually(() => {
+      assert.ok(!edgeA.store.has(key));
+    });
+    assert.equal(pushes(edgeB, key).length, 0, 'the other node never saw the pod');
+  });
+
+  it('pushes a status change but not an update that changes only managedFields', async () => {
+    const { admin, namespace } = getCluster();
+    const ns = await namespace('mf');
+    const node = await edgeNode(admin, 'mf');
+    const edge = await connect(node);
+    const created = await admin.request<Meta>({
+      method: 'POST',
+      path: `/api/v1/namespaces/${ns}/pods`,
+      body: pod('p', node),
+    });
+    const key = `${ns}/pod/p`;
+    await eventually(() => {
+      assert.ok(edge.store.has(key));
+    });
+    // Server-side apply of an unchanged label by a new manager changes only managedFields (and the RV).
+    const applied = await admin.request<Meta>({
+      method: 'PATCH',
+      path: `/api/v1/namespaces/${ns}/pods/p?fieldManager=other-manager`,
+      contentType: 'application/apply-patch+yaml',
+      body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { app: 'x' } } },
+    });
+    assert.notEqual(applied.metadata.resourceVersion, created.metadata.resourceVersion);
+    const status = await admin.request<Meta>({
+      method: 'PATCH',
+      path: `/api/v1/namespaces/${ns}/pods/p/status`,
+      contentType: 'application/merge-patch+json',
+      body: { status: { phase: 'Running' } },
+    });
+    await eventually(() => {
+      assert.equal(edge.store.get(key)?.resourceVersion, status.metadata.resourceVersion);
+    });
+    const versions = pushes(edge, key).map((m) => m.header.resourceversion);
+    assert.ok(
+      !versions.includes(applied.metadata.resourceVersion),
+      'the managedFields-only update was not pushed',
+    );
+  });
+
+  it('delivers a pod created while its node was disconnected once it reconnects', async () => {
+    const { admin, namespace } = getCluster();
+    const ns = await namespace('offline');
+    const node = await edgeNode(admin, 'offline');
+    const first = await connect(node);
+    await first.close();
+    await eventually(() => {
+      assert.ok(!ctl.controller.hub.isConnected(node));
+    });
+    await admin.request({ method: 'POST', path: `/api/v1/namespaces/${ns}/pods`, body: pod('late', node) });
+    const again = await connect(node);
+    await eventually(() => {
+      assert.ok(again.store.has(`${ns}/pod/late`));
+    });
+  });
+
+  it('sends a ConfigMap and a Secret only to the node whose pod uses them, and their updates', async () => {
+    const { admin, namespace } = getCluster();
+    const ns = await namespace('refs');
+    const user = await edgeNode(admin, 'ref-user');
+    const other = await edgeNode(admin, 'ref-other');
+    const [edgeUser, edgeOther] = [await connect(user), await connect(other)];
+    await admin.request({
+      method: 'POST',
+      path: `/api/v1/namespaces/${ns}/configmaps`,
+      body: { metadata: { name: 'cfg' }, data: { a: '1' } },
+    });
+    await admin.request({
+      method: 'POST',
+      path: `/api/v1/namespaces/${ns}/secrets`,
+      body: { metadata: { name: 'sec' }, stringData: { k: 'v' } },
+    });
+    await admin.request({
+      method: 'POST',
+      path: `/api/v1/namespaces/${ns}/pods`,
+      body: pod('uses', user, {
+        volumes: [
+          { name: 'c', configMap: { name: 'cfg' } },
+          { name: 's', secret: { secretName: 'sec' } },
+        ],
+      }),
+    });
+    await eventually(() => {
+      assert.ok(edgeUser.store.has(`${ns}/configmap/cfg`));
+      assert.ok(edgeUser.store.has(`${ns}/secret/sec`));
+      assert.ok(edgeUser.store.has(`${ns}/pod/uses`));
+    });
+    assert.equal(
+      edgeUser.store.get(`${ns}/secret/sec`)?.operation,
+      'update',
+      'secrets go as update, as KubeEdge',
+    );
+    const cm = await admin.request<Meta>({
+      method: 'PATCH',
+      path: `/api/v1/namespaces/${ns}/configmaps/cfg`,
+      contentType: 'application/merge-patch+json',
+      body: { data: { a: '2' } },
+    });
+    await eventually(() => {
+      assert.equal(edgeUser.store.get(`${ns}/configmap/cfg`)?.resourceVersion, cm.metadata.resourceVersion);
+    });
+    assert.equal(pushes(edgeOther, `${ns}/configmap/cfg`).length, 0);
+    assert.equal(pushes(edgeOther, `${ns}/secret/sec`).length, 0);
+  });
+
+  it('takes a Secret off a node once its last pod that uses it is gone', async () => {
+    const { admin, namespace } = getCluster();
+    const ns = await namespace('secret-gone');
+    const node = await edgeNode(admin, 'secret-gone');
+    const edge = await connect(node);
+    await admin.request({
+      method: 'POST',
+      path: `/api/v1/namespaces/${ns}/secrets`,
+      body: { metadata: { name: 'token' }, stringData: { k: 'v' } },
+    });
+    const withSecret = pod('user', node, { volumes: [{ name: 's', secret: { secretName: 'token' } }] });
+    await admin.request({ method: 'POST', path: `/api/v1/namespaces/${ns}/pods`, body: withSecret });
+    await eventually(() => {
+      assert.ok(edge.store.has(`${ns}/secret/token`));
+    });
+    await admin.request({
+      method: 'DELETE',
+      path: `/api/v1/namespaces/${ns}/pods/user?gracePeriodSeconds=0`,
+    });
+    await eventually(() => {
+      assert.ok(!edge.store.has(`${ns}/secret/token`), 'the edge got a delete for the Secret');
+      assert.ok(!edge.store.has(`${ns}/pod/user`));
+    });
+  });
+
+  it('records what a node ACKed in an ObjectSync and removes the record when the delete is ACKed', async () => {
+    const { admin, namespace } = getCluster();
+    const ns = await namespace('records');
+    const node = await edgeNode(admin, 'records');
+    const edge = await connect(node);
+    const created = await admin.request<Meta>({
+      method: 'POST',
+      path: `/api/v1/namespaces/${ns}/pods`,
+      body: pod('r', node),
+    });
+    const recordPath = `/apis/reliablesyncs.kubeedge.io/v1alpha1/namespaces/${ns}/objectsyncs/${node}.${created.metadata.uid}`;
+    await eventually(async () => {
+      assert.ok(edge.store.has(`${ns}/pod/r`));
+      const record = await admin.request<{
+        spec: { objectKind: string; objectName: string };
+        status?: { objectResourceVersion?: string };
+      }>({
+        method: 'GET',
+        path: recordPath,
+      });
+      assert.equal(record.spec.objectKind, 'Pod');
+      assert.equal(record.spec.objectName, 'r');
+      assert.equal(record.status?.objectResourceVersion, edge.store.get(`${ns}/pod/r`)?.resourceVersion);
+    });
+    await admin.request({ method: 'DELETE', path: `/api/v1/namespaces/${ns}/pods/r?gracePeriodSeconds=0` });
+    await eventually(async () => {
+      await assert.rejects(
+        admin.request({ method: 'GET', path: recordPath }),
+        (err: unknown) => (err as { status?: number }).status === 404,
+      );
+    });
+  });
+
+  it('redelivers a first send that was never ACKed, on the next session', async () => {
+    const { admin, namespace } = getCluster();
+    const ns = await namespace('lost');
+    const node = await edgeNode(admin, 'lost');
+    const deaf = await connect(node, { autoAck: false });
+    await admin.request({ method: 'POST', path: `/api/v1/namespaces/${ns}/pods`, body: pod('p', node) });
+    await eventually(() => {
+      assert.ok(pushes(deaf, `${ns}/pod/p`).length >= 1);
+    });
+    deaf.kill();
+    const again = await connect(node);
+    await eventually(() => {
+      assert.ok(again.store.has(`${ns}/pod/p`));
+      assert.equal(ctl.controller.hub.nodeState(node)?.queue.inFlight, 0);
+    });
+  });
+
+  it('sends a node its existing pods when it gains the edge label', async () => {
+    const { admin, namespace } = getCluster();
+    const ns = await namespace('label');
+    const node = await edgeNode(admin, 'late-edge', { label: false });
+    const edge = await connect(node);
+    await admin.request({ method: 'POST', path: `/api/v1/namespaces/${ns}/pods`, body: pod('before', node) });
+    await admin.request({
+      method: 'PATCH',
+      path: `/api/v1/nodes/${node}`,
+      contentType: 'application/merge-patch+json',
+      body: { metadata: { labels: { 'node-role.kubernetes.io/edge': '' } } },
+    });
+    await eventually(() => {
+      assert.ok(edge.store.has(`${ns}/pod/before`));
+      assert.ok(edge.store.has(`null/node/${node}`), 'the node object is pushed to itself');
+    });
+  });
+
+  it('closes the session of a node that is deleted', async () => {
+    const { admin } = getCluster();
+    const node = await edgeNode(admin, 'doomed');
+    const edge = await connect(node);
+    const closed = new Promise<number>((resolve) =>
+      edge.once('close', (code: number) => {
+        resolve(code);
+      }),
+    );
+    await admin.request({ method: 'DELETE', path: `/api/v1/nodes/${node}` });
+    assert.equal(await closed, 1000);
+    assert.ok(!ctl.controller.hub.isConnected(node));
+  });
+
+  it('loses nothing across an API server restart', async () => {
+    const { admin, cluster, namespace } = getCluster();
+    const ns = await namespace('restart');
+    const node = await edgeNode(admin, 'restart');
+    const edge = await connect(node);
+    await cluster.restartApiServer({ downMs: 1000 });
+    await eventually(
+      () =>
+        admin.request({ method: 'POST', path: `/api/v1/namespaces/${ns}/pods`, body: pod('after', node) }),
+      { timeoutMs: 60_000 },
+    );
+    await eventually(
+      () => {
+        assert.ok(edge.store.has(`${ns}/pod/after`));
+      },
+      { timeoutMs: 60_000 },
+    );
+  });
+});
