@@ -95,7 +95,17 @@ export class AckEntries<P> {
     entry.pending = { item, isDelete: item.isDelete, rv: decision.rv, enqueuedAt: now };
     if (replaced !== undefined) return { kind: 'replaced', replaced: replaced.item };
     this.#pendingCount += 1;
-    state.pending.set(item.uid, entry);
+    if (item.isDelete && hasLivePending(state)) {
+      // A delete of another object under this key goes before a waiting version of a live one: that live
+      // object must be the newer (a delete of it would have replaced its waiting version), and the edge
+      // deletes non-pods by key alone (errata omission 11), so the delete sent last would erase it.
+      const rest = [...state.pending];
+      state.pending.clear();
+      state.pending.set(item.uid, entry);
+      for (const [uid, other] of rest) state.pending.set(uid, other);
+    } else {
+      state.pending.set(item.uid, entry);
+    }
     if (state.inFlight === undefined) this.#sendable.set(state.key, state);
     return { kind: 'queued' };
   }
@@ -200,4 +210,10 @@ export class AckEntries<P> {
 function first<V>(map: ReadonlyMap<string, V>): V | undefined {
   for (const value of map.values()) return value;
   return undefined;
+}
+
+/** Whether some object under the key waits with a non-delete version. */
+function hasLivePending<P>(state: KeyState<P>): boolean {
+  for (const entry of state.pending.values()) if (entry.pending?.isDelete === false) return true;
+  return false;
 }

@@ -405,3 +405,15 @@ describe('NodeQueue stats and clear', () => {
     assert.equal(q.stats().pendingAck, 1);
   });
 });
+
+describe('NodeQueue deletes of another object under a key', () => {
+  it('sends the delete of an old object before a waiting version of the live one, whatever the enqueue order', () => {
+    const q = newQueue();
+    q.enqueueAck(item('default/configmap/c', '9', { uid: 'new' }), 0);
+    q.enqueueAck(item('default/configmap/c', '', { uid: 'old', isDelete: true, payload: 'delete-old' }), 1);
+    const first = only(q.takeSendable(2));
+    assert.equal(first.item.payload, 'delete-old', 'the edge deletes by key: the delete must not come last');
+    q.ack(first.id, 3);
+    assert.equal(only(q.takeSendable(4)).item.payload, 'default/configmap/c@9');
+  });
+});
