@@ -1,0 +1,185 @@
+/**
+ * Time from an API write to the edge's ACK, end to end: a real control plane, the controller as its own
+ * process (`edge-controller run`), N simulated edges that joined with the token, M pods per node, then a
+ * steady stream of pod changes at a fixed rate. Reports p50/p99/max latency and the controller's memory.
+ *
+ *   node --import tsx bench/load/downstream-latency.bench.ts [--nodes 100] [--pods-per-node 10] [--rate 20] [--seconds 30]
+ *
+ * Writes bench/results/downstream-latency.json.
+ * @module
+ */
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { KubeClient, loadKubeConfig } from '../../src/kube/index.js';
+import { startLocalCluster } from '../../src/local-cluster/index.js';
+import type { Message } from '../../src/protocol/index.js';
+import { EdgeClient, joinWithToken } from '../../src/sim/index.js';
+import { report } from '../lib/runner.js';
+
+const { values } = parseArgs({
+  options: {
+    nodes: { type: 'string', default: '100' },
+    'pods-per-node': { type: 'string', default: '10' },
+    rate: { type: 'string', default: '20' },
+    seconds: { type: 'string', default: '30' },
+  },
+});
+const nodes = Number(values.nodes);
+const podsPerNode = Number(values['pods-per-node']);
+const rate = Number(values.rate);
+const seconds = Number(values.seconds);
+const ns = 'bench';
+
+const cluster = await startLocalCluster({});
+const admin = new KubeClient(loadKubeConfig({ path: cluster.kubeconfigPath }));
+const mainTs = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+const controller = spawn(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    mainTs,
+    'run',
+    `--kubeconfig=${cluster.kubeconfigPath}`,
+    '--hub-address=127.0.0.1',
+    '--hub-port=0',
+    '--https-address=127.0.0.1',
+    '--https-port=0',
+    '--metrics-address=127.0.0.1:0',
+  ],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
+try {
+  const ports = await new Promise<{ hub: number; https: number }>((resolve) => {
+    const lines = createInterface({ input: controller.stdout });
+    lines.on('line', (line) => {
+      const parsed = JSON.parse(line) as { msg?: string; hub?: number; https?: number };
+      if (parsed.msg === 'Edge controller started')
+        resolve({ hub: parsed.hub ?? 0, https: parsed.https ?? 0 });
+    });
+  });
+  await admin.request({ method: 'POST', path: '/api/v1/namespaces', body: { metadata: { name: ns } } });
+  const names = Array.from({ length: nodes }, (_, i) => `bench-edge-${String(i)}`);
+  for (const name of names) {
+    await admin.request({
+      method: 'POST',
+      path: '/api/v1/nodes',
+      body: { metadata: { name, labels: { 'node-role.kubernetes.io/edge': '' } } },
+    });
+  }
+  const secret = await waitFor(() =>
+    admin.request<{ data: { tokendata: string } }>({
+      method: 'GET',
+      path: '/api/v1/namespaces/kubeedge/secrets/tokensecret',
+    }),
+  );
+  const token = Buffer.from(secret.data.tokendata, 'base64').toString('utf8');
+  const httpServer = `https://127.0.0.1:${String(ports.https)}`;
+  const received = new Map<string, number>();
+  const edges: EdgeClient[] = [];
+  for (const name of names) {
+    const identity = await joinWithToken({ httpServer, nodeName: name, token });
+    const edge = new EdgeClient({ server: `127.0.0.1:${String(ports.hub)}`, identity });
+    edge.on('push', (message: Message) => {
+      const seq = (message.content as { metadata?: { annotations?: Record<string, string> } } | null)
+        ?.metadata?.annotations?.['bench/seq'];
+      if (seq !== undefined && !received.has(seq)) received.set(seq, performance.now());
+    });
+    await edge.connect();
+    edges.push(edge);
+  }
+  const pods: string[] = [];
+  for (const name of names) {
+    for (let p = 0; p < podsPerNode; p++) {
+      const pod = `${name}-p${String(p)}`;
+      pods.push(pod);
+      await admin.request({
+        method: 'POST',
+        path: `/api/v1/namespaces/${ns}/pods`,
+        body: {
+          metadata: { name: pod },
+          spec: { nodeName: name, containers: [{ name: 'c', image: 'busybox' }] },
+        },
+      });
+    }
+  }
+  await waitFor(() => {
+    const held = edges.reduce(
+      (sum, e) => sum + [...e.store.keys()].filter((k) => k.startsWith(`${ns}/pod/`)).length,
+      0,
+    );
+    if (held < pods.length) throw new Error(`${String(held)}/${String(pods.length)} pods on edges`);
+  });
+
+  const sent = new Map<string, number>();
+  const changes = rate * seconds;
+  const started = performance.now();
+  for (let i = 0; i < changes; i++) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await delay(wait);
+    const pod = pods[Math.floor(Math.random() * pods.length)] ?? '';
+    const seq = String(i);
+    sent.set(seq, performance.now());
+    void admin
+      .request({
+        method: 'PATCH',
+        path: `/api/v1/namespaces/${ns}/pods/${pod}`,
+        contentType: 'application/merge-patch+json',
+        body: { metadata: { annotations: { 'bench/seq': seq } } },
+      })
+      .catch((err: unknown) => {
+        process.stderr.write(`write ${seq} failed: ${String(err)}\n`);
+      });
+  }
+  await waitFor(() => {
+    if (received.size < changes)
+      throw new Error(`${String(received.size)}/${String(changes)} changes on edges`);
+  }, 120_000);
+  const latencies = [...sent].map(([seq, t0]) => (received.get(seq) ?? Infinity) - t0).sort((a, b) => a - b);
+  const pct = (q: number): number =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  const status = await readFile(`/proc/${String(controller.pid)}/status`, 'utf8');
+  const kb = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
+  await report({
+    name: 'downstream-latency',
+    description: 'API pod write -> push received by the simulated edge (which ACKs it at once)',
+    parameters: { nodes, podsPerNode, changesPerSecond: rate, seconds },
+    variants: [
+      {
+        name: 'p50 write -> edge',
+        value: pct(0.5),
+        unit: 'ms',
+        details: { p90: pct(0.9), p99: pct(0.99), max: latencies.at(-1) ?? NaN, changes },
+      },
+      { name: 'p99 write -> edge', value: pct(0.99), unit: 'ms' },
+      {
+        name: 'controller RSS',
+        value: kb('VmRSS') / 1024,
+        unit: 'MiB',
+        details: { peakMiB: kb('VmHWM') / 1024 },
+      },
+    ],
+  });
+  await Promise.all(edges.map((e) => e.close()));
+} finally {
+  controller.kill('SIGTERM');
+  await new Promise((resolve) => controller.once('exit', resolve));
+  await cluster.stop();
+}
+
+async function waitFor<T>(check: () => Promise<T> | T, timeoutMs = 60_000): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (performance.now() > deadline) throw err;
+      await delay(250);
+    }
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * `event` requests (spec §4.2, §4.9): the edge's events, written as KubeEdge's client-go
+ * `CreateWithEventNamespace` / `UpdateWithEventNamespace` / `PatchWithEventNamespace` do, in the event's
+ * own namespace. The edge sends and forgets: no outcome, success, failure or rejection, is ever answered.
+ *
+ * Authorization: a node may record events only about itself (`involvedObject` Node named after it) or
+ * about pods bound to it. For update and patch the event's name must also belong to that object (the
+ * client-go recorder names events `<object>.<hex>`) and the patch may not retarget it; Kubernetes itself
+ * lets nodes write any event, so this is stricter than the API server, not a duplicate of it.
+ * Deliberately unlike KubeEdge, whose strict authorization drops every edge event (errata W2).
+ *
+ * Source: `kubeedge/kubeedge` v1.23.1 `cloud/pkg/edgecontroller/controller/upstream.go` processEvent;
+ * `common/types/types.go` EventPatchInfo.
+ * @module
+ */
+import { withTypeMeta } from '../api-call.js';
+import type { ApiOutcome } from '../api-outcome.js';
+import { forbiddenFailure } from '../api-outcome.js';
+import type { ContentResult } from '../content.js';
+import { contentJson, foldKeys, isJsonObject, parseContent, parseValue } from '../content.js';
+import type { Decision } from '../decision.js';
+import { apiError, callApi, done, forbid } from '../decision.js';
+import type { Event } from '../schemas.js';
+import { eventPatchKeys, eventPatchSchema, eventSchema } from '../schemas.js';
+import type { HandlerInput } from './context.js';
+import { denied, malformed, requireNamespace, unsupported } from './context.js';
+
+// Fields an event patch may not touch: they would move the event to another object or rewrite it whole.
+const forbiddenPatchKeys: readonly string[] = Object.freeze([
+  'involvedObject',
+  'metadata',
+  'related',
+  '$patch',
+  '$retainKeys',
+]);
+
+/** An event request's content: the event, and for `patch` the patch text and its first forbidden key. */
+interface EventContent {
+  readonly event: Event;
+  readonly patch?: { readonly text: string; readonly forbiddenKey: string | undefined };
+}
+
+/** Decides an `event` request: `insert`, `update` or `patch`; never a reply. */
+export function decideEvent(input: HandlerInput): Decision {
+  const shape = 'none';
+  const { operation } = input.request;
+  if (operation !== 'insert' && operation !== 'update' && operation !== 'patch')
+    return unsupported(input, shape);
+  const namespace = requireNamespace(input, shape);
+  if (!namespace.ok) return namespace.decision;
+  const content = operation === 'patch' ? readEventPatch(input.content) : readEvent(input.content);
+  if (!content.ok) return malformed(content.message, shape);
+  const { event, patch } = content.value;
+
+  const eventNamespace = event.metadata?.namespace ?? namespace.value;
+  const name = event.metadata?.name ?? input.request.name;
+  if (eventNamespace !== namespace.value) {
+    return malformed('invalid Event: metadata.namespace differs from the resource', shape);
+  }
+  if (operation !== 'insert' && (name === undefined || name === ''))
+    return malformed('invalid Event: no name', shape);
+
+  const access = {
+    kind: 'event',
+    namespace: eventNamespace,
+    name,
+    involvedObject: event.involvedObject,
+    requireNamePrefix: operation !== 'insert',
+  } as const;
+  const target = { resource: 'events', namespace: eventNamespace, name: name ?? '' } as const;
+  const rejection = denied(input, access, target, shape);
+  if (rejection !== undefined) return rejection;
+  if (patch?.forbiddenKey !== undefined && input.options.authorization === 'node') {
+    const failure = forbiddenFailure(
+      'events',
+      target.name,
+      `an event patch may not set ${JSON.stringify(patch.forbiddenKey)}`,
+    );
+    return forbid('patch-field-not-allowed', failure, shape);
+  }
+
+  const finish = (outcome: ApiOutcome): Decision =>
+    outcome.ok ? done([]) : apiError(shape, outcome.failure);
+  const body = withTypeMeta('events', {
+    ...event,
+    metadata: { ...event.metadata, namespace: eventNamespace, ...(name === undefined ? {} : { name }) },
+  });
+  if (patch !== undefined) {
+    return callApi(
+      { verb: 'patch', target, patchType: 'strategic-merge', patch: patch.text, asNode: true },
+      finish,
+    );
+  }
+  if (operation === 'update') return callApi({ verb: 'update', target, body, asNode: true }, finish);
+  return callApi(
+    { verb: 'create', target: { resource: 'events', namespace: eventNamespace }, body, asNode: true },
+    finish,
+  );
+}
+
+function readEvent(content: unknown): ContentResult<EventContent> {
+  const parsed = parseContent(eventSchema, content, 'Event');
+  return parsed.ok ? { ok: true, value: { event: parsed.value } } : parsed;
+}
+
+// `{"event": Event, "patchData": "<strategic-merge patch as JSON text>"}`; keys matched as Go does.
+function readEventPatch(content: unknown): ContentResult<EventContent> {
+  const json = contentJson(content);
+  if (!json.ok) return { ok: false, message: `invalid event patch: ${json.message}` };
+  const parsed = parseValue(eventPatchSchema, foldKeys(json.value, eventPatchKeys), 'event patch');
+  if (!parsed.ok) return parsed;
+  const { event, patchData } = parsed.value;
+  let document: unknown;
+  try {
+    document = JSON.parse(patchData);
+  } catch {
+    document = undefined;
+  }
+  if (!isJsonObject(document))
+    return { ok: false, message: 'invalid event patch: patchData is not a JSON object' };
+  const forbiddenKey = Object.keys(document).find((key) => forbiddenPatchKeys.includes(key));
+  return { ok: true, value: { event, patch: { text: patchData, forbiddenKey } } };
+}
