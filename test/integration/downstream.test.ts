@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { parseNodeName } from '../../src/protocol/index.js';
 import type { Message, NodeName } from '../../src/protocol/index.js';
 import type { EdgeClient } from '../../src/sim/index.js';
+import { objectKey } from '../../src/kube/index.js';
 import type { KubeClient } from '../../src/kube/index.js';
 import { useLocalCluster } from '../support/cluster.js';
 import { startTestController } from '../support/controller.js';
@@ -456,6 +457,36 @@ describe('downstream', () => {
     // Two more repair periods: nothing is left to repair, so nothing more is sent for this pod.
     await new Promise((resolve) => setTimeout(resolve, 5000));
     assert.equal(pushes(edge, `${ns}/pod/same`).length, sent);
+  });
+
+  it('closes the session of a node that loses the edge label, and stops sending it pods', async () => {
+    const { admin, namespace } = getCluster();
+    const ns = await namespace('unlabel');
+    const node = await edgeNode(admin, 'unlabel');
+    const edge = await connect(node);
+    const closed = new Promise<number>((resolve) =>
+      edge.once('close', (code: number) => {
+        resolve(code);
+      }),
+    );
+    await admin.request({
+      method: 'PATCH',
+      path: `/api/v1/nodes/${node}`,
+      contentType: 'application/merge-patch+json',
+      body: { metadata: { labels: { 'node-role.kubernetes.io/edge': null } } },
+    });
+    assert.equal(await closed, 1000);
+    assert.ok(!ctl.controller.downstream.isEdgeNode(node));
+    await admin.request({
+      method: 'POST',
+      path: `/api/v1/namespaces/${ns}/pods`,
+      body: pod('ignored', node),
+    });
+    assert.equal(
+      ctl.controller.hub.nodeState(node),
+      undefined,
+      'nothing is queued for a node that is not an edge node',
+    );
   });
 
   it('loses nothing across an API server restart', async () => {
