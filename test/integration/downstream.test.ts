@@ -482,6 +482,9 @@ describe('downstream', () => {
       path: `/api/v1/namespaces/${ns}/pods`,
       body: pod('ignored', node),
     });
+    await eventually(() => {
+      assert.ok(ctl.controller.downstream.pods.store.get(objectKey(ns, 'ignored')) !== undefined);
+    });
     assert.equal(
       ctl.controller.hub.nodeState(node),
       undefined,
