@@ -1,6 +1,6 @@
 /**
- * The downstream controller (KubeEdge edgecontroller `downstream.go` and its managers): one informer per
- * kind, the edge-node set and the location cache, and for every informer event the pure plan carried out
+ * The downstream controller (KubeEdge edgecontroller `downstream.go`): the four managers (one shared
+ * informer per kind, filtered typed events), the edge-node set and the location cache, and for every informer event the pure plan carried out
  * through the hub. Handlers run synchronously in the informer's event turn; the hub's per-node queues keep
  * only the latest version of each object, so a burst of updates costs one send per object per node.
  *
@@ -10,8 +10,15 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { Informer, indexNames, indexPodsByNodeName, objectKey } from '../kube/index.js';
+import { indexNames, objectKey } from '../kube/index.js';
 import type { InformerObserver, KubeClient, KubeObject, PodPlacement } from '../kube/index.js';
+import {
+  Manager,
+  configMapManagerSpec,
+  nodeManagerSpec,
+  podManagerSpec,
+  secretManagerSpec,
+} from '../managers/index.js';
 import { LocationCache, podKeyOf } from '../location/index.js';
 import type { ObjectRef } from '../location/index.js';
 import type { Logger } from '../observability/index.js';
@@ -48,10 +55,10 @@ type Obj = KubeObject & KubeObjectShape;
 
 /** Informers, edge-node set and location cache, and the event → push loop. */
 export class DownstreamWorker {
-  readonly pods: Informer<Pod>;
-  readonly configMaps: Informer<Obj>;
-  readonly secrets: Informer<Obj>;
-  readonly nodes: Informer<Obj>;
+  readonly pods: Manager<Pod>;
+  readonly configMaps: Manager<Obj>;
+  readonly secrets: Manager<Obj>;
+  readonly nodes: Manager<Obj>;
   readonly location: LocationCache;
   readonly lookups: ObjectLookups;
   readonly #options: DownstreamWorkerOptions;
@@ -67,16 +74,14 @@ export class DownstreamWorker {
       logger: options.logger,
       ...(options.observer !== undefined ? { observer: options.observer } : {}),
     };
-    this.pods = new Informer<Pod>({
-      ...common,
-      path: '/api/v1/pods',
-      name: 'pods',
-      indexes: { [indexNames.byNodeName]: indexPodsByNodeName },
-    });
-    this.configMaps = new Informer<Obj>({ ...common, path: '/api/v1/configmaps', name: 'configmaps' });
-    this.secrets = new Informer<Obj>({ ...common, path: '/api/v1/secrets', name: 'secrets' });
-    // All nodes, not a label selector: a node that loses the edge label must be seen as "left", not "deleted".
-    this.nodes = new Informer<Obj>({ ...common, path: '/api/v1/nodes', name: 'nodes' });
+    const isEdge = (name: string): boolean => {
+      const node = parseNodeName(name);
+      return node !== undefined && this.#edgeNodes.has(node);
+    };
+    this.pods = new Manager<Pod>(podManagerSpec(isEdge), common);
+    this.configMaps = new Manager<Obj>(configMapManagerSpec, common);
+    this.secrets = new Manager<Obj>(secretManagerSpec, common);
+    this.nodes = new Manager<Obj>(nodeManagerSpec, common);
     this.location = new LocationCache({
       nodeOf: (pod) => {
         const node = parseNodeName(pod.spec?.nodeName);
@@ -127,9 +132,9 @@ export class DownstreamWorker {
 
   /** Starts the informers; resolves once all have listed and the location cache is built. */
   async start(signal: AbortSignal): Promise<void> {
-    const informers = [this.pods, this.configMaps, this.secrets, this.nodes];
-    for (const informer of informers) informer.start(signal);
-    await Promise.all(informers.map((i) => i.whenSynced()));
+    const managers = [this.pods, this.configMaps, this.secrets, this.nodes];
+    for (const manager of managers) manager.start(signal);
+    await Promise.all(managers.map((m) => m.whenSynced()));
     for (const node of this.nodes.store.list()) {
       const name = parseNodeName(node.metadata.name);
       const transition =
