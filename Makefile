@@ -62,8 +62,9 @@ test-integration: local-cluster
 	npm run test:integration
 
 # Benchmarks are never part of make test; each writes bench/results/<name>.json and prints a summary.
-bench: install
+bench: local-cluster
 	node --import tsx bench/load/hub-window.bench.ts
+	node --import tsx bench/load/downstream-latency.bench.ts
 
 demo: local-cluster
 	node dist/main.js demo
