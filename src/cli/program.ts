@@ -9,6 +9,7 @@ import type { CliContext } from './context.js';
 import { demoCommand } from './demo.js';
 import { localClusterCommand } from './local-cluster.js';
 import { runCommand } from './run.js';
+import { tokenCommand } from './token.js';
 
 /** Builds the program. `version` is the package version shown by `--version`. */
 export function buildProgram(version: string): Command {
@@ -25,6 +26,7 @@ export function buildProgram(version: string): Command {
     },
   };
   program.addCommand(runCommand(ctx));
+  program.addCommand(tokenCommand(ctx));
   program.addCommand(localClusterCommand(ctx));
   program.addCommand(demoCommand(ctx));
   return program;

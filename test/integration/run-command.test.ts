@@ -20,7 +20,7 @@ interface LogLine {
 }
 
 describe('edge-controller run', () => {
-  it('binds port 0 listeners, logs the bound ports, serves metrics and stops cleanly on SIGTERM', async () => {
+  it('binds port 0 listeners, logs the bound ports, serves metrics, prints the join token and stops cleanly on SIGTERM', async () => {
     const { cluster } = getCluster();
     const child = spawn(
       process.execPath,
@@ -52,6 +52,22 @@ describe('edge-controller run', () => {
     assert.ok((started.hub ?? 0) > 0 && (started.https ?? 0) > 0 && (started.metrics ?? 0) > 0);
     const metrics = await (await fetch(`http://127.0.0.1:${String(started.metrics)}/metrics`)).text();
     assert.match(metrics, /edgecontroller_hub_connected_nodes 0/);
+    const token = await new Promise<string>((resolve, reject) => {
+      const out: Buffer[] = [];
+      const tokenCmd = spawn(
+        process.execPath,
+        ['--import', 'tsx', mainTs, 'token', `--kubeconfig=${cluster.kubeconfigPath}`],
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
+      tokenCmd.stdout.on('data', (c: Buffer) => out.push(c));
+      tokenCmd.once('exit', (code) => {
+        if (code === 0) resolve(Buffer.concat(out).toString().trim());
+        else reject(new Error(`token exited with ${String(code)}`));
+      });
+    });
+    assert.match(token, /^[0-9a-f]{64}\.[\w-]+\.[\w-]+\.[\w-]+$/, 'keadm format: <sha256 of the CA>.<JWT>');
     const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     assert.equal(await exit, 0);
