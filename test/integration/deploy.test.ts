@@ -1,0 +1,141 @@
+/**
+ * The manifests in deploy/ against a real apiserver: they pass server-side dry-run, the CRDs equal what
+ * the controller installs, and the ServiceAccount's RBAC is enough to run the controller through a join,
+ * a pod push and its ObjectSync record.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { parseAllDocuments } from 'yaml';
+import { binaryPath } from '../../src/local-cluster/index.js';
+import { reliableSyncCrds } from '../../src/sync/index.js';
+import { useLocalCluster } from '../support/cluster.js';
+import { startTestController } from '../support/controller.js';
+import { eventually } from '../support/eventually.js';
+
+const execFileAsync = promisify(execFile);
+const deployDir = fileURLToPath(new URL('../../deploy/', import.meta.url));
+const getCluster = useLocalCluster();
+
+function kubectl(kubeconfig: string, args: string[]): Promise<{ stdout: string }> {
+  return execFileAsync(binaryPath, ['kubectl', `--kubeconfig=${kubeconfig}`, ...args]);
+}
+
+describe('deploy manifests', () => {
+  it('apply cleanly with server-side dry-run', async () => {
+    const { cluster } = getCluster();
+    // A dry-run creates nothing, so the namespace the other objects live in must exist first.
+    await kubectl(cluster.kubeconfigPath, ['apply', '-f', join(deployDir, 'namespace.yaml')]);
+    const { stdout } = await kubectl(cluster.kubeconfigPath, [
+      'apply',
+      '--server-side',
+      '--dry-run=server',
+      '-k',
+      deployDir,
+    ]);
+    assert.match(stdout, /deployment.apps\/edge-controller serverside-applied \(server dry run\)/);
+    assert.match(stdout, /clusterrole.rbac.authorization.k8s.io\/edge-controller serverside-applied/);
+  });
+
+  it('carry the same reliable-sync CRDs the controller installs', async () => {
+    for (const file of ['objectsyncs.yaml', 'clusterobjectsyncs.yaml']) {
+      const [doc] = parseAllDocuments(await readFile(join(deployDir, 'crds', file), 'utf8'));
+      const crd = doc?.toJS() as { metadata: { name: string } };
+      const expected = reliableSyncCrds.find(
+        (c) => (c['metadata'] as { name: string }).name === crd.metadata.name,
+      );
+      assert.deepEqual(crd, expected);
+    }
+  });
+
+  it('grant the ServiceAccount enough to run the controller through a join, a pod and its record', async () => {
+    const { admin, cluster, namespace } = getCluster();
+    await kubectl(cluster.kubeconfigPath, [
+      'apply',
+      '-f',
+      join(deployDir, 'namespace.yaml'),
+      '-f',
+      join(deployDir, 'rbac.yaml'),
+    ]);
+    const issued = await admin.request<{ status: { token: string } }>({
+      method: 'POST',
+      path: '/api/v1/namespaces/kubeedge/serviceaccounts/edge-controller/token',
+      body: {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        spec: { expirationSeconds: 3600 },
+      },
+    });
+    const adminCluster = admin.kubeConfig.getCurrentCluster();
+    assert.ok(adminCluster !== null);
+    const dir = await mkdtemp(join(tmpdir(), 'ec-rbac-'));
+    const kubeconfig = join(dir, 'sa.kubeconfig');
+    await writeFile(
+      kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters:',
+        `- name: local`,
+        `  cluster: { server: "${adminCluster.server}", certificate-authority-data: "${adminCluster.caData ?? ''}" }`,
+        'users:',
+        `- name: edge-controller`,
+        `  user: { token: "${issued.status.token}" }`,
+        'contexts:',
+        '- name: local',
+        '  context: { cluster: local, user: edge-controller }',
+        'current-context: local',
+        '',
+      ].join('\n'),
+    );
+    // Missing permissions show as informers that never sync: bound the start so that fails, not hangs.
+    const ctl = await Promise.race([
+      startTestController(admin, kubeconfig),
+      new Promise<never>((_, reject) => {
+        setTimeout(() => {
+          reject(
+            new Error('the controller did not start with the ServiceAccount: RBAC is missing something'),
+          );
+        }, 90_000).unref();
+      }),
+    ]);
+    try {
+      const ns = await namespace('rbac');
+      const node = 'rbac-edge';
+      await admin.request({
+        method: 'POST',
+        path: '/api/v1/nodes',
+        body: { metadata: { name: node, labels: { 'node-role.kubernetes.io/edge': '' } } },
+      });
+      const edge = await ctl.connect(await ctl.join(node));
+      const created = await admin.request<{ metadata: { uid: string } }>({
+        method: 'POST',
+        path: `/api/v1/namespaces/${ns}/pods`,
+        body: {
+          metadata: { name: 'p' },
+          spec: { nodeName: node, containers: [{ name: 'c', image: 'busybox' }] },
+        },
+      });
+      await eventually(async () => {
+        assert.ok(edge.store.has(`${ns}/pod/p`));
+        await admin.request({
+          method: 'GET',
+          path: `/apis/reliablesyncs.kubeedge.io/v1alpha1/namespaces/${ns}/objectsyncs/${node}.${created.metadata.uid}`,
+        });
+      });
+      assert.ok(
+        !ctl.logs.some((line) => line.includes('"level":50')),
+        'no errors logged (a 403 would log one)',
+      );
+      await edge.close();
+    } finally {
+      await ctl.controller.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
