@@ -2,7 +2,7 @@
  * Composition root of `edge-controller run`: builds every stage from its options and wires them
  * together (STYLE.md B1 rule 4: only this file and main.ts wire things). Today: the API client, the CA
  * and server certificate, the join-token Secret, the informers and downstream, reliable sync, the
- * certificate server, the hub and the metrics endpoint. Upstream plugs in here when it lands.
+ * certificate server, the hub, the upstream worker (edge requests → API) and the metrics endpoint.
  * @module
  */
 import { randomUUID } from 'node:crypto';
@@ -20,10 +20,12 @@ import type { HubOptions } from './hub/index.js';
 import { KubeClient, SecretStore, annotateCloudcore, loadKubeConfig, objectKey } from './kube/index.js';
 import { MetricsServer, createMetrics } from './observability/index.js';
 import type { Logger, Metrics } from './observability/index.js';
+import { podKey } from './location/index.js';
 import { parseMessageId } from './protocol/index.js';
 import type { MessageId } from './protocol/index.js';
 import { SyncWorker, desiredObjects } from './sync/index.js';
-import { UnservedUpstream } from './upstream/index.js';
+import { UpstreamWorker, resolveUpstreamOptions } from './upstream/index.js';
+import type { AuthorizationMode, NodeGraph, UpstreamOutcome } from './upstream/index.js';
 
 /** Everything `run` can be told. Unset fields take the documented defaults. */
 export interface ControllerOptions {
@@ -53,6 +55,21 @@ export interface ControllerOptions {
   readonly metrics?: Metrics;
   /** Reliable-sync repair period for connected nodes; default 60 s. */
   readonly repairIntervalMs?: number;
+  /** Upstream (edge requests → API) settings; every field optional. */
+  readonly upstream?: UpstreamSettings;
+}
+
+/** What `run` can tell the upstream worker. */
+export interface UpstreamSettings {
+  /** Node authorization of edge requests; default `node` (KubeEdge's default is off, `none`). */
+  readonly authorization?: AuthorizationMode;
+  /**
+   * Impersonate `system:node:<node>` on calls made for a node; default `false` (needs `impersonate` RBAC;
+   * see upstream-worker.ts).
+   */
+  readonly impersonateNodes?: boolean;
+  /** Requests in flight overall; default 16. */
+  readonly maxInFlight?: number;
 }
 
 /** A running controller. */
@@ -60,6 +77,7 @@ export interface RunningController {
   readonly hub: Hub;
   readonly downstream: DownstreamWorker;
   readonly sync: SyncWorker;
+  readonly upstream: UpstreamWorker;
   readonly client: KubeClient;
   readonly ca: CertificateAuthority;
   readonly metrics: Metrics;
@@ -167,12 +185,45 @@ export async function startController(options: ControllerOptions): Promise<Runni
       },
     },
   });
-  const upstream = new UnservedUpstream({
-    reply: (node, message) => hub.enqueue(node, message),
+  // Node authorization asks the downstream caches: no API round trip per check.
+  const graph: NodeGraph = {
+    nodeNeeds: (node, ref) => downstream.location.nodeNeeds(node, ref),
+    podOn: (node, namespace, name) => downstream.location.podLocation(podKey(namespace, name))?.node === node,
+    // No PersistentVolume informer yet: every PV is "unknown", so under node authorization PV queries are
+    // refused (403). TODO(#6): a PV store, or a PV→claim index.
+    claimOfVolume: () => undefined,
+  };
+  const upstreamSettings = options.upstream ?? {};
+  const upstream = new UpstreamWorker({
+    api: client,
+    hub: { enqueue: (node, message) => hub.enqueue(node, message) },
+    context: {
+      graph,
+      options: resolveUpstreamOptions({
+        cloudcoreAddress: advertiseAddress[0] ?? '127.0.0.1',
+        ...(upstreamSettings.authorization !== undefined
+          ? { authorization: upstreamSettings.authorization }
+          : {}),
+      }),
+    },
+    logger: log.child({ component: 'upstream' }),
     newId,
-    now: Date.now,
-    onUnserved: (request) => {
-      metrics.hub.unsupportedMessages.inc({ reason: `not-served-${request.resourceType}` });
+    stores: {
+      configmaps: (t) => downstream.configMaps.store.get(objectKey(t.namespace, t.name)),
+      secrets: (t) => downstream.secrets.store.get(objectKey(t.namespace, t.name)),
+      nodes: (t) => downstream.nodes.store.get(objectKey(undefined, t.name)),
+    },
+    ...(upstreamSettings.impersonateNodes !== undefined
+      ? { impersonateNodes: upstreamSettings.impersonateNodes }
+      : {}),
+    ...(upstreamSettings.maxInFlight !== undefined ? { maxInFlight: upstreamSettings.maxInFlight } : {}),
+    onOutcome: (outcome: UpstreamOutcome) => {
+      // No upstream metrics in observability/ yet: rejected requests are counted as unsupported messages.
+      if (outcome.result === 'forbid' || outcome.result === 'invalid') {
+        metrics.hub.unsupportedMessages.inc({
+          reason: `upstream-${outcome.result}-${outcome.reason ?? 'unknown'}`,
+        });
+      }
     },
   });
   // Caches first: the hub accepts edges only once repair on connect can know what they should have.
@@ -216,6 +267,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     hub,
     downstream,
     sync,
+    upstream,
     client,
     ca,
     metrics,
@@ -224,6 +276,8 @@ export async function startController(options: ControllerOptions): Promise<Runni
       stopping ??= (async () => {
         abort.abort();
         await certServer.stop();
+        // Before the hub: requests already taken are answered while sessions are still open.
+        await upstream.stop();
         await hub.stop();
         await sync.stop();
         await downstream.stop();

@@ -29,6 +29,11 @@ export interface RawRequest {
   readonly body?: unknown;
   /** Content type of `body`; default `application/json` (use the merge-patch types for PATCH). */
   readonly contentType?: string;
+  /**
+   * Extra request headers, e.g. `Impersonate-User`/`Impersonate-Group` (upstream acting as a node). Merged
+   * after the auth headers; `accept` and `content-type` are always ours.
+   */
+  readonly headers?: Readonly<Record<string, string>>;
   readonly signal?: AbortSignal;
 }
 
@@ -76,6 +81,7 @@ export class KubeClient {
         method: req.method,
         headers: {
           ...headers,
+          ...req.headers,
           accept: 'application/json',
           ...(body !== undefined ? { 'content-type': req.contentType ?? 'application/json' } : {}),
         },

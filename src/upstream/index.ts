@@ -1,6 +1,7 @@
 /**
- * upstream/: edge requests → API writes. Until the upstream controller lands (issue 6), only the sink
- * that answers every request with an error reply.
+ * upstream/: edge requests → API writes. `decideUpstream` decides each request (pure handlers);
+ * `UpstreamWorker` runs the decisions against the API server (issue 6). `UnservedUpstream` remains for
+ * tools that need a sink answering every request with an error reply.
  * @module
  */
 export { UnservedUpstream } from './unserved-upstream.js';
@@ -89,3 +90,15 @@ export {
 export type { RegistrationPlan } from './node-registration.js';
 export { csrNodeAnnotation } from './handlers/certificate-signing-request.js';
 export type { UpstreamRequest } from './handlers/context.js';
+export { UpstreamWorker, upstreamWorkerDefaults } from './upstream-worker.js';
+export type {
+  StoreRead,
+  UpstreamApi,
+  UpstreamHub,
+  UpstreamOutcome,
+  UpstreamWorkerOptions,
+} from './upstream-worker.js';
+export { RequestScheduler, laneOf } from './request-scheduler.js';
+export type { Lane, SchedulableRequest, SchedulerLimits } from './request-scheduler.js';
+export { apiFailureOf } from './api-failure-of.js';
+export type { ReadFailure } from './api-failure-of.js';

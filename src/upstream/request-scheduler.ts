@@ -1,0 +1,173 @@
+/**
+ * Which queued edge request the upstream worker runs next: two lanes, a global in-flight bound, a per-node
+ * bound, per-object order and round-robin across nodes. Pure and synchronous (no timers, no I/O); the
+ * worker (upstream-worker.ts) adds requests, asks {@link RequestScheduler.next} whenever a slot may have
+ * freed, and reports {@link RequestScheduler.finish}.
+ *
+ * Why lanes (issue 6, KubeEdge #3567 and #5557): KubeEdge runs every upstream kind through channels and
+ * workers of fixed size, so a node's reconnect flood of queries can delay every other node's lease until
+ * the node controller marks them NotReady. Here status writes (`podpatch`, `nodepatch`, `podstatus`,
+ * `nodestatus`, `lease`) take the `status` lane: it is always served first, and `reservedStatusSlots` of
+ * the global bound are never given to the `general` lane, so status always has capacity however many
+ * queries wait. Nodes are served round-robin inside a lane, so one node's flood cannot delay another's.
+ *
+ * Not promised: coalescing of several pending statuses for the same pod (each request gets its own reply,
+ * so each is run); strict FIFO across different objects of one node (only requests on the same resource
+ * path keep their order: one of them is in flight at a time).
+ * @module
+ */
+import type { NodeName, UpstreamResourceType } from '../protocol/index.js';
+
+/** A lane: `status` writes, or every other request (`general`). Closed: a metric label. */
+export type Lane = 'status' | 'general';
+
+/** What the scheduler needs of a request. */
+export interface SchedulableRequest {
+  readonly node: NodeName;
+  readonly lane: Lane;
+  /** Requests with the same key (the wire resource path) on the same node run one at a time, in order. */
+  readonly key: string;
+}
+
+/** Limits of a {@link RequestScheduler}; validated by the worker's options. */
+export interface SchedulerLimits {
+  /** Requests in flight over all nodes and lanes. */
+  readonly maxInFlight: number;
+  /** Requests in flight per node, counted per lane. */
+  readonly maxInFlightPerNode: number;
+  /** Of `maxInFlight`, slots the `general` lane may never take. Less than `maxInFlight`. */
+  readonly reservedStatusSlots: number;
+  /** Requests waiting per lane; {@link RequestScheduler.add} refuses beyond it. */
+  readonly maxPendingPerLane: number;
+}
+
+/** How far into one node's queue `next` looks for a request whose key is not busy. */
+const scanDepth = 64;
+
+const statusTypes: ReadonlySet<UpstreamResourceType> = new Set<UpstreamResourceType>([
+  'podpatch',
+  'nodepatch',
+  'podstatus',
+  'nodestatus',
+  'lease',
+]);
+
+/** The lane of a resource type: status writes go to `status`, everything else to `general`. */
+export function laneOf(resourceType: UpstreamResourceType): Lane {
+  return statusTypes.has(resourceType) ? 'status' : 'general';
+}
+
+interface LaneState<T> {
+  /** Per node its waiting requests; Map order is the round-robin order. */
+  readonly nodes: Map<NodeName, T[]>;
+  pending: number;
+}
+
+/** The queues and counters. Not thread-safe in any sense that matters: the worker calls it from one loop. */
+export class RequestScheduler<T extends SchedulableRequest> {
+  readonly #limits: SchedulerLimits;
+  readonly #lanes: Record<Lane, LaneState<T>> = {
+    status: { nodes: new Map(), pending: 0 },
+    general: { nodes: new Map(), pending: 0 },
+  };
+  readonly #perNode = new Map<string, number>();
+  readonly #busyKeys = new Set<string>();
+  #inFlight = 0;
+
+  constructor(limits: SchedulerLimits) {
+    this.#limits = limits;
+  }
+
+  /** Requests in flight. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** Requests waiting in `lane`. */
+  pending(lane: Lane): number {
+    return this.#lanes[lane].pending;
+  }
+
+  /** Whether nothing waits and nothing runs. */
+  get isIdle(): boolean {
+    return this.#inFlight === 0 && this.#lanes.status.pending === 0 && this.#lanes.general.pending === 0;
+  }
+
+  /** Queues a request; `false` (and nothing queued) when its lane is full. */
+  add(request: T): boolean {
+    const lane = this.#lanes[request.lane];
+    if (lane.pending >= this.#limits.maxPendingPerLane) return false;
+    const queue = lane.nodes.get(request.node);
+    if (queue === undefined) lane.nodes.set(request.node, [request]);
+    else queue.push(request);
+    lane.pending += 1;
+    return true;
+  }
+
+  /**
+   * The next request to run, now counted in flight, or `undefined` when none may start: the global bound
+   * is reached, or every waiting request's node is at its bound or its key is busy. The `status` lane is
+   * asked first; the `general` lane only below `maxInFlight - reservedStatusSlots`.
+   */
+  next(): T | undefined {
+    const { maxInFlight, reservedStatusSlots } = this.#limits;
+    if (this.#inFlight >= maxInFlight) return undefined;
+    const request =
+      this.#take('status') ??
+      (this.#inFlight < maxInFlight - reservedStatusSlots ? this.#take('general') : undefined);
+    if (request === undefined) return undefined;
+    this.#inFlight += 1;
+    const nodeKey = perNodeKey(request);
+    this.#perNode.set(nodeKey, (this.#perNode.get(nodeKey) ?? 0) + 1);
+    this.#busyKeys.add(busyKey(request));
+    return request;
+  }
+
+  /** Reports that a request returned by {@link next} has finished. */
+  finish(request: T): void {
+    this.#inFlight -= 1;
+    const nodeKey = perNodeKey(request);
+    const count = (this.#perNode.get(nodeKey) ?? 1) - 1;
+    if (count <= 0) this.#perNode.delete(nodeKey);
+    else this.#perNode.set(nodeKey, count);
+    this.#busyKeys.delete(busyKey(request));
+  }
+
+  /** Removes and returns every waiting request (the worker answers them when it cannot run them). */
+  drainPending(): T[] {
+    const all: T[] = [];
+    for (const lane of Object.values(this.#lanes)) {
+      for (const queue of lane.nodes.values()) all.push(...queue);
+      lane.nodes.clear();
+      lane.pending = 0;
+    }
+    return all;
+  }
+
+  #take(laneName: Lane): T | undefined {
+    const lane = this.#lanes[laneName];
+    for (const [node, queue] of lane.nodes) {
+      if ((this.#perNode.get(`${laneName}\0${node}`) ?? 0) >= this.#limits.maxInFlightPerNode) continue;
+      const depth = Math.min(queue.length, scanDepth);
+      for (let i = 0; i < depth; i += 1) {
+        const request = queue[i];
+        if (request === undefined || this.#busyKeys.has(busyKey(request))) continue;
+        queue.splice(i, 1);
+        lane.pending -= 1;
+        // Move the node to the end of the round-robin order (or drop it when it has nothing left).
+        lane.nodes.delete(node);
+        if (queue.length > 0) lane.nodes.set(node, queue);
+        return request;
+      }
+    }
+    return undefined;
+  }
+}
+
+function perNodeKey(request: SchedulableRequest): string {
+  return `${request.lane}\0${request.node}`;
+}
+
+function busyKey(request: SchedulableRequest): string {
+  return `${request.lane}\0${request.node}\0${request.key}`;
+}

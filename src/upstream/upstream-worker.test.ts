@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { describe, it } from 'node:test';
+import { httpFailure, toApiError } from '../kube/index.js';
+import type { RawRequest } from '../kube/index.js';
+import { createLogger } from '../observability/index.js';
+import type { Message, MessageId, NodeName } from '../protocol/index.js';
+import { resolveUpstreamOptions } from './options.js';
+import { nodeA, requestOf, twoNodeGraph } from './test-support.js';
+import { UpstreamWorker } from './upstream-worker.js';
+import type { UpstreamOutcome, UpstreamWorkerOptions } from './upstream-worker.js';
+
+type Respond = (req: RawRequest) => Promise<unknown>;
+
+let ids = 0;
+
+function harness(respond: Respond, overrides: Partial<UpstreamWorkerOptions> = {}) {
+  const calls: RawRequest[] = [];
+  const sent: { node: NodeName; message: Message }[] = [];
+  const outcomes: UpstreamOutcome[] = [];
+  const logs: string[] = [];
+  const worker = new UpstreamWorker({
+    api: {
+      request: async <T>(req: RawRequest): Promise<T> => {
+        calls.push(req);
+        return (await respond(req)) as T;
+      },
+    },
+    hub: { enqueue: (node, message) => sent.push({ node, message }) },
+    context: { graph: twoNodeGraph, options: resolveUpstreamOptions({ cloudcoreAddress: '10.0.0.1' }) },
+    logger: createLogger({
+      level: 'debug',
+      destination: new Writable({
+        write(chunk: Buffer, _enc, done) {
+          logs.push(chunk.toString());
+          done();
+        },
+      }),
+    }),
+    newId: () => `out-${String((ids += 1))}` as MessageId,
+    retryBaseDelayMs: 0,
+    onOutcome: (o) => outcomes.push(o),
+    ...overrides,
+  });
+  const send = (resource: string, operation: string, content: unknown, node = nodeA): Message => {
+    const message: Message = {
+      header: { msg_id: `in-${String((ids += 1))}` as MessageId, timestamp: 0 },
+      route: { source: 'edged', group: 'meta', operation, resource },
+      content,
+    };
+    worker.handle(node, message, requestOf(resource, operation));
+    return message;
+  };
+  return { worker, calls, sent, outcomes, logs, send };
+}
+
+const configMap = {
+  metadata: { name: 'a-cm', namespace: 'default', resourceVersion: '7' },
+  data: { k: 'v' },
+};
+const unavailable = (): Error => toApiError(httpFailure(503, 'down'), { verb: 'GET', resource: '/x' });
+
+describe('UpstreamWorker', () => {
+  it('answers a cached read from the store without an API call', async () => {
+    const h = harness(() => Promise.reject(new Error('no API call expected')), {
+      stores: { configmaps: (t) => (t.name === 'a-cm' ? configMap : undefined) },
+    });
+    const request = h.send('default/configmap/a-cm', 'query', null);
+    await h.worker.whenIdle();
+    assert.equal(h.calls.length, 0);
+    assert.equal(h.sent.length, 1);
+    const reply = h.sent[0]?.message;
+    assert.equal(reply?.header.parent_msg_id, request.header.msg_id);
+    assert.equal(reply.header.resourceversion, '7');
+    assert.equal((reply.content as { kind?: string }).kind, 'ConfigMap');
+    assert.deepEqual(
+      h.outcomes.map((o) => [o.result, o.lane]),
+      [['ok', 'general']],
+    );
+  });
+
+  it('falls back to the API on a store miss', async () => {
+    const h = harness(() => Promise.resolve(configMap), { stores: { configmaps: () => undefined } });
+    h.send('default/configmap/a-cm', 'query', null);
+    await h.worker.whenIdle();
+    assert.deepEqual(
+      h.calls.map((c) => [c.method, c.path]),
+      [['GET', '/api/v1/namespaces/default/configmaps/a-cm']],
+    );
+    assert.equal(h.outcomes[0]?.result, 'ok');
+  });
+
+  it('retries a 503 and then succeeds', async () => {
+    let failures = 2;
+    const h = harness(() => (failures-- > 0 ? Promise.reject(unavailable()) : Promise.resolve(configMap)));
+    h.send('default/configmap/a-cm', 'query', null);
+    await h.worker.whenIdle();
+    assert.equal(h.calls.length, 3);
+    assert.equal(h.outcomes[0]?.result, 'ok');
+  });
+
+  it('hands the failure to the decision after the last retry: a 503 ErrStatus reply', async () => {
+    const h = harness(() => Promise.reject(unavailable()), { retries: 1 });
+    h.send('default/configmap/a-cm', 'query', null);
+    await h.worker.whenIdle();
+    assert.equal(h.calls.length, 2);
+    const content = h.sent[0]?.message.content as { ErrStatus?: { code?: number } };
+    assert.equal(content.ErrStatus?.code, 503);
+    assert.equal(h.outcomes[0]?.result, 'api-error');
+  });
+
+  it('impersonates the node only when enabled', async () => {
+    const off = harness(() => Promise.resolve(configMap));
+    off.send('default/configmap/a-cm', 'query', null);
+    await off.worker.whenIdle();
+    assert.equal(off.calls[0]?.headers, undefined);
+    const on = harness(() => Promise.resolve(configMap), { impersonateNodes: true });
+    on.send('default/configmap/a-cm', 'query', null);
+    await on.worker.whenIdle();
+    assert.deepEqual(on.calls[0]?.headers, {
+      'Impersonate-User': `system:node:${nodeA}`,
+      'Impersonate-Group': 'system:nodes',
+    });
+  });
+
+  it('answers a forbidden read with a 403 and makes no call', async () => {
+    const h = harness(() => Promise.resolve(configMap));
+    h.send('default/configmap/b-cm', 'query', null);
+    await h.worker.whenIdle();
+    assert.equal(h.calls.length, 0);
+    const content = h.sent[0]?.message.content as { ErrStatus?: { code?: number } };
+    assert.equal(content.ErrStatus?.code, 403);
+    assert.deepEqual(
+      h.outcomes.map((o) => [o.result, o.reason]),
+      [['forbid', 'object-not-referenced']],
+    );
+  });
+
+  it('answers a full lane with an error reply, runs what it took, and refuses after stop', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const h = harness(() => gate.then(() => configMap), {
+      maxInFlight: 2,
+      reservedStatusSlots: 1,
+      maxPendingPerLane: 1,
+    });
+    h.send('default/configmap/a-cm', 'query', null); // in flight
+    h.send('default/configmap/a-cm', 'query', null); // waits
+    const refused = h.send('default/configmap/a-cm', 'query', null); // lane full
+    assert.equal(h.sent.length, 1);
+    assert.equal(h.sent[0]?.message.route.operation, 'error');
+    assert.equal(h.sent[0].message.header.parent_msg_id, refused.header.msg_id);
+    const stopped = h.worker.stop();
+    const late = h.send('default/configmap/a-cm', 'query', null);
+    assert.equal(h.sent.at(-1)?.message.header.parent_msg_id, late.header.msg_id);
+    release();
+    await stopped;
+    assert.equal(h.calls.length, 2, 'both taken requests ran');
+    assert.deepEqual(h.outcomes.map((o) => o.result).sort(), ['ok', 'ok', 'queue-full', 'stopped']);
+  });
+
+  it('never throws from handle, and rejects invalid options with EC_CONFIG_INVALID', () => {
+    assert.throws(
+      () => harness(() => Promise.resolve(null), { maxInFlight: 2, reservedStatusSlots: 2 }),
+      (err: { code?: string }) => err.code === 'EC_CONFIG_INVALID',
+    );
+    const h = harness(() => Promise.resolve(null), {
+      hub: {
+        enqueue: () => {
+          throw new Error('hub gone');
+        },
+      },
+      maxPendingPerLane: 1,
+      maxInFlight: 1,
+      reservedStatusSlots: 0,
+    });
+    h.send('default/configmap/a-cm', 'query', null);
+    h.send('default/configmap/a-cm', 'query', null);
+    assert.doesNotThrow(() => h.send('default/configmap/a-cm', 'query', null));
+  });
+});

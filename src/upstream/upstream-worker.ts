@@ -1,0 +1,405 @@
+/**
+ * The upstream controller's shell (issue 6): takes each edge request from the hub, queues it without
+ * blocking the socket, and runs its {@link Decision} (decide.ts) to the end: API calls (or an informer
+ * store read where the decision allows), emissions through the node's reliable queue, retries of
+ * retryable failures, and an outcome per request for metrics. The loop is the one documented at the top
+ * of decision.ts; decision-walk.ts is its synchronous reference.
+ *
+ * Scheduling is request-scheduler.ts: a global in-flight bound, a per-node bound, status writes in their
+ * own lane served first with reserved slots, so no flood of queries can starve leases and pod status.
+ *
+ * Impersonation (`impersonateNodes`, default OFF): when on, calls a decision makes on the node's behalf
+ * carry `Impersonate-User: system:node:<node>` and `Impersonate-Group: system:nodes`, so the API server's
+ * Node authorizer and NodeRestriction check them as a second wall. It is off by default because it needs
+ * the controller's ServiceAccount to hold `impersonate` on users and groups (deploy/rbac.yaml does not
+ * grant it), and because the API server is then stricter than our authorize.ts: with it on, a
+ * TokenRequest for an audience the pod's volumes do not name is refused (ServiceAccountNodeAudience
+ * Restriction), which we do not check yet. Meanwhile the controller's own RBAC plus our node
+ * authorization decide. The integration suite passes with it on except for that token case.
+ *
+ * Never logged: message content, object data, tokens. Logged: node, operation, resource path, msgId,
+ * result, reason.
+ * @module
+ */
+import type { Logger } from '../observability/index.js';
+import { newErrorResponse } from '../protocol/index.js';
+import type { Message, MessageId, NodeName } from '../protocol/index.js';
+import type { UpstreamRequest, UpstreamSink } from '../hub/index.js';
+import type { RawRequest } from '../kube/index.js';
+import type { ApiCall, KubeResource, ObjectTarget } from './api-call.js';
+import { httpRequestOf } from './api-call.js';
+import { apiFailureOf } from './api-failure-of.js';
+import type { ApiOutcome } from './api-outcome.js';
+import { decideUpstream } from './decide.js';
+import type { UpstreamContext } from './decide.js';
+import type { Decision } from './decision.js';
+import { emissionToMessage } from './decision.js';
+import { EdgeControllerError } from '../errors/index.js';
+import { RequestScheduler, laneOf } from './request-scheduler.js';
+import type { Lane } from './request-scheduler.js';
+
+/** The API as the worker uses it: structurally `KubeClient` (throws `kube/`-classified errors). */
+export interface UpstreamApi {
+  request<T>(req: RawRequest): Promise<T>;
+}
+
+/** Where replies and pushes go: structurally the hub. */
+export interface UpstreamHub {
+  enqueue(node: NodeName, message: Message): unknown;
+}
+
+/** Reads one object from an informer store; `undefined` on a miss. */
+export type StoreRead = (target: ObjectTarget) => unknown;
+
+/**
+ * How one request ended. `result`: the decision's terminal action (`ok`, `api-error`, `forbid`,
+ * `invalid`), or `queue-full` / `stopped` (refused before running, answered with an `error` reply), or
+ * `internal-error` (a bug: the request got an `error` reply). A fan-out reports once per part.
+ */
+export interface UpstreamOutcome {
+  readonly node: NodeName;
+  readonly resourceType: UpstreamRequest['resourceType'];
+  readonly operation: UpstreamRequest['operation'];
+  readonly lane: Lane;
+  readonly result: 'ok' | 'api-error' | 'forbid' | 'invalid' | 'queue-full' | 'stopped' | 'internal-error';
+  /** The forbid or invalid reason, or the API failure's reason. */
+  readonly reason?: string;
+  /** From receipt to the end of this outcome, ms. */
+  readonly latencyMs: number;
+}
+
+/** Options of {@link UpstreamWorker}. */
+export interface UpstreamWorkerOptions {
+  readonly api: UpstreamApi;
+  readonly hub: UpstreamHub;
+  /** The graph and the decision options (`resolveUpstreamOptions`). */
+  readonly context: UpstreamContext;
+  readonly logger: Logger;
+  /** New message ids for replies and pushes. */
+  readonly newId: () => MessageId;
+  /** Clock, ms since the epoch. Default `Date.now`. */
+  readonly now?: () => number;
+  /**
+   * Informer stores that may answer `get` calls marked `servedFromCache`, by resource. A miss falls back
+   * to the API (the store may lag a just-created object), whose NotFound is then the answer. Default none.
+   */
+  readonly stores?: Partial<Record<KubeResource, StoreRead>>;
+  /** Impersonate `system:node:<node>` on `asNode` calls (see the module header). Default `false`. */
+  readonly impersonateNodes?: boolean;
+  /** Requests in flight overall. Default 16. */
+  readonly maxInFlight?: number;
+  /** Requests in flight per node, per lane. Default 4. */
+  readonly maxInFlightPerNode?: number;
+  /** Slots of `maxInFlight` only status writes may use. Default 4; less than `maxInFlight`. */
+  readonly reservedStatusSlots?: number;
+  /** Requests waiting per lane before new ones are answered with an error (the edge retries). Default 10000. */
+  readonly maxPendingPerLane?: number;
+  /** Retries of a retryable failure (429, 5xx, no response) before the decision sees it. Default 3. */
+  readonly retries?: number;
+  /** First retry delay, ms, doubled per retry. Default 200. */
+  readonly retryBaseDelayMs?: number;
+  /** Longest retry delay (also caps `Retry-After`), ms. Default 5000. */
+  readonly retryMaxDelayMs?: number;
+  /** Called once per outcome (metrics). Must not throw. */
+  readonly onOutcome?: (outcome: UpstreamOutcome) => void;
+}
+
+/** The defaults of {@link UpstreamWorkerOptions}. */
+export const upstreamWorkerDefaults = Object.freeze({
+  impersonateNodes: false,
+  maxInFlight: 16,
+  maxInFlightPerNode: 4,
+  reservedStatusSlots: 4,
+  maxPendingPerLane: 10_000,
+  retries: 3,
+  retryBaseDelayMs: 200,
+  retryMaxDelayMs: 5000,
+});
+
+/** A decision that made this many calls is a bug (an endless `next` chain). */
+const maxCallsPerRequest = 100;
+
+interface Job {
+  readonly node: NodeName;
+  readonly lane: Lane;
+  readonly key: string;
+  readonly message: Message;
+  readonly request: UpstreamRequest;
+  readonly receivedAt: number;
+}
+
+type Resolved = Required<Omit<UpstreamWorkerOptions, 'onOutcome' | 'stores'>> &
+  Pick<UpstreamWorkerOptions, 'onOutcome'> & { stores: Partial<Record<KubeResource, StoreRead>> };
+
+/**
+ * Runs edge requests against the API server. `handle` never throws and never waits; every request gets
+ * exactly the replies its decision emits, or one `error` reply when it is refused (queue full, stopping)
+ * or hits a bug. Requests on the same resource path from the same node run in arrival order; others may
+ * run concurrently up to the bounds.
+ */
+export class UpstreamWorker implements UpstreamSink {
+  readonly #o: Resolved;
+  readonly #scheduler: RequestScheduler<Job>;
+  readonly #abort = new AbortController();
+  #isStopping = false;
+  #idleWaiters: (() => void)[] = [];
+
+  constructor(options: UpstreamWorkerOptions) {
+    this.#o = {
+      ...upstreamWorkerDefaults,
+      now: Date.now,
+      ...options,
+      stores: options.stores ?? {},
+    };
+    validate(this.#o);
+    this.#scheduler = new RequestScheduler<Job>(this.#o);
+  }
+
+  /** Requests in flight and waiting per lane (for a queue-depth gauge). */
+  get depth(): { readonly inFlight: number; readonly status: number; readonly general: number } {
+    return {
+      inFlight: this.#scheduler.inFlight,
+      status: this.#scheduler.pending('status'),
+      general: this.#scheduler.pending('general'),
+    };
+  }
+
+  handle(node: NodeName, message: Message, request: UpstreamRequest): void {
+    try {
+      const job: Job = {
+        node,
+        lane: laneOf(request.resourceType),
+        key: request.resource,
+        message,
+        request,
+        receivedAt: this.#o.now(),
+      };
+      if (this.#isStopping) {
+        this.#refuse(job, 'stopped', 'edge-controller is stopping; retry on another instance');
+        return;
+      }
+      if (!this.#scheduler.add(job)) {
+        this.#refuse(job, 'queue-full', 'edge-controller upstream queue is full; retry later');
+        return;
+      }
+      this.#pump();
+    } catch (err) {
+      this.#o.logger.error({ node, err }, 'Upstream request could not be queued');
+    }
+  }
+
+  /**
+   * Stops taking requests (new ones get an `error` reply), cuts retry waits short, and resolves when every
+   * queued and running request has finished and been answered.
+   */
+  async stop(): Promise<void> {
+    this.#isStopping = true;
+    this.#abort.abort();
+    await this.whenIdle();
+  }
+
+  /** Resolves once nothing is queued or running (at once if so now). Does not stop anything. */
+  whenIdle(): Promise<void> {
+    if (this.#scheduler.isIdle) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.#idleWaiters.push(resolve);
+    });
+  }
+
+  #pump(): void {
+    for (let job = this.#scheduler.next(); job !== undefined; job = this.#scheduler.next()) {
+      const running = job;
+      void this.#run(running).finally(() => {
+        this.#scheduler.finish(running);
+        this.#pump();
+        if (this.#scheduler.isIdle) {
+          const waiters = this.#idleWaiters;
+          this.#idleWaiters = [];
+          for (const resolve of waiters) resolve();
+        }
+      });
+    }
+  }
+
+  async #run(job: Job): Promise<void> {
+    try {
+      const decision = decideUpstream(
+        { node: job.node, request: job.request, content: job.message.content, now: this.#o.now() },
+        this.#o.context,
+      );
+      await this.#walk(job, decision, { calls: 0 });
+    } catch (err) {
+      this.#o.logger.error(
+        { node: job.node, operation: job.request.operation, resource: job.request.resource, err },
+        'Upstream request failed unexpectedly',
+      );
+      this.#refuse(job, 'internal-error', 'internal error in edge-controller');
+    }
+  }
+
+  async #walk(job: Job, start: Decision, counter: { calls: number }): Promise<void> {
+    let decision = start;
+    for (;;) {
+      if (decision.action === 'fan-out') {
+        for (const part of decision.decisions) await this.#walk(job, part, counter);
+        return;
+      }
+      for (const emission of decision.emit) {
+        this.#o.hub.enqueue(
+          job.node,
+          emissionToMessage(job.message, emission, { id: this.#o.newId(), now: this.#o.now() }),
+        );
+      }
+      switch (decision.action) {
+        case 'call':
+          break;
+        case 'done':
+          this.#report(job, decision.result, decision.failure?.reason);
+          return;
+        case 'forbid':
+          this.#o.logger.warn(
+            {
+              node: job.node,
+              operation: job.request.operation,
+              resource: job.request.resource,
+              msgId: job.message.header.msg_id,
+              reason: decision.reason,
+            },
+            'Upstream request was forbidden',
+          );
+          this.#report(job, 'forbid', decision.reason);
+          return;
+        case 'invalid':
+          this.#report(job, 'invalid', decision.reason);
+          return;
+      }
+      counter.calls += 1;
+      if (counter.calls > maxCallsPerRequest) {
+        throw new RangeError(`decision made more than ${String(maxCallsPerRequest)} calls`);
+      }
+      const outcome = await this.#execute(job.node, decision.call);
+      decision = decision.next(outcome, this.#o.now());
+    }
+  }
+
+  /** One call: from a store when allowed and present, else the API with retries of retryable failures. */
+  async #execute(node: NodeName, call: ApiCall): Promise<ApiOutcome> {
+    if (call.verb === 'get' && call.servedFromCache) {
+      const cached = this.#o.stores[call.target.resource]?.(call.target);
+      if (cached !== undefined) return { ok: true, object: cached };
+    }
+    const http = httpRequestOf(call);
+    const request: RawRequest = {
+      ...http,
+      ...(this.#o.impersonateNodes && call.asNode
+        ? { headers: { 'Impersonate-User': `system:node:${node}`, 'Impersonate-Group': 'system:nodes' } }
+        : {}),
+    };
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        const object = await this.#o.api.request<unknown>(request);
+        return { ok: true, object };
+      } catch (err) {
+        const read = apiFailureOf(err);
+        if (!read.isApiError) throw err;
+        if (!read.isRetryable || attempt >= this.#o.retries || this.#isStopping) {
+          return { ok: false, failure: read.failure };
+        }
+        const backoffMs = this.#o.retryBaseDelayMs * 2 ** attempt;
+        const delayMs = Math.min(this.#o.retryMaxDelayMs, Math.max(backoffMs, read.retryAfterMs ?? 0));
+        this.#o.logger.debug(
+          { node, verb: call.verb, resource: call.target.resource, code: read.failure.code, delayMs },
+          'Upstream API call will be retried',
+        );
+        await abortableDelay(delayMs, this.#abort.signal);
+      }
+    }
+  }
+
+  /** Answers a request that will not run with one `error` reply. */
+  #refuse(job: Job, result: 'queue-full' | 'stopped' | 'internal-error', text: string): void {
+    try {
+      this.#o.hub.enqueue(
+        job.node,
+        newErrorResponse(job.message, text, { id: this.#o.newId(), now: this.#o.now() }),
+      );
+    } catch (err) {
+      this.#o.logger.error({ node: job.node, err }, 'Upstream error reply could not be queued');
+    }
+    this.#report(job, result, undefined);
+  }
+
+  #report(job: Job, result: UpstreamOutcome['result'], reason: string | undefined): void {
+    const latencyMs = this.#o.now() - job.receivedAt;
+    this.#o.logger.debug(
+      {
+        node: job.node,
+        operation: job.request.operation,
+        resource: job.request.resource,
+        msgId: job.message.header.msg_id,
+        result,
+        ...(reason === undefined ? {} : { reason }),
+        latencyMs,
+      },
+      'Upstream request handled',
+    );
+    try {
+      this.#o.onOutcome?.({
+        node: job.node,
+        resourceType: job.request.resourceType,
+        operation: job.request.operation,
+        lane: job.lane,
+        result,
+        ...(reason === undefined ? {} : { reason }),
+        latencyMs,
+      });
+    } catch (err) {
+      this.#o.logger.error({ err }, 'Upstream outcome observer threw');
+    }
+  }
+}
+
+/** Waits `ms`, or less when `signal` aborts (stop cuts retry waits short). Never rejects. */
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+function validate(o: Resolved): void {
+  const integer = (field: keyof typeof upstreamWorkerDefaults, min: number): void => {
+    const value = o[field];
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+      throw new EdgeControllerError(
+        'EC_CONFIG_INVALID',
+        `upstream worker option ${field} must be an integer >= ${String(min)} (default ${String(upstreamWorkerDefaults[field])})`,
+      );
+    }
+  };
+  integer('maxInFlight', 1);
+  integer('maxInFlightPerNode', 1);
+  integer('reservedStatusSlots', 0);
+  integer('maxPendingPerLane', 1);
+  integer('retries', 0);
+  integer('retryBaseDelayMs', 0);
+  integer('retryMaxDelayMs', 0);
+  if (o.reservedStatusSlots >= o.maxInFlight) {
+    throw new EdgeControllerError(
+      'EC_CONFIG_INVALID',
+      'upstream worker option reservedStatusSlots must be less than maxInFlight, or queries never run',
+    );
+  }
+  if (typeof o.impersonateNodes !== 'boolean') {
+    throw new EdgeControllerError(
+      'EC_CONFIG_INVALID',
+      'upstream worker option impersonateNodes must be a boolean',
+    );
+  }
+}
