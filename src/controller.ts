@@ -57,6 +57,16 @@ export interface ControllerOptions {
   readonly repairIntervalMs?: number;
   /** Upstream (edge requests → API) settings; every field optional. */
   readonly upstream?: UpstreamSettings;
+  /**
+   * KubeEdge's CA and server certificate files (cloudcore.yaml `tlsCAFile`, …). Used when they exist;
+   * missing files fall back to the kubeedge Secrets, as KubeEdge does. Default: Secrets only.
+   */
+  readonly tlsFiles?: {
+    readonly caCert: string;
+    readonly caKey: string;
+    readonly serverCert: string;
+    readonly serverKey: string;
+  };
 }
 
 /** What `run` can tell the upstream worker. */
@@ -96,11 +106,21 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const secrets = new SecretStore({ client });
   const advertiseAddress = options.advertiseAddress ?? ['127.0.0.1'];
 
-  const { ca, source: caSource } = await loadCertificateAuthority({ secrets, now: new Date() });
+  const files = options.tlsFiles;
+  const { ca, source: caSource } = await loadCertificateAuthority({
+    secrets,
+    now: new Date(),
+    ...(files !== undefined
+      ? { files: { certPath: files.caCert, keyPath: files.caKey, readFile: readIfExists } }
+      : {}),
+  });
   const { serverCert, source: certSource } = await loadServerCertificate({
     secrets,
     ca,
     now: new Date(),
+    ...(files !== undefined
+      ? { files: { certPath: files.serverCert, keyPath: files.serverKey, readFile: readIfExists } }
+      : {}),
     advertiseAddress,
     ...(options.dnsNames !== undefined ? { dnsNames: options.dnsNames } : {}),
   });
@@ -306,6 +326,16 @@ async function nodeExists(client: KubeClient, name: string): Promise<boolean> {
     return true;
   } catch (err) {
     if ((err as { action?: string }).action === 'absorb') return false;
+    throw err;
+  }
+}
+
+/** A file's bytes, or undefined when it does not exist (KubeEdge's default paths are often absent). */
+async function readIfExists(path: string): Promise<Uint8Array | undefined> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
 }

@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { createLogger, logLevels } from '../observability/index.js';
 import type { Logger, LogLevel } from '../observability/index.js';
 import type { CliContext } from './context.js';
+import { configCommand } from './config.js';
 import { demoCommand } from './demo.js';
 import { localClusterCommand } from './local-cluster.js';
 import { runCommand } from './run.js';
@@ -19,14 +20,21 @@ export function buildProgram(version: string): Command {
     .addOption(new Option('--log-level <level>', 'minimum log level').choices(logLevels).default('info'))
     .showHelpAfterError();
   let logger: Logger | undefined;
+  let stderrLogger: Logger | undefined;
+  const level = (): LogLevel => program.opts<{ logLevel: LogLevel }>().logLevel;
   const ctx: CliContext = {
     get logger() {
-      logger ??= createLogger({ level: program.opts<{ logLevel: LogLevel }>().logLevel });
+      logger ??= createLogger({ level: level() });
       return logger;
+    },
+    get stderrLogger() {
+      stderrLogger ??= createLogger({ level: level(), destination: process.stderr });
+      return stderrLogger;
     },
   };
   program.addCommand(runCommand(ctx));
   program.addCommand(tokenCommand(ctx));
+  program.addCommand(configCommand(ctx));
   program.addCommand(localClusterCommand(ctx));
   program.addCommand(demoCommand(ctx));
   return program;

@@ -1,13 +1,20 @@
 /**
- * `edge-controller run`: parse the flags, start the controller, stop it on SIGINT/SIGTERM.
+ * `edge-controller run`: read KubeEdge's cloudcore.yaml if given, let flags override it, start the
+ * controller, stop it on SIGINT/SIGTERM.
  * @module
  */
+import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
+import { parseCloudCoreConfig } from '../config/index.js';
+import type { CloudCoreSettings } from '../config/index.js';
 import { startController } from '../controller.js';
+import type { ControllerOptions } from '../controller.js';
+import type { Logger } from '../observability/index.js';
 import type { CliContext } from './context.js';
 import { parsePort, parsePositive } from './parsers.js';
 
 interface RunFlags {
+  config?: string;
   kubeconfig?: string;
   hubAddress: string;
   hubPort: number;
@@ -23,8 +30,9 @@ interface RunFlags {
 }
 
 export function runCommand(ctx: CliContext): Command {
-  return new Command('run')
+  const cmd = new Command('run')
     .description('run the controller: hub (10000), certificate server (10002), metrics (127.0.0.1:9091)')
+    .option('--config <file>', "KubeEdge's cloudcore.yaml (v1alpha1 or v1alpha2); flags given override it")
     .option('--kubeconfig <file>', 'kubeconfig (default: KUBECONFIG, in-cluster, ~/.kube/config)')
     .option('--hub-address <host>', 'WebSocket hub listen address', '0.0.0.0')
     .option('--hub-port <port>', 'WebSocket hub port (0 picks a free one)', parsePort, 10000)
@@ -46,37 +54,73 @@ export function runCommand(ctx: CliContext): Command {
       30,
     )
     .option('--window-size <n>', 'un-ACKed messages in flight per node', parsePositive, 64)
-    .option('--allow-legacy-edge-cert', "accept KubeEdge's shared CN=kubeedge.io edge certificate", false)
-    .action(async (flags: RunFlags) => {
-      const [metricsHost, metricsPort] = splitHostPort(flags.metricsAddress);
-      const controller = await startController({
-        logger: ctx.logger,
-        ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}),
-        hub: {
-          host: flags.hubAddress,
-          port: flags.hubPort,
-          nodeLimit: flags.nodeLimit,
-          keepaliveTimeoutMs: flags.keepaliveTimeoutSeconds * 1000,
-          windowSize: flags.windowSize,
-          allowLegacyEdgeCert: flags.allowLegacyEdgeCert,
-        },
-        httpsHost: flags.httpsAddress,
-        httpsPort: flags.httpsPort,
-        metricsHost,
-        metricsPort,
-        ...(flags.advertiseAddress.length > 0 ? { advertiseAddress: flags.advertiseAddress } : {}),
-        ...(flags.dnsName.length > 0 ? { dnsNames: flags.dnsName } : {}),
+    .option('--allow-legacy-edge-cert', "accept KubeEdge's shared CN=kubeedge.io edge certificate", false);
+  return cmd.action(async (flags: RunFlags) => {
+    const settings = flags.config === undefined ? undefined : await loadConfig(flags.config, ctx.logger);
+    const given = (name: string): boolean => cmd.getOptionValueSource(name) === 'cli';
+    const pick = <T>(name: string, flag: T, fromConfig: T | undefined): T =>
+      given(name) || fromConfig === undefined ? flag : fromConfig;
+    const [metricsHost, metricsPort] = given('metricsAddress')
+      ? splitHostPort(flags.metricsAddress)
+      : settings !== undefined
+        ? [settings.metrics.host, settings.metrics.port]
+        : splitHostPort(flags.metricsAddress);
+    const advertiseAddress = given('advertiseAddress')
+      ? flags.advertiseAddress
+      : (settings?.advertiseAddress ?? []);
+    const dnsNames = given('dnsName') ? flags.dnsName : (settings?.dnsNames ?? []);
+    const kubeconfig = flags.kubeconfig ?? (settings?.kubeconfig !== '' ? settings?.kubeconfig : undefined);
+    const options: ControllerOptions = {
+      logger: ctx.logger,
+      ...(kubeconfig !== undefined ? { kubeconfig } : {}),
+      hub: {
+        host: pick('hubAddress', flags.hubAddress, settings?.hub.host),
+        port: pick('hubPort', flags.hubPort, settings?.hub.port),
+        nodeLimit: pick('nodeLimit', flags.nodeLimit, settings?.hub.nodeLimit),
+        keepaliveTimeoutMs: given('keepaliveTimeoutSeconds')
+          ? flags.keepaliveTimeoutSeconds * 1000
+          : (settings?.hub.keepaliveTimeoutMs ?? flags.keepaliveTimeoutSeconds * 1000),
+        windowSize: pick('windowSize', flags.windowSize, settings?.hub.windowSize),
+        allowLegacyEdgeCert: pick(
+          'allowLegacyEdgeCert',
+          flags.allowLegacyEdgeCert,
+          settings?.hub.allowLegacyEdgeCert,
+        ),
+      },
+      httpsHost: pick('httpsAddress', flags.httpsAddress, settings?.https.host),
+      httpsPort: pick('httpsPort', flags.httpsPort, settings?.https.port),
+      metricsHost,
+      metricsPort,
+      ...(advertiseAddress.length > 0 ? { advertiseAddress } : {}),
+      ...(dnsNames.length > 0 ? { dnsNames } : {}),
+      ...(settings !== undefined
+        ? {
+            tokenRefreshDurationMs: settings.tokenRefreshDurationMs,
+            edgeCertSigningDurationDays: settings.edgeCertSigningDurationDays,
+            repairIntervalMs: settings.repairIntervalMs,
+            tlsFiles: settings.tlsFiles,
+          }
+        : {}),
+    };
+    const controller = await startController(options);
+    await new Promise<void>((done) => {
+      process.once('SIGINT', () => {
+        done();
       });
-      await new Promise<void>((done) => {
-        process.once('SIGINT', () => {
-          done();
-        });
-        process.once('SIGTERM', () => {
-          done();
-        });
+      process.once('SIGTERM', () => {
+        done();
       });
-      await controller.stop();
     });
+    await controller.stop();
+  });
+}
+
+/** Reads and validates the file; each key we do not use is one warning. */
+export async function loadConfig(path: string, log: Logger): Promise<CloudCoreSettings> {
+  const { settings, ignored } = parseCloudCoreConfig(await readFile(path, 'utf8'), path);
+  for (const key of ignored)
+    log.warn({ key, config: path }, 'Ignored a cloudcore.yaml key edge-controller does not use');
+  return settings;
 }
 
 function collect(value: string, previous: string[]): string[] {
