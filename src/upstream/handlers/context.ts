@@ -84,3 +84,27 @@ export function malformed(message: string, shape: ReplyShape, replyResource?: Re
 export function fail<T>(decision: Decision): Step<T> {
   return { ok: false, decision };
 }
+
+/** A pod request's namespace and name, once authorized for the node (the pod is bound to it). */
+export interface PodTarget {
+  readonly namespace: string;
+  readonly name: string;
+  readonly target: { readonly resource: 'pods'; readonly namespace: string; readonly name: string };
+}
+
+/** Reads namespace and name and authorizes the pod for the node; or the decision that ends the request. */
+export function authorizedPod(input: HandlerInput, shape: ReplyShape): Step<PodTarget> {
+  const namespace = requireNamespace(input, shape);
+  if (!namespace.ok) return namespace;
+  const name = requireName(input, shape);
+  if (!name.ok) return name;
+  const target = { resource: 'pods', namespace: namespace.value, name: name.value } as const;
+  const rejection = denied(
+    input,
+    { kind: 'pod', namespace: namespace.value, name: name.value },
+    target,
+    shape,
+  );
+  if (rejection !== undefined) return fail(rejection);
+  return { ok: true, value: { namespace: namespace.value, name: name.value, target } };
+}

@@ -10,12 +10,10 @@ import { withTypeMeta } from '../api-call.js';
 import { isJsonObject } from '../content.js';
 import type { Decision } from '../decision.js';
 import { apiError, callApi, done, reply } from '../decision.js';
-import { forbiddenFailure } from '../api-outcome.js';
-import { forbid } from '../decision.js';
 import { objectRespContent, resourceVersionOf } from '../replies.js';
 import type { HandlerInput } from './context.js';
 import { denied, malformed, requireName, unsupported } from './context.js';
-import { disallowedPatchField, patchedLabelKeys, readStatusPatch } from './status-patch.js';
+import { patchedLabelKeys, readStatusPatch, rejectPatchFields } from './status-patch.js';
 
 /** The `metadata` fields a node status patch may carry (the kubelet patches labels and annotations too). */
 export const nodePatchMetadataKeys: readonly string[] = Object.freeze([
@@ -42,17 +40,8 @@ export function decideNodePatch(input: HandlerInput): Decision {
     shape,
   );
   if (rejection !== undefined) return rejection;
-  if (input.options.authorization === 'node') {
-    const field = disallowedPatchField(document, nodePatchMetadataKeys);
-    if (field !== undefined) {
-      const failure = forbiddenFailure(
-        'nodes',
-        name.value,
-        `a node status patch may not set ${JSON.stringify(field)}`,
-      );
-      return forbid('patch-field-not-allowed', failure, shape);
-    }
-  }
+  const rejected = rejectPatchFields(input, document, nodePatchMetadataKeys, target, shape);
+  if (rejected !== undefined) return rejected;
   const call = {
     verb: 'patch',
     target,

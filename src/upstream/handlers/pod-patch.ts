@@ -7,14 +7,13 @@
  * @module
  */
 import { withTypeMeta } from '../api-call.js';
-import { forbiddenFailure } from '../api-outcome.js';
 import { isJsonObject } from '../content.js';
 import type { Decision } from '../decision.js';
-import { apiError, callApi, done, forbid, reply } from '../decision.js';
+import { apiError, callApi, done, reply } from '../decision.js';
 import { objectRespContent, resourceVersionOf } from '../replies.js';
 import type { HandlerInput } from './context.js';
-import { denied, malformed, requireName, requireNamespace, unsupported } from './context.js';
-import { disallowedPatchField, readStatusPatch } from './status-patch.js';
+import { authorizedPod, malformed, unsupported } from './context.js';
+import { readStatusPatch, rejectPatchFields } from './status-patch.js';
 
 /** The `metadata` fields a pod status patch may carry: the UID precondition the kubelet adds. */
 export const podPatchMetadataKeys: readonly string[] = Object.freeze(['uid']);
@@ -23,31 +22,13 @@ export const podPatchMetadataKeys: readonly string[] = Object.freeze(['uid']);
 export function decidePodPatch(input: HandlerInput): Decision {
   const shape = 'object-resp';
   if (input.request.operation !== 'patch') return unsupported(input, shape);
-  const namespace = requireNamespace(input, shape);
-  if (!namespace.ok) return namespace.decision;
-  const name = requireName(input, shape);
-  if (!name.ok) return name.decision;
+  const pod = authorizedPod(input, shape);
+  if (!pod.ok) return pod.decision;
   const read = readStatusPatch(input.content);
   if (!read.ok) return malformed(read.message, shape);
-  const target = { resource: 'pods', namespace: namespace.value, name: name.value } as const;
-  const rejection = denied(
-    input,
-    { kind: 'pod', namespace: namespace.value, name: name.value },
-    target,
-    shape,
-  );
-  if (rejection !== undefined) return rejection;
-  if (input.options.authorization === 'node') {
-    const field = disallowedPatchField(read.patch.document, podPatchMetadataKeys);
-    if (field !== undefined) {
-      const failure = forbiddenFailure(
-        'pods',
-        name.value,
-        `a pod status patch may not set ${JSON.stringify(field)}`,
-      );
-      return forbid('patch-field-not-allowed', failure, shape);
-    }
-  }
+  const { target } = pod.value;
+  const rejected = rejectPatchFields(input, read.patch.document, podPatchMetadataKeys, target, shape);
+  if (rejected !== undefined) return rejected;
   const call = {
     verb: 'patch',
     target,

@@ -15,7 +15,7 @@ import { apiError, callApi, done, reply } from '../decision.js';
 import { objectRespContent, okContent, resourceVersionOf } from '../replies.js';
 import { deleteOptionsSchema, podSchema } from '../schemas.js';
 import type { HandlerInput } from './context.js';
-import { denied, malformed, requireName, requireNamespace, unsupported } from './context.js';
+import { authorizedPod, denied, malformed, requireName, requireNamespace, unsupported } from './context.js';
 
 /** The annotation that marks a mirror pod (`kubernetes.io/config.mirror`). */
 export const mirrorPodAnnotation = 'kubernetes.io/config.mirror';
@@ -95,20 +95,11 @@ export function podDeleteOptions(
 // precondition (the pod was re-created) mean the pod the edge knew is gone: success, as in KubeEdge.
 function decidePodDelete(input: HandlerInput): Decision {
   const shape = 'ok';
-  const namespace = requireNamespace(input, shape);
-  if (!namespace.ok) return namespace.decision;
-  const name = requireName(input, shape);
-  if (!name.ok) return name.decision;
+  const pod = authorizedPod(input, shape);
+  if (!pod.ok) return pod.decision;
   const options = podDeleteOptions(input.content);
   if (!options.ok) return malformed(options.message, shape);
-  const target = { resource: 'pods', namespace: namespace.value, name: name.value } as const;
-  const rejection = denied(
-    input,
-    { kind: 'pod', namespace: namespace.value, name: name.value },
-    target,
-    shape,
-  );
-  if (rejection !== undefined) return rejection;
+  const { target } = pod.value;
   const body = { apiVersion: 'v1', kind: 'DeleteOptions', ...options.options };
   return callApi({ verb: 'delete', target, options: body, asNode: true }, (outcome) => {
     if (outcome.ok || isNotFound(outcome.failure) || isRecreatedConflict(outcome.failure)) {

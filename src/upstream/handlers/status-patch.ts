@@ -8,7 +8,12 @@
  * annotation changes for nodes (`nodeutil.PatchNodeStatus`).
  * @module
  */
+import type { KubeResource } from '../api-call.js';
+import { forbiddenFailure } from '../api-outcome.js';
 import type { JsonObject } from '../content.js';
+import type { Decision, ReplyShape } from '../decision.js';
+import { forbid } from '../decision.js';
+import type { HandlerInput } from './context.js';
 import { contentText, isJsonObject } from '../content.js';
 
 /** A readable patch: its text (sent as is) and the decoded document. */
@@ -64,4 +69,27 @@ export function patchedLabelKeys(document: JsonObject): string[] {
   const metadata = document.metadata;
   if (!isJsonObject(metadata) || !isJsonObject(metadata.labels)) return [];
   return Object.keys(metadata.labels);
+}
+
+/**
+ * Under node authorization, the `forbid` decision for a status patch that sets anything but `status`
+ * and the allowed metadata keys; `undefined` when the patch may go through.
+ */
+export function rejectPatchFields(
+  input: HandlerInput,
+  document: JsonObject,
+  metadataKeys: readonly string[],
+  target: { readonly resource: KubeResource; readonly name: string },
+  shape: ReplyShape,
+): Decision | undefined {
+  if (input.options.authorization !== 'node') return undefined;
+  const field = disallowedPatchField(document, metadataKeys);
+  if (field === undefined) return undefined;
+  const what = target.resource === 'pods' ? 'pod' : 'node';
+  const failure = forbiddenFailure(
+    target.resource,
+    target.name,
+    `a ${what} status patch may not set ${JSON.stringify(field)}`,
+  );
+  return forbid('patch-field-not-allowed', failure, shape);
 }
