@@ -238,14 +238,18 @@ export async function startController(options: ControllerOptions): Promise<Runni
       : {}),
     ...(upstreamSettings.maxInFlight !== undefined ? { maxInFlight: upstreamSettings.maxInFlight } : {}),
     onOutcome: (outcome: UpstreamOutcome) => {
-      // No upstream metrics in observability/ yet: rejected requests are counted as unsupported messages.
+      metrics.upstream.requests.inc({
+        type: outcome.resourceType,
+        operation: outcome.operation,
+        result: outcome.result,
+      });
+      metrics.upstream.latency.observe({ lane: outcome.lane }, outcome.latencyMs / 1000);
       if (outcome.result === 'forbid' || outcome.result === 'invalid') {
-        metrics.hub.unsupportedMessages.inc({
-          reason: `upstream-${outcome.result}-${outcome.reason ?? 'unknown'}`,
-        });
+        metrics.upstream.rejects.inc({ reason: `${outcome.result}-${outcome.reason ?? 'unknown'}` });
       }
     },
   });
+  metrics.upstream.setDepthSource(() => upstream.depth);
   // Caches first: the hub accepts edges only once repair on connect can know what they should have.
   await downstream.start(abort.signal);
   await sync.start(abort.signal);

@@ -5,6 +5,13 @@
 export { createLogger, logLevels, redactedPaths } from './logger.js';
 export type { Logger, LogLevel, LoggerOptions } from './logger.js';
 export { createMetrics } from './metrics.js';
-export type { DisconnectReason, HubMetrics, Metrics, MetricsOptions, QueueTotals } from './metrics.js';
+export type {
+  DisconnectReason,
+  HubMetrics,
+  Metrics,
+  MetricsOptions,
+  QueueTotals,
+  UpstreamMetrics,
+} from './metrics.js';
 export { MetricsServer } from './metrics-server.js';
 export type { MetricsServerOptions } from './metrics-server.js';

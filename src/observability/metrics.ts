@@ -42,10 +42,21 @@ export interface QueueTotals {
   readonly inFlight: number;
 }
 
+/** Metrics of the upstream controller (edge requests → API). */
+export interface UpstreamMetrics {
+  readonly requests: Counter<'type' | 'operation' | 'result'>;
+  readonly latency: Histogram<'lane'>;
+  readonly rejects: Counter<'reason'>;
+  readonly queueDepth: Gauge<'lane'>;
+  /** Tells the queue-depth gauge where to read at scrape time (main.ts calls it once). */
+  readonly setDepthSource: (source: () => { readonly status: number; readonly general: number }) => void;
+}
+
 /** The registry and every metric in it. */
 export interface Metrics {
   readonly registry: Registry;
   readonly hub: HubMetrics;
+  readonly upstream: UpstreamMetrics;
 }
 
 /** Options of {@link createMetrics}. */
@@ -146,5 +157,41 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       registers,
     }),
   };
-  return { registry, hub };
+  let depthSource = (): { readonly status: number; readonly general: number } => ({ status: 0, general: 0 });
+  const upstream: UpstreamMetrics = {
+    setDepthSource: (source) => {
+      depthSource = source;
+    },
+    requests: new Counter({
+      name: 'edgecontroller_upstream_requests_total',
+      help: 'Edge requests by resource type, operation and result (ok, api-error, forbid, invalid, queue-full, stopped, internal-error).',
+      labelNames: ['type', 'operation', 'result'],
+      registers,
+    }),
+    latency: new Histogram({
+      name: 'edgecontroller_upstream_latency_seconds',
+      help: 'Time from receiving an edge request to its last API write and reply, by lane (status, general).',
+      labelNames: ['lane'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    }),
+    rejects: new Counter({
+      name: 'edgecontroller_upstream_rejects_total',
+      help: 'Edge requests refused by node authorization or as invalid, by reason.',
+      labelNames: ['reason'],
+      registers,
+    }),
+    queueDepth: new Gauge({
+      name: 'edgecontroller_upstream_queue_depth',
+      help: 'Edge requests waiting, by lane (status writes go first).',
+      labelNames: ['lane'],
+      registers,
+      collect() {
+        const depth = depthSource();
+        this.set({ lane: 'status' }, depth.status);
+        this.set({ lane: 'general' }, depth.general);
+      },
+    }),
+  };
+  return { registry, hub, upstream };
 }

@@ -1,11 +1,8 @@
 /**
  * upstream/: edge requests → API writes. `decideUpstream` decides each request (pure handlers);
- * `UpstreamWorker` runs the decisions against the API server (issue 6). `UnservedUpstream` remains for
- * tools that need a sink answering every request with an error reply.
+ * `UpstreamWorker` runs the decisions against the API server.
  * @module
  */
-export { UnservedUpstream } from './unserved-upstream.js';
-export type { UnservedUpstreamOptions } from './unserved-upstream.js';
 export { decideUpstream } from './decide.js';
 export type { UpstreamContext, UpstreamInput } from './decide.js';
 export {
