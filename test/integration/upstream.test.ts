@@ -413,8 +413,8 @@ describe('upstream', () => {
     });
     await eventually(async () => {
       assert.ok(
-        (await ctl.metric('edgecontroller_hub_unsupported_messages_total', {
-          reason: 'upstream-forbid-event-not-about-node',
+        (await ctl.metric('edgecontroller_upstream_rejects_total', {
+          reason: 'forbid-event-not-about-node',
         })) >= 1,
       );
     });
