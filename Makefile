@@ -65,6 +65,7 @@ test-integration: local-cluster
 bench: local-cluster
 	node --import tsx bench/load/hub-window.bench.ts
 	node --import tsx bench/load/downstream-latency.bench.ts
+	node --import tsx bench/load/upstream-latency.bench.ts
 
 demo: local-cluster
 	node dist/main.js demo

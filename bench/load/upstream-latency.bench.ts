@@ -1,0 +1,237 @@
+/**
+ * Edge status → visible in the API, end to end: a real control plane, the controller as its own process,
+ * N simulated edges that joined with the token and M pods per node; each edge reports pod status with
+ * `podpatch` at a fixed total rate, and a watch in this process sees each status land. Then one node
+ * floods 1,000 pod statuses while another renews its lease: the lease's reply time is measured during the
+ * flood (status writes share a lane, but each node gets its turn).
+ *
+ *   node --import tsx bench/load/upstream-latency.bench.ts [--nodes 100] [--pods-per-node 10] [--rate 20] [--seconds 30]
+ *
+ * Writes bench/results/upstream-latency.json.
+ * @module
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Informer, KubeClient, loadKubeConfig } from '../../src/kube/index.js';
+import type { KubeObject } from '../../src/kube/index.js';
+import { startLocalCluster } from '../../src/local-cluster/index.js';
+import { parseMessageId } from '../../src/protocol/index.js';
+import type { Message, MessageId } from '../../src/protocol/index.js';
+import { EdgeClient, joinWithToken } from '../../src/sim/index.js';
+import { report } from '../lib/runner.js';
+
+const { values } = parseArgs({
+  options: {
+    nodes: { type: 'string', default: '100' },
+    'pods-per-node': { type: 'string', default: '10' },
+    rate: { type: 'string', default: '20' },
+    seconds: { type: 'string', default: '30' },
+    flood: { type: 'string', default: '1000' },
+  },
+});
+const nodes = Number(values.nodes);
+const podsPerNode = Number(values['pods-per-node']);
+const rate = Number(values.rate);
+const seconds = Number(values.seconds);
+const flood = Number(values.flood);
+const ns = 'bench';
+
+function id(): MessageId {
+  return parseMessageId(randomUUID()) as MessageId;
+}
+
+function request(operation: string, resource: string, content: unknown): Message {
+  return {
+    header: { msg_id: id(), timestamp: Date.now() },
+    route: { source: 'edged', group: 'meta', operation, resource },
+    content,
+  };
+}
+
+const cluster = await startLocalCluster({});
+const admin = new KubeClient(loadKubeConfig({ path: cluster.kubeconfigPath }));
+const mainTs = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+const controller = spawn(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    mainTs,
+    'run',
+    `--kubeconfig=${cluster.kubeconfigPath}`,
+    '--hub-address=127.0.0.1',
+    '--hub-port=0',
+    '--https-address=127.0.0.1',
+    '--https-port=0',
+    '--metrics-address=127.0.0.1:0',
+  ],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
+const abort = new AbortController();
+try {
+  const ports = await new Promise<{ hub: number; https: number }>((resolve) => {
+    createInterface({ input: controller.stdout }).on('line', (line) => {
+      const parsed = JSON.parse(line) as { msg?: string; hub?: number; https?: number };
+      if (parsed.msg === 'Edge controller started')
+        resolve({ hub: parsed.hub ?? 0, https: parsed.https ?? 0 });
+    });
+  });
+  await admin.request({ method: 'POST', path: '/api/v1/namespaces', body: { metadata: { name: ns } } });
+  const names = Array.from({ length: nodes }, (_, i) => `bench-edge-${String(i)}`);
+  for (const name of names) {
+    await admin.request({
+      method: 'POST',
+      path: '/api/v1/nodes',
+      body: { metadata: { name, labels: { 'node-role.kubernetes.io/edge': '' } } },
+    });
+  }
+  const secret = await waitFor(() =>
+    admin.request<{ data: { tokendata: string } }>({
+      method: 'GET',
+      path: '/api/v1/namespaces/kubeedge/secrets/tokensecret',
+    }),
+  );
+  const token = Buffer.from(secret.data.tokendata, 'base64').toString('utf8');
+  const edges = new Map<string, EdgeClient>();
+  for (const name of names) {
+    const identity = await joinWithToken({
+      httpServer: `https://127.0.0.1:${String(ports.https)}`,
+      nodeName: name,
+      token,
+    });
+    const edge = new EdgeClient({ server: `127.0.0.1:${String(ports.hub)}`, identity });
+    await edge.connect();
+    edges.set(name, edge);
+  }
+  const pods: { pod: string; node: string }[] = [];
+  for (const node of names) {
+    for (let p = 0; p < podsPerNode; p++) {
+      const pod = `${node}-p${String(p)}`;
+      pods.push({ pod, node });
+      await admin.request({
+        method: 'POST',
+        path: `/api/v1/namespaces/${ns}/pods`,
+        body: {
+          metadata: { name: pod },
+          spec: { nodeName: node, containers: [{ name: 'c', image: 'busybox' }] },
+        },
+      });
+    }
+  }
+  // A watch of our own sees each status land in the API.
+  const seen = new Map<string, number>();
+  const watch = new Informer<KubeObject & { status?: { message?: string } }>({
+    client: admin,
+    path: `/api/v1/namespaces/${ns}/pods`,
+    name: 'bench-pods',
+  });
+  watch.onEvent((e) => {
+    const message = e.type === 'delete' ? undefined : e.object.status?.message;
+    if (message?.startsWith('seq-') === true && !seen.has(message)) seen.set(message, performance.now());
+  });
+  watch.start(abort.signal);
+  await watch.whenSynced();
+
+  const sent = new Map<string, number>();
+  const reports = rate * seconds;
+  const started = performance.now();
+  for (let i = 0; i < reports; i++) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await delay(wait);
+    const target = pods[Math.floor(Math.random() * pods.length)];
+    if (target === undefined) continue;
+    const seq = `seq-${String(i)}`;
+    sent.set(seq, performance.now());
+    edges
+      .get(target.node)
+      ?.send(request('patch', `${ns}/podpatch/${target.pod}`, JSON.stringify({ status: { message: seq } })));
+  }
+  await waitFor(() => {
+    if (seen.size < reports) throw new Error(`${String(seen.size)}/${String(reports)} statuses visible`);
+  }, 120_000);
+  const latencies = [...sent].map(([seq, t0]) => (seen.get(seq) ?? Infinity) - t0).sort((a, b) => a - b);
+  const pct = (q: number): number =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+
+  // The flood: node 0 sends `flood` pod statuses at once; node 1 renews its lease in the middle of it.
+  const [flooder, other] = names;
+  const floodEdge = edges.get(flooder ?? '');
+  const leaseEdge = edges.get(other ?? '');
+  if (floodEdge === undefined || leaseEdge === undefined || other === undefined)
+    throw new Error('need 2 nodes');
+  const renewTime = (): string => new Date().toISOString().replace('Z', '000Z');
+  const lease = {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { name: other, namespace: 'kube-node-lease' },
+    spec: { holderIdentity: other, leaseDurationSeconds: 40, renewTime: renewTime() },
+  };
+  await leaseEdge.request(request('insert', `kube-node-lease/lease/${other}`, lease));
+  const floodReplies: Promise<Message>[] = [];
+  const floodStart = performance.now();
+  for (let i = 0; i < flood; i++) {
+    const target = pods[i % podsPerNode];
+    floodReplies.push(
+      floodEdge.request(
+        request(
+          'patch',
+          `${ns}/podpatch/${target?.pod ?? ''}`,
+          JSON.stringify({ status: { message: `flood-${String(i)}` } }),
+        ),
+        120_000,
+      ),
+    );
+  }
+  const leaseSent = performance.now();
+  await leaseEdge.request(
+    request('update', `kube-node-lease/lease/${other}`, {
+      ...lease,
+      spec: { ...lease.spec, renewTime: renewTime() },
+    }),
+    120_000,
+  );
+  const leaseMs = performance.now() - leaseSent;
+  await Promise.all(floodReplies);
+  const floodMs = performance.now() - floodStart;
+
+  await report({
+    name: 'upstream-latency',
+    description:
+      'edge podpatch -> status visible in an API watch; and a lease renewal during a 1,000-status flood from another node',
+    parameters: { nodes, podsPerNode, statusesPerSecond: rate, seconds, flood },
+    variants: [
+      {
+        name: 'p50 podpatch -> API watch',
+        value: pct(0.5),
+        unit: 'ms',
+        details: { p90: pct(0.9), p99: pct(0.99), max: latencies.at(-1) ?? NaN, reports },
+      },
+      { name: 'p99 podpatch -> API watch', value: pct(0.99), unit: 'ms' },
+      { name: 'lease reply during flood', value: leaseMs, unit: 'ms', details: { floodDrainMs: floodMs } },
+      { name: 'flood of 1,000 drained', value: floodMs, unit: 'ms' },
+    ],
+  });
+  await Promise.all([...edges.values()].map((e) => e.close()));
+} finally {
+  abort.abort();
+  controller.kill('SIGTERM');
+  await new Promise((resolve) => controller.once('exit', resolve));
+  await cluster.stop();
+}
+
+async function waitFor<T>(check: () => Promise<T> | T, timeoutMs = 60_000): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (performance.now() > deadline) throw err;
+      await delay(250);
+    }
+  }
+}
