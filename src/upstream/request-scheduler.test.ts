@@ -96,3 +96,27 @@ describe('RequestScheduler', () => {
     assert.ok(s.isIdle);
   });
 });
+
+describe('RequestScheduler.replacePending', () => {
+  it('puts a newer request in the place of a waiting one and never touches one in flight', () => {
+    const s = new RequestScheduler<{ node: NodeName; lane: 'status'; key: string; n: number }>({
+      maxInFlight: 4,
+      maxInFlightPerNode: 4,
+      reservedStatusSlots: 1,
+      maxPendingPerLane: 10,
+    });
+    const node = 'edge-a' as NodeName;
+    s.add({ node, lane: 'status', key: 'lease', n: 1 });
+    assert.equal(s.next()?.n, 1, 'the first runs');
+    s.add({ node, lane: 'status', key: 'lease', n: 2 });
+    s.add({ node, lane: 'status', key: 'other', n: 3 });
+    const replaced = s.replacePending({ node, lane: 'status', key: 'lease', n: 4 }, (o) => o.key === 'lease');
+    assert.equal(replaced?.n, 2);
+    assert.equal(s.pending('status'), 2, 'replacing does not add');
+    assert.equal(s.next()?.n, 3, 'the lease key is still busy with n=1');
+    assert.equal(
+      s.replacePending({ node, lane: 'status', key: 'none', n: 5 }, (o) => o.key === 'none'),
+      undefined,
+    );
+  });
+});

@@ -105,6 +105,24 @@ export class RequestScheduler<T extends SchedulableRequest> {
   }
 
   /**
+   * Replaces a waiting request of the same node and lane that `matches` (the newest such) with `request`,
+   * in its place in the queue, and returns the replaced one; `undefined` (nothing changed) when none
+   * matches. A request already running is never replaced.
+   */
+  replacePending(request: T, matches: (older: T) => boolean): T | undefined {
+    const queue = this.#lanes[request.lane].nodes.get(request.node);
+    if (queue === undefined) return undefined;
+    for (let i = queue.length - 1; i >= 0; i -= 1) {
+      const older = queue[i];
+      if (older !== undefined && matches(older)) {
+        queue[i] = request;
+        return older;
+      }
+    }
+    return undefined;
+  }
+
+  /**
    * The next request to run, now counted in flight, or `undefined` when none may start: the global bound
    * is reached, or every waiting request's node is at its bound or its key is busy. The `status` lane is
    * asked first; the `general` lane only below `maxInFlight - reservedStatusSlots`.

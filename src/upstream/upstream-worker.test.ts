@@ -181,3 +181,43 @@ describe('UpstreamWorker', () => {
     assert.doesNotThrow(() => h.send('default/configmap/a-cm', 'query', null));
   });
 });
+
+describe('UpstreamWorker status coalescing', () => {
+  it('writes only the newest of the lease updates waiting behind one in flight, and answers each', async () => {
+    let release: (() => void) | undefined;
+    const h = harness((req) => {
+      const lease = typeof req.body === 'string' ? (JSON.parse(req.body) as unknown) : req.body;
+      if (release === undefined) {
+        return new Promise((resolve) => {
+          release = () => {
+            resolve(lease);
+          };
+        });
+      }
+      return Promise.resolve(lease);
+    });
+    const lease = (renewTime: string) => ({
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: nodeA, namespace: 'kube-node-lease', resourceVersion: '5' },
+      spec: { holderIdentity: nodeA, leaseDurationSeconds: 40, renewTime },
+    });
+    const resource = `kube-node-lease/lease/${nodeA}`;
+    const first = h.send(resource, 'update', lease('2026-01-01T00:00:01.000000Z'));
+    const second = h.send(resource, 'update', lease('2026-01-01T00:00:02.000000Z'));
+    const third = h.send(resource, 'update', lease('2026-01-01T00:00:03.000000Z'));
+    while (release === undefined) await new Promise((r) => setImmediate(r));
+    release();
+    await h.worker.whenIdle();
+    assert.equal(h.calls.length, 2, 'the second update was replaced by the third before it ran');
+    const written = h.calls.map((c) => JSON.stringify(c.body));
+    assert.ok(written[1]?.includes('00:00:03'), 'the newest update is the one written');
+    const answered = h.sent.map((s) => s.message.header.parent_msg_id).sort();
+    assert.deepEqual(
+      answered,
+      [first, second, third].map((m) => m.header.msg_id).sort(),
+      'every request got a reply',
+    );
+    assert.deepEqual(h.outcomes.map((o) => o.result).sort(), ['coalesced', 'ok', 'ok']);
+  });
+});

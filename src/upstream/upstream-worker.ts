@@ -61,7 +61,9 @@ export interface UpstreamOutcome {
   readonly resourceType: UpstreamRequest['resourceType'];
   readonly operation: UpstreamRequest['operation'];
   readonly lane: Lane;
-  readonly result: 'ok' | 'api-error' | 'forbid' | 'invalid' | 'queue-full' | 'stopped' | 'internal-error';
+  /** `coalesced`: a newer report for the same object took this one's place and its result was shared. */
+  readonly result:
+    'ok' | 'coalesced' | 'api-error' | 'forbid' | 'invalid' | 'queue-full' | 'stopped' | 'internal-error';
   /** The forbid or invalid reason, or the API failure's reason. */
   readonly reason?: string;
   /** From receipt to the end of this outcome, ms. */
@@ -126,6 +128,26 @@ interface Job {
   readonly message: Message;
   readonly request: UpstreamRequest;
   readonly receivedAt: number;
+  /** Whether a newer request for the same object may take this one's place while it waits. */
+  readonly isCoalescible: boolean;
+  /** Older requests this one replaced while they waited: each gets this one's replies. */
+  readonly followers: Job[];
+}
+
+/**
+ * Status writes that carry the whole state (a lease `update` is the full Lease; legacy `podstatus` and
+ * `nodestatus` carry the whole status), so the newest makes the older ones moot: a node's backlog after a
+ * reconnect costs one write per object, not one per report (#3567, #5557). `podpatch`/`nodepatch` are NOT
+ * coalesced: the edge computes each as a diff from its last known status, so dropping one could lose a
+ * change; the edge waits for each reply before it sends the next for the same object anyway.
+ */
+function isCoalescible(request: UpstreamRequest): boolean {
+  if (request.operation !== 'update' || request.name === undefined) return false;
+  return (
+    request.resourceType === 'lease' ||
+    request.resourceType === 'podstatus' ||
+    request.resourceType === 'nodestatus'
+  );
 }
 
 type Resolved = Required<Omit<UpstreamWorkerOptions, 'onOutcome' | 'stores'>> &
@@ -173,9 +195,18 @@ export class UpstreamWorker implements UpstreamSink {
         message,
         request,
         receivedAt: this.#o.now(),
+        isCoalescible: isCoalescible(request),
+        followers: [],
       };
       if (this.#isStopping) {
         this.#refuse(job, 'stopped', 'edge-controller is stopping; retry on another instance');
+        return;
+      }
+      const replaced = job.isCoalescible
+        ? this.#scheduler.replacePending(job, (older) => older.isCoalescible && older.key === job.key)
+        : undefined;
+      if (replaced !== undefined) {
+        job.followers.push(...replaced.followers, replaced);
         return;
       }
       if (!this.#scheduler.add(job)) {
@@ -245,10 +276,12 @@ export class UpstreamWorker implements UpstreamSink {
         return;
       }
       for (const emission of decision.emit) {
-        this.#o.hub.enqueue(
-          job.node,
-          emissionToMessage(job.message, emission, { id: this.#o.newId(), now: this.#o.now() }),
-        );
+        for (const answered of [job, ...job.followers]) {
+          this.#o.hub.enqueue(
+            job.node,
+            emissionToMessage(answered.message, emission, { id: this.#o.newId(), now: this.#o.now() }),
+          );
+        }
       }
       switch (decision.action) {
         case 'call':
@@ -318,18 +351,26 @@ export class UpstreamWorker implements UpstreamSink {
 
   /** Answers a request that will not run with one `error` reply. */
   #refuse(job: Job, result: 'queue-full' | 'stopped' | 'internal-error', text: string): void {
-    try {
-      this.#o.hub.enqueue(
-        job.node,
-        newErrorResponse(job.message, text, { id: this.#o.newId(), now: this.#o.now() }),
-      );
-    } catch (err) {
-      this.#o.logger.error({ node: job.node, err }, 'Upstream error reply could not be queued');
+    for (const answered of [job, ...job.followers]) {
+      try {
+        this.#o.hub.enqueue(
+          job.node,
+          newErrorResponse(answered.message, text, { id: this.#o.newId(), now: this.#o.now() }),
+        );
+      } catch (err) {
+        this.#o.logger.error({ node: job.node, err }, 'Upstream error reply could not be queued');
+      }
     }
     this.#report(job, result, undefined);
   }
 
   #report(job: Job, result: UpstreamOutcome['result'], reason: string | undefined): void {
+    for (const follower of job.followers)
+      this.#reportOne(follower, result === 'ok' ? 'coalesced' : result, reason);
+    this.#reportOne(job, result, reason);
+  }
+
+  #reportOne(job: Job, result: UpstreamOutcome['result'], reason: string | undefined): void {
     const latencyMs = this.#o.now() - job.receivedAt;
     this.#o.logger.debug(
       {
