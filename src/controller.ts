@@ -17,7 +17,15 @@ import type { CertificateAuthority } from './certs/index.js';
 import { DownstreamWorker } from './downstream/index.js';
 import { Hub } from './hub/index.js';
 import type { HubOptions } from './hub/index.js';
-import { KubeClient, SecretStore, annotateCloudcore, loadKubeConfig, objectKey } from './kube/index.js';
+import {
+  Informer,
+  KubeClient,
+  SecretStore,
+  annotateCloudcore,
+  loadKubeConfig,
+  objectKey,
+} from './kube/index.js';
+import type { KubeObject } from './kube/index.js';
 import { MetricsServer, createMetrics } from './observability/index.js';
 import type { Logger, Metrics } from './observability/index.js';
 import { podKey } from './location/index.js';
@@ -26,6 +34,11 @@ import type { MessageId } from './protocol/index.js';
 import { SyncWorker, desiredObjects } from './sync/index.js';
 import { UpstreamWorker, resolveUpstreamOptions } from './upstream/index.js';
 import type { AuthorizationMode, NodeGraph, UpstreamOutcome } from './upstream/index.js';
+
+/** The part of a PersistentVolume node authorization reads. */
+type PersistentVolume = KubeObject & {
+  readonly spec?: { readonly claimRef?: { readonly namespace?: string; readonly name?: string } };
+};
 
 /** Everything `run` can be told. Unset fields take the documented defaults. */
 export interface ControllerOptions {
@@ -205,13 +218,23 @@ export async function startController(options: ControllerOptions): Promise<Runni
       },
     },
   });
+  const volumes = new Informer<PersistentVolume>({
+    client,
+    path: '/api/v1/persistentvolumes',
+    name: 'persistentvolumes',
+    logger: log.child({ component: 'upstream' }),
+  });
   // Node authorization asks the downstream caches: no API round trip per check.
   const graph: NodeGraph = {
     nodeNeeds: (node, ref) => downstream.location.nodeNeeds(node, ref),
     podOn: (node, namespace, name) => downstream.location.podLocation(podKey(namespace, name))?.node === node,
-    // No PersistentVolume informer yet: every PV is "unknown", so under node authorization PV queries are
-    // refused (403). TODO(#6): a PV store, or a PV→claim index.
-    claimOfVolume: () => undefined,
+    // A node may read a PV bound to a claim its pods use (the Node authorizer's PV → PVC edge).
+    claimOfVolume: (name) => {
+      const claim = volumes.store.get(objectKey(undefined, name))?.spec?.claimRef;
+      return claim?.namespace !== undefined && claim.name !== undefined
+        ? { namespace: claim.namespace, name: claim.name }
+        : undefined;
+    },
   };
   const upstreamSettings = options.upstream ?? {};
   const upstream = new UpstreamWorker({
@@ -251,7 +274,9 @@ export async function startController(options: ControllerOptions): Promise<Runni
   });
   metrics.upstream.setDepthSource(() => upstream.depth);
   // Caches first: the hub accepts edges only once repair on connect can know what they should have.
+  volumes.start(abort.signal);
   await downstream.start(abort.signal);
+  await volumes.whenSynced();
   await sync.start(abort.signal);
   const hubAddress = await hub.start();
 
@@ -305,6 +330,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
         await hub.stop();
         await sync.stop();
         await downstream.stop();
+        await volumes.stop();
         await tokenWorker.stop();
         await metricsServer.stop();
         log.info('Edge controller stopped');

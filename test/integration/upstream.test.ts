@@ -221,6 +221,8 @@ describe('upstream', () => {
         podIP: '10.0.0.7',
         podIPs: [{ ip: '10.0.0.7' }],
         hostIP: '192.168.1.2',
+        hostIPs: [{ ip: '192.168.1.2' }],
+        qosClass: 'BestEffort',
         conditions: [
           { type: 'Initialized', status: 'True', lastTransitionTime: now },
           { type: 'Ready', status: 'True', lastTransitionTime: now },
@@ -241,8 +243,59 @@ describe('upstream', () => {
     const pod = await getPod(admin, ns, 'web');
     assert.equal(pod.status?.phase, 'Running');
     assert.equal(pod.status.podIP, '10.0.0.7');
-    assert.equal(pod.status.conditions?.find((c) => c.type === 'Ready')?.status, 'True');
+    const status = pod.status as unknown as { hostIP?: string; qosClass?: string; podIPs?: { ip: string }[] };
+    assert.equal(status.hostIP, '192.168.1.2');
+    assert.deepEqual(status.podIPs, [{ ip: '10.0.0.7' }]);
+    assert.equal(status.qosClass, 'BestEffort');
+    for (const type of ['Initialized', 'Ready', 'ContainersReady', 'PodScheduled']) {
+      assert.equal(
+        pod.status.conditions?.find((c) => c.type === type)?.status,
+        'True',
+        `${type} as reported`,
+      );
+    }
     assert.equal(reply.header.resourceversion, pod.metadata.resourceVersion);
+  });
+
+  it('serves a PersistentVolume and its claim only to a node whose pod uses the claim', async () => {
+    const { admin, namespace } = getCluster();
+    const ns = await namespace('pv');
+    const { name, edge } = await registeredEdge('pv');
+    const { edge: other } = await registeredEdge('pv-other');
+    const pv = `${ns}-vol`;
+    await admin.request({
+      method: 'POST',
+      path: '/api/v1/persistentvolumes',
+      body: {
+        metadata: { name: pv },
+        spec: {
+          capacity: { storage: '1Gi' },
+          accessModes: ['ReadWriteOnce'],
+          hostPath: { path: '/tmp/pv' },
+          claimRef: { namespace: ns, name: 'data' },
+        },
+      },
+    });
+    await admin.request({
+      method: 'POST',
+      path: `/api/v1/namespaces/${ns}/persistentvolumeclaims`,
+      body: {
+        metadata: { name: 'data' },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, volumeName: pv },
+      },
+    });
+    await createPod(admin, ns, 'db', name, {
+      volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'data' } }],
+    });
+    await podDelivered(edge, ns, 'db');
+    await eventually(async () => {
+      const reply = await edge.request(request('query', `null/persistentvolume/${pv}`, null));
+      assert.equal((reply.content as { kind?: string }).kind, 'PersistentVolume');
+    });
+    const claim = await edge.request(request('query', `${ns}/persistentvolumeclaim/data`, null));
+    assert.equal((claim.content as { kind?: string }).kind, 'PersistentVolumeClaim');
+    const refused = await other.request(request('query', `null/persistentvolume/${pv}`, null));
+    assert.equal(contentOf<{ ErrStatus: { code: number } }>(refused).ErrStatus.code, 403);
   });
 
   it('serves a ConfigMap only to a node whose pod uses it', async () => {
