@@ -15,6 +15,7 @@ import {
   newKeepalive,
   newRespByMessage,
   parseMessageId,
+  resourceTypeOf,
 } from '../protocol/index.js';
 import type { Message, MessageId } from '../protocol/index.js';
 import type { EdgeIdentity } from './join-client.js';
@@ -33,6 +34,11 @@ export interface EdgeClientOptions {
   readonly autoAck?: boolean;
   /** Extra or overriding upgrade headers (tests of bad headers). */
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * The store to write pushes into. Default: a new one per client. A simulated node passes its own so
+   * that what it stored survives reconnects, as the edge's SQLite database does.
+   */
+  readonly store?: MetaStore;
 }
 
 /** What the edge stored from pushes, keyed by the wire resource (`default/pod/p1`). */
@@ -47,7 +53,7 @@ export type MetaStore = Map<
  */
 export class EdgeClient extends EventEmitter {
   readonly nodeName: string;
-  readonly store: MetaStore = new Map();
+  readonly store: MetaStore;
   readonly received: Message[] = [];
   readonly #options: EdgeClientOptions;
   #ws: WebSocket | undefined;
@@ -58,6 +64,7 @@ export class EdgeClient extends EventEmitter {
     super();
     this.#options = options;
     this.nodeName = options.identity.nodeName;
+    this.store = options.store ?? (new Map() as MetaStore);
   }
 
   /** Opens the connection; rejects if the hub refuses it (the HTTP status is in the message). */
@@ -97,6 +104,11 @@ export class EdgeClient extends EventEmitter {
       });
       ws.once('error', reject);
     });
+  }
+
+  /** Whether the connection is open (messages sent now reach the hub). */
+  get isOpen(): boolean {
+    return this.#ws?.readyState === WebSocket.OPEN;
   }
 
   /** Sends one message as a text frame. */
@@ -167,8 +179,14 @@ export class EdgeClient extends EventEmitter {
     }
     const { operation, resource } = message.route;
     if (resource !== undefined && operation !== undefined) {
-      if (operation === 'delete') this.store.delete(resource);
-      else
+      if (operation === 'delete') {
+        // Pods are deleted only on a UID match; other kinds by key alone (errata Part A omission 11).
+        if (
+          resourceTypeOf(resource) !== 'pod' ||
+          uidMatches(this.store.get(resource)?.content, message.content)
+        )
+          this.store.delete(resource);
+      } else
         this.store.set(resource, {
           operation,
           content: message.content,
@@ -200,4 +218,19 @@ function newId(): MessageId {
   const id = parseMessageId(randomUUID());
   if (id === undefined) throw new Error('randomUUID returned an empty id');
   return id;
+}
+
+// The stored pod's UID equals the delete's, or either has none (KubeEdge: `value LIKE %uid%`).
+function uidMatches(stored: unknown, deleting: unknown): boolean {
+  const storedUid = uidOf(stored);
+  const deletingUid = uidOf(deleting);
+  return storedUid === undefined || deletingUid === undefined || storedUid === deletingUid;
+}
+
+function uidOf(content: unknown): string | undefined {
+  if (typeof content !== 'object' || content === null) return undefined;
+  const metadata = (content as { metadata?: unknown }).metadata;
+  if (typeof metadata !== 'object' || metadata === null) return undefined;
+  const uid = (metadata as { uid?: unknown }).uid;
+  return typeof uid === 'string' && uid !== '' ? uid : undefined;
 }

@@ -1,0 +1,454 @@
+/**
+ * One simulated EdgeCore node: the imperative shell around the pure edge behaviour in this folder. It
+ * joins with a token (or takes an identity), connects through {@link EdgeClient}, registers its Node,
+ * keeps it alive with a lease and periodic `nodepatch`, runs pushed pods on a fake runtime (fetching what
+ * they reference, reporting Pending then Running through `podpatch`, deleting them upstream once they
+ * carry a deletionTimestamp) and redials with jittered exponential backoff after any link loss.
+ * Sequence and shapes follow a real EdgeCore v1.23.1 (kubeedge-wire.md §4.5, §4.7-4.10, §8).
+ *
+ * Events: `connected`, `disconnected`, `registered` (Node object or null), `lease` (Lease object),
+ * `renewed` (the new EdgeIdentity after a certificate rotation at 70-90 % of its lifetime),
+ * `pod-status` (PodStatusEvent, fake-runtime-client.ts), `pod-deleted` (pod key), `failure` (Error;
+ * never `error`, so a missing listener cannot crash the process).
+ * @module
+ */
+import { X509Certificate, randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { parseMessageId, parseResource } from '../protocol/index.js';
+import type { Message, MessageId, MessageStamp } from '../protocol/index.js';
+import { EdgeClient } from './edge-client.js';
+import type { MetaStore } from './edge-client.js';
+import { leaseQuery, leaseWrite, nodeInsert, nodePatch, readReply } from './edge-messages.js';
+import type { ReplyOutcome } from './edge-messages.js';
+import { FakeRuntime } from './fake-runtime-client.js';
+import { maxTimerDelayMs, renewalDelayMs } from './cert-rotation.js';
+import { joinWithToken, renewWithCertificate } from './join-client.js';
+import type { EdgeIdentity } from './join-client.js';
+import {
+  emptyNodePatch,
+  nodeHeartbeatPatch,
+  nodeLease,
+  nodeLeaseNamespace,
+  nodeShapeDefaults,
+  registeredNode,
+} from './node-status.js';
+import type { NodeShape } from './node-status.js';
+import type { PodStatus } from './pod-status.js';
+import { reconnectBackoffDefaults, reconnectDelayMs } from './reconnect-backoff.js';
+import type { ReconnectBackoff } from './reconnect-backoff.js';
+import { isSimPod } from './sim-pod.js';
+
+/** Options of {@link SimulatedEdgeNode}; defaults in {@link simulatedEdgeNodeDefaults}. */
+export interface SimulatedEdgeNodeOptions {
+  readonly nodeName: string;
+  /** `host:port` of the hub (EdgeCore `websocket.server`). */
+  readonly server: string;
+  /** A ready identity; when absent the node joins with {@link join} on its first start. */
+  readonly identity?: EdgeIdentity;
+  /** Certificate server and token for the join (edgemark `--http-server`, `--token`). */
+  readonly join?: { readonly httpServer: string; readonly token: string };
+  /** Lease renewal period in ms; default 10,000 (kubelet `nodeLeaseRenewInterval`). */
+  readonly leasePeriodMs?: number;
+  /** `nodepatch` heartbeat period in ms; default 60,000. */
+  readonly statusPeriodMs?: number;
+  /** Time a pod stays Pending before its containers run, in ms; default 1,000 (§4.10). */
+  readonly podStartDelayMs?: number;
+  /** Keepalive period in ms; default 15,000 (edgeHub.heartbeat). */
+  readonly keepaliveIntervalMs?: number;
+  /** How long to wait for a reply, in ms; default 60,000 (metamanager `remoteQueryTimeout`). */
+  readonly requestTimeoutMs?: number;
+  /** Reconnect backoff; default {@link reconnectBackoffDefaults}. */
+  readonly backoff?: Partial<ReconnectBackoff>;
+  /** The fake machine (capacity, InternalIP = pods' hostIP, labels…). */
+  readonly shape?: Partial<NodeShape>;
+  /** Send kubelet Events for pod lifecycle; default true. */
+  readonly sendEvents?: boolean;
+  /** Clock, default `Date.now` (tests may step it). */
+  readonly now?: () => number;
+  /** Random source in [0, 1) for the backoff jitter; default `Math.random`. */
+  readonly random?: () => number;
+}
+
+type Settings = Required<
+  Pick<
+    SimulatedEdgeNodeOptions,
+    | 'leasePeriodMs'
+    | 'statusPeriodMs'
+    | 'podStartDelayMs'
+    | 'keepaliveIntervalMs'
+    | 'requestTimeoutMs'
+    | 'sendEvents'
+  >
+>;
+
+/** Defaults of {@link SimulatedEdgeNodeOptions}. */
+export const simulatedEdgeNodeDefaults: Readonly<Settings> = Object.freeze({
+  leasePeriodMs: 10_000,
+  statusPeriodMs: 60_000,
+  podStartDelayMs: 1_000,
+  keepaliveIntervalMs: 15_000,
+  requestTimeoutMs: 60_000,
+  sendEvents: true,
+});
+
+/** A simulated EdgeCore; see the module header for behaviour and events. */
+export class SimulatedEdgeNode extends EventEmitter {
+  readonly nodeName: string;
+  /** The edge's meta store (pushes, query replies, its Node and Lease), kept across reconnects. */
+  readonly store: MetaStore = new Map();
+  readonly #options: SimulatedEdgeNodeOptions;
+  readonly #settings: Settings;
+  readonly #backoff: ReconnectBackoff;
+  readonly #now: () => number;
+  readonly #random: () => number;
+  readonly #runtime: FakeRuntime;
+  #identity: EdgeIdentity | undefined;
+  #client: EdgeClient | undefined;
+  #isRunning = false;
+  #isRegistered = false;
+  #attempt = 0;
+  #lease: Record<string, unknown> | undefined;
+  #nodeUid: string | undefined;
+  #leaseTimer: NodeJS.Timeout | undefined;
+  #statusTimer: NodeJS.Timeout | undefined;
+  #reconnectTimer: NodeJS.Timeout | undefined;
+  #renewTimer: NodeJS.Timeout | undefined;
+  #renewAtMs: number | undefined;
+
+  constructor(options: SimulatedEdgeNodeOptions) {
+    super();
+    if (options.identity === undefined && options.join === undefined) {
+      throw new TypeError('SimulatedEdgeNode needs `identity` or `join` (httpServer and token)');
+    }
+    this.#options = options;
+    this.nodeName = options.nodeName;
+    this.#identity = options.identity;
+    const d = simulatedEdgeNodeDefaults;
+    this.#settings = {
+      leasePeriodMs: options.leasePeriodMs ?? d.leasePeriodMs,
+      statusPeriodMs: options.statusPeriodMs ?? d.statusPeriodMs,
+      podStartDelayMs: options.podStartDelayMs ?? d.podStartDelayMs,
+      keepaliveIntervalMs: options.keepaliveIntervalMs ?? d.keepaliveIntervalMs,
+      requestTimeoutMs: options.requestTimeoutMs ?? d.requestTimeoutMs,
+      sendEvents: options.sendEvents ?? d.sendEvents,
+    };
+    for (const [field, value] of Object.entries(this.#settings)) {
+      if (typeof value === 'number' && !(Number.isFinite(value) && value >= 0)) {
+        throw new RangeError(
+          `SimulatedEdgeNode: ${field} must be a finite number of ms >= 0, got ${String(value)}`,
+        );
+      }
+    }
+    this.#backoff = { ...reconnectBackoffDefaults, ...options.backoff };
+    this.#now = options.now ?? Date.now;
+    this.#random = options.random ?? Math.random;
+    this.#runtime = new FakeRuntime({
+      link: {
+        nodeName: this.nodeName,
+        store: this.store,
+        isConnected: () => this.isConnected,
+        request: (message) => this.#request(message),
+        ack: (reply) => {
+          this.#ack(reply);
+        },
+        send: (message) => {
+          if (this.#client?.isOpen === true) this.#client.send(message);
+        },
+        stamp: () => this.#stamp(),
+        now: () => this.#now(),
+        fail: (err) => this.emit('failure', asError(err)),
+      },
+      hostIP: options.shape?.internalIP ?? nodeShapeDefaults.internalIP,
+      podStartDelayMs: this.#settings.podStartDelayMs,
+      sendEvents: this.#settings.sendEvents,
+      onStatus: (event) => this.emit('pod-status', event),
+      onDeleted: (key) => this.emit('pod-deleted', key),
+    });
+  }
+
+  /** The node's TLS identity once joined. */
+  get identity(): EdgeIdentity | undefined {
+    return this.#identity;
+  }
+
+  /** Whether the link to the hub is open. */
+  get isConnected(): boolean {
+    return this.#client?.isOpen ?? false;
+  }
+
+  /** The last status reported per pod key. */
+  get podStatuses(): ReadonlyMap<string, PodStatus | undefined> {
+    return this.#runtime.statuses;
+  }
+
+  /**
+   * Joins if needed, then connects, retrying with backoff until connected; registers the Node and starts
+   * the lease and status loops. Resolves once connected and registered (or when stopped meanwhile).
+   */
+  async start(): Promise<void> {
+    if (this.#isRunning) return;
+    this.#isRunning = true;
+    try {
+      this.#identity ??= await this.#joinOnce();
+    } catch (err) {
+      this.#isRunning = false; // a later start() may try again
+      throw err;
+    }
+    for (;;) {
+      if (!this.#shouldRun()) return;
+      try {
+        await this.#connect();
+        break;
+      } catch (err) {
+        this.emit('failure', asError(err));
+        await sleep(reconnectDelayMs(this.#attempt++, this.#random(), this.#backoff));
+      }
+    }
+    this.#scheduleRenewal();
+    await this.#register();
+    this.#leaseTimer = setInterval(() => void this.#renewLease(), this.#settings.leasePeriodMs);
+    this.#statusTimer = setInterval(() => void this.#patchStatus(), this.#settings.statusPeriodMs);
+    void this.#renewLease();
+  }
+
+  // A method, not a field read, so that the check after an await is not narrowed away.
+  #shouldRun(): boolean {
+    return this.#isRunning;
+  }
+
+  /** Stops loops and pod timers and closes the link; the store and identity are kept. */
+  async stop(): Promise<void> {
+    this.#isRunning = false;
+    for (const timer of [this.#leaseTimer, this.#statusTimer, this.#reconnectTimer, this.#renewTimer]) {
+      clearTimeout(timer);
+    }
+    this.#runtime.clear();
+    this.#isRegistered = false;
+    const client = this.#client;
+    this.#client = undefined;
+    await client?.close();
+  }
+
+  /** Drops the link without a close handshake; the node redials with jittered backoff. */
+  cut(): void {
+    this.#client?.kill();
+  }
+
+  /** Stops and starts again, like an EdgeCore process restart: re-registers, re-runs stored pods. */
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+    for (const [key, entry] of this.store) {
+      if (parseResource(key)?.resourceType === 'pod' && isSimPod(entry.content))
+        void this.#runtime.onPod(key, entry.content);
+    }
+  }
+
+  /**
+   * Renews the certificate now over mTLS with the current one (needs `join.httpServer`), then drops the
+   * link so that the node redials with the new certificate, as the edge does after a rotation.
+   */
+  async renewCertificate(): Promise<void> {
+    const httpServer = this.#options.join?.httpServer;
+    const identity = this.#identity;
+    if (httpServer === undefined || identity === undefined) {
+      throw new TypeError('certificate renewal needs join.httpServer and a current identity');
+    }
+    this.#identity = await renewWithCertificate(httpServer, identity);
+    this.#renewAtMs = undefined;
+    this.emit('renewed', this.#identity);
+    this.#scheduleRenewal();
+    this.cut();
+  }
+
+  // Renew at 70-90 % of the certificate's lifetime; Node timers cap at ~24.8 days, so re-arm until due.
+  #scheduleRenewal(): void {
+    clearTimeout(this.#renewTimer);
+    const identity = this.#identity;
+    if (!this.#isRunning || this.#options.join === undefined || identity === undefined) return;
+    if (this.#renewAtMs === undefined) {
+      const cert = new X509Certificate(identity.certPem);
+      const now = this.#now();
+      const delay = renewalDelayMs(Date.parse(cert.validFrom), Date.parse(cert.validTo), now, this.#random());
+      this.#renewAtMs = now + delay;
+    }
+    const wait = this.#renewAtMs - this.#now();
+    this.#renewTimer = setTimeout(
+      () => {
+        if (wait > maxTimerDelayMs) {
+          this.#scheduleRenewal();
+          return;
+        }
+        this.renewCertificate().catch((err: unknown) => {
+          this.emit('failure', asError(err));
+          this.#renewAtMs = this.#now() + this.#backoff.maxDelayMs;
+          this.#scheduleRenewal();
+        });
+      },
+      Math.min(Math.max(wait, 0), maxTimerDelayMs),
+    );
+  }
+
+  async #joinOnce(): Promise<EdgeIdentity> {
+    const join = this.#options.join;
+    if (join === undefined) throw new TypeError('no identity and no join options');
+    return joinWithToken({ httpServer: join.httpServer, token: join.token, nodeName: this.nodeName });
+  }
+
+  async #connect(): Promise<void> {
+    const identity = this.#identity;
+    if (identity === undefined) throw new Error('not joined');
+    const client = new EdgeClient({
+      server: this.#options.server,
+      identity,
+      keepaliveIntervalMs: this.#settings.keepaliveIntervalMs,
+      store: this.store,
+    });
+    client.on('push', (message: Message) => {
+      void this.#runtime.onPush(message);
+    });
+    client.on('close', () => {
+      if (this.#client !== client) return;
+      this.emit('disconnected');
+      this.#scheduleReconnect();
+    });
+    await client.connect();
+    this.#client = client;
+    this.#attempt = 0;
+    this.emit('connected');
+  }
+
+  #scheduleReconnect(): void {
+    if (!this.#isRunning) return;
+    const delay = reconnectDelayMs(this.#attempt++, this.#random(), this.#backoff);
+    this.#reconnectTimer = setTimeout(() => {
+      this.#connect().then(
+        () => {
+          void this.#afterReconnect();
+        },
+        (err: unknown) => {
+          this.emit('failure', asError(err));
+          this.#scheduleReconnect();
+        },
+      );
+    }, delay);
+  }
+
+  // The kubelet's status manager retries what it could not send; re-report every pod's status.
+  async #afterReconnect(): Promise<void> {
+    if (!this.#isRegistered) await this.#register();
+    await this.#runtime.reportAll();
+  }
+
+  async #register(): Promise<void> {
+    const node = registeredNode({
+      nodeName: this.nodeName,
+      now: this.#now(),
+      ...(this.#options.shape !== undefined ? { shape: this.#options.shape } : {}),
+    });
+    try {
+      const reply = await this.#request(nodeInsert(this.#stamp(), this.nodeName, node));
+      this.#ack(reply);
+      const outcome = readReply(reply);
+      if (!outcome.ok && outcome.error.reason !== 'AlreadyExists') throw new Error(outcome.error.message);
+      this.#storeNode(outcome);
+      this.#isRegistered = true;
+      this.emit('registered', outcome.ok ? outcome.object : null);
+      this.#storeNode(
+        readReply(await this.#request(nodePatch(this.#stamp(), this.nodeName, emptyNodePatch))),
+      );
+    } catch (err) {
+      this.emit('failure', asError(err));
+    }
+  }
+
+  #storeNode(outcome: ReplyOutcome): void {
+    if (!outcome.ok || outcome.object === null) return;
+    const uid = (outcome.object.metadata as { uid?: unknown } | undefined)?.uid;
+    if (typeof uid === 'string') this.#nodeUid = uid;
+    this.store.set(`null/node/${this.nodeName}`, { operation: 'response', content: outcome.object });
+  }
+
+  // kubelet nodelease controller: query, create when absent, then update the last lease returned.
+  async #renewLease(): Promise<void> {
+    if (!this.isConnected) return;
+    try {
+      if (!this.#isRegistered) await this.#register();
+      if (this.#lease === undefined) {
+        const reply = await this.#request(leaseQuery(this.#stamp(), this.nodeName));
+        this.#ack(reply);
+        const found = readReply(reply);
+        if (found.ok && found.object !== null) this.#lease = found.object;
+        else if (!found.ok && found.error.code !== 404) throw new Error(found.error.message);
+      }
+      const operation = this.#lease === undefined ? 'insert' : 'update';
+      const lease = nodeLease({
+        nodeName: this.nodeName,
+        now: this.#now(),
+        ...(this.#nodeUid !== undefined ? { nodeUid: this.#nodeUid } : {}),
+        ...(this.#lease !== undefined ? { previous: this.#lease } : {}),
+      });
+      const reply = await this.#request(leaseWrite(this.#stamp(), operation, this.nodeName, lease));
+      this.#ack(reply);
+      const written = readReply(reply);
+      if (!written.ok) {
+        this.#lease = undefined; // re-query next time (409 after another writer, 404 after a delete)
+        throw new Error(`lease ${operation}: ${written.error.message}`);
+      }
+      if (written.object !== null) {
+        this.#lease = written.object;
+        this.store.set(`${nodeLeaseNamespace}/lease/${this.nodeName}`, {
+          operation: 'response',
+          content: written.object,
+        });
+      }
+      this.emit('lease', this.#lease);
+    } catch (err) {
+      this.emit('failure', asError(err));
+    }
+  }
+
+  async #patchStatus(): Promise<void> {
+    if (!this.isConnected || !this.#isRegistered) return;
+    try {
+      const reply = await this.#request(
+        nodePatch(this.#stamp(), this.nodeName, nodeHeartbeatPatch(this.#now())),
+      );
+      const outcome = readReply(reply);
+      if (!outcome.ok) throw new Error(`nodepatch: ${outcome.error.message}`);
+      this.#storeNode(outcome);
+    } catch (err) {
+      this.emit('failure', asError(err));
+    }
+  }
+
+  async #request(message: Message): Promise<Message> {
+    const client = this.#client;
+    if (client === undefined || !client.isOpen)
+      throw new Error(`not connected: ${message.route.resource ?? ''}`);
+    return client.request(message, this.#settings.requestTimeoutMs);
+  }
+
+  // metamanager ACKs the replies it stores (processRemote): node insert, lease, queries (§8).
+  #ack(reply: Message): void {
+    if (this.#client?.isOpen === true) this.#client.ack(reply);
+  }
+
+  #stamp(): MessageStamp {
+    return { id: newId(), now: this.#now() };
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+function newId(): MessageId {
+  const id = parseMessageId(randomUUID());
+  if (id === undefined) throw new Error('randomUUID returned an empty id');
+  return id;
+}
