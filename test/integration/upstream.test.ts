@@ -5,7 +5,9 @@
  * test that reads or writes also proves a node cannot do it for another node's objects.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import 'reflect-metadata';
+import { randomUUID, webcrypto } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
 import { after, before, describe, it } from 'node:test';
 import { parseMessageId, parseNodeName } from '../../src/protocol/index.js';
 import type { Message, MessageId, NodeName } from '../../src/protocol/index.js';
@@ -296,6 +298,134 @@ describe('upstream', () => {
     assert.equal((claim.content as { kind?: string }).kind, 'PersistentVolumeClaim');
     const refused = await other.request(request('query', `null/persistentvolume/${pv}`, null));
     assert.equal(contentOf<{ ErrStatus: { code: number } }>(refused).ErrStatus.code, 403);
+  });
+
+  it('creates a mirror pod for the node itself and refuses one for another node', async () => {
+    const { admin, namespace } = getCluster();
+    const ns = await namespace('mirror');
+    const { name, edge } = await registeredEdge('mirror');
+    const { name: otherName } = await registeredEdge('mirror-other');
+    const mirror = (node: string, podName: string) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: podName,
+        namespace: ns,
+        annotations: { 'kubernetes.io/config.mirror': 'hash', 'kubernetes.io/config.source': 'file' },
+      },
+      spec: { nodeName: node, containers: [{ name: 'c', image: 'busybox' }] },
+    });
+    const created = contentOf<ObjectResp>(
+      await edge.request(request('insert', `${ns}/pod/static-${name}`, mirror(name, `static-${name}`))),
+    );
+    assert.equal(created.Err, null);
+    assert.equal((await getPod(admin, ns, `static-${name}`)).metadata.name, `static-${name}`);
+    const refused = contentOf<ObjectResp>(
+      await edge.request(request('insert', `${ns}/pod/static-x`, mirror(otherName, 'static-x'))),
+    );
+    assert.equal(refused.Err?.ErrStatus.code, 403);
+  });
+
+  it('answers a legacy nodestatus update with OK and writes the status', async () => {
+    const { admin } = getCluster();
+    const { name, edge } = await registeredEdge('nodestatus');
+    const node = await admin.request<Meta>({ method: 'GET', path: `/api/v1/nodes/${name}` });
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const reply = await edge.request(
+      request('update', `null/nodestatus/${name}`, {
+        UID: node.metadata.uid,
+        Status: {
+          conditions: [
+            {
+              type: 'Ready',
+              status: 'True',
+              reason: 'KubeletReady',
+              lastHeartbeatTime: now,
+              lastTransitionTime: now,
+            },
+          ],
+          capacity: { cpu: '2', memory: '4Gi', pods: '110' },
+          allocatable: { cpu: '2', memory: '4Gi', pods: '110' },
+        },
+      }),
+    );
+    assert.equal(contentOf<string>(reply), 'OK');
+    const updated = await admin.request<{ status: { capacity?: Record<string, string> } }>({
+      method: 'GET',
+      path: `/api/v1/nodes/${name}`,
+    });
+    assert.equal(updated.status.capacity?.['pods'], '110');
+  });
+
+  it('serves a VolumeAttachment only to the node it attaches to', async () => {
+    const { admin } = getCluster();
+    const { name, edge } = await registeredEdge('va');
+    const { edge: other } = await registeredEdge('va-other');
+    const vaName = `va-${name}`;
+    await admin.request({
+      method: 'POST',
+      path: '/apis/storage.k8s.io/v1/volumeattachments',
+      body: {
+        metadata: { name: vaName },
+        spec: { attacher: 'csi.example.com', nodeName: name, source: { persistentVolumeName: 'pv-x' } },
+      },
+    });
+    const served = await edge.request(request('query', `default/volumeattachment/${vaName}`, null));
+    assert.equal((served.content as { kind?: string }).kind, 'VolumeAttachment');
+    const refused = await other.request(request('query', `default/volumeattachment/${vaName}`, null));
+    assert.equal(contentOf<{ ErrStatus: { code: number } }>(refused).ErrStatus.code, 403);
+  });
+
+  it('creates a kubelet client CSR for the node and answers its query', async () => {
+    const { name, edge } = await registeredEdge('csr');
+    const keys = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
+      'sign',
+      'verify',
+    ]);
+    const csr = await x509.Pkcs10CertificateRequestGenerator.create({
+      name: `CN=system:node:${name}, O=system:nodes`,
+      keys,
+      signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+    });
+    const csrName = `csr-${name}`;
+    const body = {
+      apiVersion: 'certificates.k8s.io/v1',
+      kind: 'CertificateSigningRequest',
+      metadata: { name: csrName },
+      spec: {
+        request: Buffer.from(csr.toString('pem')).toString('base64'),
+        signerName: 'kubernetes.io/kube-apiserver-client-kubelet',
+        usages: ['digital signature', 'client auth'],
+      },
+    };
+    const created = contentOf<ObjectResp>(
+      await edge.request(request('insert', `default/certificatesigningrequest/${csrName}`, body)),
+    );
+    assert.equal(created.Err, null);
+    const queried = await edge.request(
+      request('query', `default/certificatesigningrequest/${csrName}`, null),
+    );
+    assert.equal((queried.content as { kind?: string }).kind, 'CertificateSigningRequest');
+  });
+
+  it('merges the list form of legacy podstatus, one pod after another', async () => {
+    const { admin, namespace } = getCluster();
+    const ns = await namespace('list');
+    const { name, edge } = await registeredEdge('list');
+    const a = await createPod(admin, ns, 'a', name);
+    const b = await createPod(admin, ns, 'b', name);
+    await podDelivered(edge, ns, 'a');
+    await podDelivered(edge, ns, 'b');
+    edge.send(
+      request('update', `${ns}/podstatus`, [
+        { UID: a.metadata.uid, Name: 'a', Status: { phase: 'Running', podIP: '10.2.0.1' } },
+        { UID: b.metadata.uid, Name: 'b', Status: { phase: 'Running', podIP: '10.2.0.2' } },
+      ]),
+    );
+    await eventually(async () => {
+      assert.equal((await getPod(admin, ns, 'a')).status?.podIP, '10.2.0.1');
+      assert.equal((await getPod(admin, ns, 'b')).status?.podIP, '10.2.0.2');
+    });
   });
 
   it('serves a ConfigMap only to a node whose pod uses it', async () => {
