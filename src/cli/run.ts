@@ -27,6 +27,7 @@ interface RunFlags {
   keepaliveTimeoutSeconds: number;
   windowSize: number;
   allowLegacyEdgeCert: boolean;
+  impersonateNodes: boolean;
 }
 
 export function runCommand(ctx: CliContext): Command {
@@ -54,7 +55,12 @@ export function runCommand(ctx: CliContext): Command {
       30,
     )
     .option('--window-size <n>', 'un-ACKed messages in flight per node', parsePositive, 64)
-    .option('--allow-legacy-edge-cert', "accept KubeEdge's shared CN=kubeedge.io edge certificate", false);
+    .option('--allow-legacy-edge-cert', "accept KubeEdge's shared CN=kubeedge.io edge certificate", false)
+    .option(
+      '--impersonate-nodes',
+      'make API calls for an edge as system:node:<name>, so the Node authorizer and NodeRestriction apply too (needs deploy/rbac-impersonation.yaml)',
+      false,
+    );
   return cmd.action(async (flags: RunFlags) => {
     const settings = flags.config === undefined ? undefined : await loadConfig(flags.config, ctx.logger);
     const given = (name: string): boolean => cmd.getOptionValueSource(name) === 'cli';
@@ -91,6 +97,7 @@ export function runCommand(ctx: CliContext): Command {
       httpsPort: pick('httpsPort', flags.httpsPort, settings?.https.port),
       metricsHost,
       metricsPort,
+      upstream: { impersonateNodes: flags.impersonateNodes },
       ...(advertiseAddress.length > 0 ? { advertiseAddress } : {}),
       ...(dnsNames.length > 0 ? { dnsNames } : {}),
       ...(settings !== undefined
