@@ -3,15 +3,16 @@
  * @module
  */
 import { Command } from 'commander';
-import { runFoundationDemo } from '../demo/foundation-demo.js';
+import { runDemo } from '../demo/demo-worker.js';
 import type { CliContext } from './context.js';
+import { parsePositive } from './parsers.js';
 
 export function demoCommand(ctx: CliContext): Command {
   return new Command('demo')
-    .description('run a local control plane with stand-in nodes and a sample Deployment until Ctrl-C')
-    .option('--nodes <n>', 'stand-in nodes', (v) => Number(v), 2)
-    .option('--replicas <n>', 'replicas of the sample Deployment', (v) => Number(v), 4)
-    .action(async (opts: { nodes: number; replicas: number }) => {
+    .description('local control plane + controller + simulated edge nodes + a Deployment, until Ctrl-C')
+    .option('--nodes <n>', 'simulated edge nodes', parsePositive, 50)
+    .option('--pods <n>', 'replicas of the demo Deployment', parsePositive, 200)
+    .action(async (opts: { nodes: number; pods: number }) => {
       const untilStopped = new Promise<void>((done) => {
         process.once('SIGINT', () => {
           done();
@@ -20,11 +21,6 @@ export function demoCommand(ctx: CliContext): Command {
           done();
         });
       });
-      await runFoundationDemo({
-        logger: ctx.logger,
-        nodes: opts.nodes,
-        replicas: opts.replicas,
-        untilStopped,
-      });
+      await runDemo({ logger: ctx.stderrLogger, nodes: opts.nodes, pods: opts.pods, untilStopped });
     });
 }
