@@ -303,6 +303,14 @@ export async function startController(options: ControllerOptions): Promise<Runni
 
   const metricsServer = new MetricsServer({
     registry: metrics.registry,
+    readiness: () => {
+      const reasons = [
+        ...(downstream.isReady ? [] : ['informers have not synced']),
+        ...(hub.isListening ? [] : ['the hub is not listening']),
+      ];
+      return { ready: reasons.length === 0, reasons };
+    },
+    nodes: () => hub.nodeStates(),
     ...(options.metricsHost !== undefined ? { host: options.metricsHost } : {}),
     ...(options.metricsPort !== undefined ? { port: options.metricsPort } : {}),
   });

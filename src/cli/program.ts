@@ -9,7 +9,9 @@ import type { CliContext } from './context.js';
 import { configCommand } from './config.js';
 import { demoCommand } from './demo.js';
 import { localClusterCommand } from './local-cluster.js';
+import { nodesCommand } from './nodes.js';
 import { runCommand } from './run.js';
+import { simulateCommand } from './simulate.js';
 import { tokenCommand } from './token.js';
 
 /** Builds the program. `version` is the package version shown by `--version`. */
@@ -35,7 +37,9 @@ export function buildProgram(version: string): Command {
   program.addCommand(runCommand(ctx));
   program.addCommand(tokenCommand(ctx));
   program.addCommand(configCommand(ctx));
+  program.addCommand(nodesCommand(ctx));
   program.addCommand(localClusterCommand(ctx));
   program.addCommand(demoCommand(ctx));
+  program.addCommand(simulateCommand(ctx));
   return program;
 }

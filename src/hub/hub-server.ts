@@ -53,6 +53,9 @@ export type EnqueueResult =
 export interface NodeHubState {
   readonly connected: boolean;
   readonly connectedAt?: number;
+  readonly lastKeepaliveAt?: number;
+  /** Why the node's last session ended, if one did. */
+  readonly lastDisconnect?: string;
   readonly queue: QueueStats;
 }
 
@@ -73,6 +76,7 @@ export class Hub {
   readonly #now: () => number;
   readonly #queues = new Map<NodeName, NodeQueue<Message>>();
   readonly #sessions = new Map<NodeName, Session>();
+  readonly #lastDisconnect = new Map<NodeName, string>();
   /** Resolvers of stop() waiting for sessions to finish closing. */
   readonly #waitClosed = new Map<Session, () => void>();
   #server: Server | undefined;
@@ -169,11 +173,27 @@ export class Hub {
     const queue = this.#queues.get(node);
     if (queue === undefined) return undefined;
     const session = this.#sessions.get(node);
+    const lastDisconnect = this.#lastDisconnect.get(node);
     return {
       connected: session !== undefined,
       ...(session !== undefined ? { connectedAt: session.connectedAt } : {}),
+      ...(session?.lastKeepaliveAt !== undefined ? { lastKeepaliveAt: session.lastKeepaliveAt } : {}),
+      ...(lastDisconnect !== undefined ? { lastDisconnect } : {}),
       queue: queue.stats(),
     };
+  }
+
+  /** Every node the hub holds a queue for, with its state, sorted by name. */
+  nodeStates(): { readonly node: NodeName; readonly state: NodeHubState }[] {
+    return [...this.#queues.keys()].sort().flatMap((node) => {
+      const state = this.nodeState(node);
+      return state === undefined ? [] : [{ node, state }];
+    });
+  }
+
+  /** Whether the server is listening. */
+  get isListening(): boolean {
+    return this.#server?.listening === true && !this.#isStopping;
   }
 
   /** Closes a node's session (its queue stays). */
@@ -186,6 +206,7 @@ export class Hub {
     this.disconnect(node, 'node_deleted');
     this.#queues.get(node)?.clear();
     this.#queues.delete(node);
+    this.#lastDisconnect.delete(node);
   }
 
   /** Stops accepting, closes every session with 1001 so edges reconnect elsewhere, and waits. */
@@ -276,6 +297,7 @@ export class Hub {
   #onSessionClosed(session: Session, reason: DisconnectReason): void {
     if (this.#sessions.get(session.nodeName) === session) this.#sessions.delete(session.nodeName);
     this.#metrics.disconnects.inc({ reason });
+    this.#lastDisconnect.set(session.nodeName, reason);
     this.#metrics.connectedNodes.set(this.#sessions.size);
     this.#logger.info({ node: session.nodeName, reason }, 'Edge node disconnected');
     this.#hooks.onSessionClosed?.(session.nodeName, reason);

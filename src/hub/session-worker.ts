@@ -44,6 +44,8 @@ const warnIntervalMs = 10_000;
 export class Session {
   readonly nodeName: NodeName;
   readonly connectedAt: number;
+  /** When the last keepalive arrived (ms); undefined before the first. */
+  lastKeepaliveAt: number | undefined;
   readonly #ctx: SessionContext;
   readonly #state: SessionState;
   #keepaliveTimer: NodeJS.Timeout | undefined;
@@ -162,6 +164,7 @@ export class Session {
     switch (kind.kind) {
       case 'keepalive':
         this.#state.onKeepalive(now);
+        this.lastKeepaliveAt = now;
         return;
       case 'control':
         // KubeEdge's viaduct answers these reserved operations itself with "ack" (spec §1.3).

@@ -14,4 +14,4 @@ export type {
   UpstreamMetrics,
 } from './metrics.js';
 export { MetricsServer } from './metrics-server.js';
-export type { MetricsServerOptions } from './metrics-server.js';
+export type { MetricsServerOptions, Readiness } from './metrics-server.js';

@@ -1,6 +1,6 @@
 /**
- * Serves `/metrics` (Prometheus text format) and `/healthz` on a loopback address by default. The
- * product issue adds `/readyz` with informer and hub readiness.
+ * Serves `/metrics` (Prometheus text format), `/healthz`, `/readyz` (503 with the reasons while not
+ * ready) and `/nodes` (per-node state for `edge-controller nodes`) on a loopback address by default.
  * @module
  */
 import { createServer } from 'node:http';
@@ -8,9 +8,19 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 
+/** What `/readyz` reports: ready, or the reasons it is not. */
+export interface Readiness {
+  readonly ready: boolean;
+  readonly reasons: readonly string[];
+}
+
 /** Options of {@link MetricsServer}. */
 export interface MetricsServerOptions {
   readonly registry: Registry;
+  /** Answers `/readyz`; default: always ready. */
+  readonly readiness?: () => Readiness;
+  /** Answers `/nodes` (per-node state as JSON; metrics carry no per-node labels). Default: none. */
+  readonly nodes?: () => unknown;
   /** Listen address; default `127.0.0.1`. */
   readonly host?: string;
   /** Listen port; default 9091 (KubeEdge's monitor port). 0 picks a free one. */
@@ -19,7 +29,8 @@ export interface MetricsServerOptions {
 
 /** The metrics endpoint. `start()` resolves with the bound address once listening. */
 export class MetricsServer {
-  readonly #options: Required<MetricsServerOptions>;
+  readonly #options: Required<Omit<MetricsServerOptions, 'readiness' | 'nodes'>> &
+    Pick<MetricsServerOptions, 'readiness' | 'nodes'>;
   #server: Server | undefined;
 
   constructor(options: MetricsServerOptions) {
@@ -40,6 +51,13 @@ export class MetricsServer {
         );
       } else if (req.method === 'GET' && req.url === '/healthz') {
         res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      } else if (req.method === 'GET' && req.url === '/readyz') {
+        const readiness = this.#options.readiness?.() ?? { ready: true, reasons: [] };
+        res
+          .writeHead(readiness.ready ? 200 : 503, { 'content-type': 'text/plain' })
+          .end(readiness.ready ? 'ok' : readiness.reasons.join('\n'));
+      } else if (req.method === 'GET' && req.url === '/nodes' && this.#options.nodes !== undefined) {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(this.#options.nodes()));
       } else {
         res.writeHead(404).end();
       }

@@ -56,6 +56,24 @@ describe('edge-controller run', () => {
     assert.ok((started.hub ?? 0) > 0 && (started.https ?? 0) > 0 && (started.metrics ?? 0) > 0);
     const metrics = await (await fetch(`http://127.0.0.1:${String(started.metrics)}/metrics`)).text();
     assert.match(metrics, /edgecontroller_hub_connected_nodes 0/);
+    const ready = await fetch(`http://127.0.0.1:${String(started.metrics)}/readyz`);
+    assert.equal(ready.status, 200, 'ready once informers synced and the hub listens');
+    const nodes = await new Promise<string>((resolve, reject) => {
+      const out: Buffer[] = [];
+      const cmd = spawn(
+        process.execPath,
+        ['--import', 'tsx', mainTs, 'nodes', `--metrics-address=127.0.0.1:${String(started.metrics)}`],
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
+      cmd.stdout.on('data', (c: Buffer) => out.push(c));
+      cmd.once('exit', (code) => {
+        if (code === 0) resolve(Buffer.concat(out).toString());
+        else reject(new Error(`nodes exited with ${String(code)}`));
+      });
+    });
+    assert.match(nodes, /^NODE\s+CONNECTED/);
     const token = await new Promise<string>((resolve, reject) => {
       const out: Buffer[] = [];
       const tokenCmd = spawn(

@@ -1,0 +1,60 @@
+/**
+ * `edge-controller nodes`: per-node state from a running controller's admin endpoint (`/nodes` on the
+ * metrics address): connected, last keepalive, queue depth, in flight, why the last session ended.
+ * Metrics carry no per-node labels, so this is where one node is looked at.
+ * @module
+ */
+import { Command } from 'commander';
+import type { CliContext } from './context.js';
+
+interface NodeRow {
+  node: string;
+  state: {
+    connected: boolean;
+    connectedAt?: number;
+    lastKeepaliveAt?: number;
+    lastDisconnect?: string;
+    queue: { pendingAck: number; pendingNoAck: number; inFlight: number };
+  };
+}
+
+export function nodesCommand(_ctx: CliContext): Command {
+  return new Command('nodes')
+    .description("show each edge node's session and queue state from a running controller")
+    .option('--metrics-address <host:port>', "the controller's metrics address", '127.0.0.1:9091')
+    .action(async (flags: { metricsAddress: string }) => {
+      const res = await fetch(`http://${flags.metricsAddress}/nodes`);
+      if (!res.ok) throw new Error(`GET /nodes on ${flags.metricsAddress}: ${String(res.status)}`);
+      const rows = (await res.json()) as NodeRow[];
+      process.stdout.write(formatNodes(rows, Date.now()));
+    });
+}
+
+/** The table `nodes` prints. */
+export function formatNodes(rows: readonly NodeRow[], now: number): string {
+  const ago = (t: number | undefined): string =>
+    t === undefined ? '-' : `${String(Math.round((now - t) / 1000))}s ago`;
+  const table = [
+    ['NODE', 'CONNECTED', 'SINCE', 'LAST KEEPALIVE', 'QUEUED', 'IN FLIGHT', 'LAST DISCONNECT'],
+    ...rows.map(({ node, state }) => [
+      node,
+      state.connected ? 'yes' : 'no',
+      ago(state.connectedAt),
+      ago(state.lastKeepaliveAt),
+      String(state.queue.pendingAck + state.queue.pendingNoAck),
+      String(state.queue.inFlight),
+      state.lastDisconnect ?? '-',
+    ]),
+  ];
+  const widths = table[0]?.map((_, i) => Math.max(...table.map((r) => (r[i] ?? '').length))) ?? [];
+  return (
+    table
+      .map((r) =>
+        r
+          .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
+}
