@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { binaryPath } from '../../src/local-cluster/index.js';
+import { SimulatedEdgeNode } from '../../src/sim/index.js';
 import { reliableSyncCrds } from '../../src/sync/index.js';
 import { useLocalCluster } from '../support/cluster.js';
 import { startTestController } from '../support/controller.js';
@@ -53,7 +54,7 @@ describe('deploy manifests', () => {
     }
   });
 
-  it('grant the ServiceAccount enough to run the controller through a join, a pod and its record', async () => {
+  it('grant the ServiceAccount enough for a full cycle: join, node registration, lease, pod push, pod status, record', async () => {
     const { admin, cluster, namespace } = getCluster();
     await kubectl(cluster.kubeconfigPath, [
       'apply',
@@ -107,32 +108,45 @@ describe('deploy manifests', () => {
     try {
       const ns = await namespace('rbac');
       const node = 'rbac-edge';
-      await admin.request({
-        method: 'POST',
-        path: '/api/v1/nodes',
-        body: { metadata: { name: node, labels: { 'node-role.kubernetes.io/edge': '' } } },
+      // A simulated EdgeCore: it registers its Node, keeps its Lease and reports pod status, all through
+      // the controller's ServiceAccount.
+      const edge = new SimulatedEdgeNode({
+        nodeName: node,
+        server: ctl.hubServer,
+        join: { httpServer: ctl.httpServer, token: await ctl.token() },
+        podStartDelayMs: 100,
       });
-      const edge = await ctl.connect(await ctl.join(node));
-      const created = await admin.request<{ metadata: { uid: string } }>({
-        method: 'POST',
-        path: `/api/v1/namespaces/${ns}/pods`,
-        body: {
-          metadata: { name: 'p' },
-          spec: { nodeName: node, containers: [{ name: 'c', image: 'busybox' }] },
-        },
-      });
-      await eventually(async () => {
-        assert.ok(edge.store.has(`${ns}/pod/p`));
-        await admin.request({
-          method: 'GET',
-          path: `/apis/reliablesyncs.kubeedge.io/v1alpha1/namespaces/${ns}/objectsyncs/${node}.${created.metadata.uid}`,
+      await edge.start();
+      try {
+        await eventually(() => admin.request({ method: 'GET', path: `/api/v1/nodes/${node}` }));
+        const created = await admin.request<{ metadata: { uid: string } }>({
+          method: 'POST',
+          path: `/api/v1/namespaces/${ns}/pods`,
+          body: {
+            metadata: { name: 'p' },
+            spec: { nodeName: node, containers: [{ name: 'c', image: 'busybox' }] },
+          },
         });
-      });
-      assert.ok(
-        !ctl.logs.some((line) => line.includes('"level":50')),
-        'no errors logged (a 403 would log one)',
-      );
-      await edge.close();
+        await eventually(async () => {
+          const pod = await admin.request<{ status?: { phase?: string } }>({
+            method: 'GET',
+            path: `/api/v1/namespaces/${ns}/pods/p`,
+          });
+          assert.equal(pod.status?.phase, 'Running', 'the status the edge reported was written');
+          await admin.request({
+            method: 'GET',
+            path: `/apis/reliablesyncs.kubeedge.io/v1alpha1/namespaces/${ns}/objectsyncs/${node}.${created.metadata.uid}`,
+          });
+          await admin.request({
+            method: 'GET',
+            path: `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${node}`,
+          });
+        });
+        const denied = ctl.logs.filter((line) => line.includes('Forbidden') || line.includes('"code":403'));
+        assert.deepEqual(denied, [], 'nothing the controller did was forbidden');
+      } finally {
+        await edge.stop();
+      }
     } finally {
       await ctl.controller.stop();
       await rm(dir, { recursive: true, force: true });
