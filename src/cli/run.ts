@@ -1,6 +1,6 @@
 /**
- * `edge-controller run`: read KubeEdge's cloudcore.yaml if given, let flags override it, start the
- * controller, stop it on SIGINT/SIGTERM.
+ * `edge-controller run`: read KubeEdge's cloudcore.yaml if given, let flags and their environment
+ * variables (`EDGE_CONTROLLER_<FLAG>`) override it, start the controller, stop it on SIGINT/SIGTERM.
  * @module
  */
 import { readFile } from 'node:fs/promises';
@@ -61,9 +61,14 @@ export function runCommand(ctx: CliContext): Command {
       'make API calls for an edge as system:node:<name>, so the Node authorizer and NodeRestriction apply too (needs deploy/rbac-impersonation.yaml)',
       false,
     );
+  // Every flag can also come from the environment: --hub-port is EDGE_CONTROLLER_HUB_PORT, and so on.
+  for (const option of cmd.options) option.env(envName(option.attributeName()));
   return cmd.action(async (flags: RunFlags) => {
     const settings = flags.config === undefined ? undefined : await loadConfig(flags.config, ctx.logger);
-    const given = (name: string): boolean => cmd.getOptionValueSource(name) === 'cli';
+    const given = (name: string): boolean => {
+      const source = cmd.getOptionValueSource(name);
+      return source === 'cli' || source === 'env';
+    };
     const pick = <T>(name: string, flag: T, fromConfig: T | undefined): T =>
       given(name) || fromConfig === undefined ? flag : fromConfig;
     const [metricsHost, metricsPort] = given('metricsAddress')
@@ -128,6 +133,11 @@ export async function loadConfig(path: string, log: Logger): Promise<CloudCoreSe
   for (const key of ignored)
     log.warn({ key, config: path }, 'Ignored a cloudcore.yaml key edge-controller does not use');
   return settings;
+}
+
+/** The environment variable of a flag: `hubPort` → `EDGE_CONTROLLER_HUB_PORT`. */
+export function envName(attribute: string): string {
+  return `EDGE_CONTROLLER_${attribute.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
 }
 
 function collect(value: string, previous: string[]): string[] {
