@@ -39,6 +39,24 @@ export interface EdgeClientOptions {
    * that what it stored survives reconnects, as the edge's SQLite database does.
    */
   readonly store?: MetaStore;
+  /**
+   * Counters to add every frame sent and received to. Default: none. One object may be shared by many
+   * clients (a simulator of thousands of nodes keeps one), so it costs nothing per node.
+   */
+  readonly counters?: TrafficCounters;
+  /**
+   * Keep every decoded inbound message in {@link EdgeClient.received}. Default true (tests inspect it);
+   * a long-running simulator turns it off, otherwise memory grows with every reply and push.
+   */
+  readonly keepReceived?: boolean;
+}
+
+/** Message counters, incremented in place by every client given the object. */
+export interface TrafficCounters {
+  /** Frames received (pushes, replies, anything decoded). */
+  messagesIn: number;
+  /** Frames sent (requests, ACKs, keepalives, reports). */
+  messagesOut: number;
 }
 
 /** What the edge stored from pushes, keyed by the wire resource (`default/pod/p1`). */
@@ -113,7 +131,9 @@ export class EdgeClient extends EventEmitter {
 
   /** Sends one message as a text frame. */
   send(message: Message): void {
-    this.#ws?.send(encodeMessage(message));
+    if (this.#ws === undefined) return;
+    if (this.#options.counters !== undefined) this.#options.counters.messagesOut += 1;
+    this.#ws.send(encodeMessage(message));
   }
 
   /** Sends raw bytes (tests of malformed frames). */
@@ -169,7 +189,8 @@ export class EdgeClient extends EventEmitter {
     const decoded = decodeFrame(data, { maxFrameBytes: 64 * 1024 * 1024 });
     if (!decoded.ok) return;
     const message = decoded.message;
-    this.received.push(message);
+    if (this.#options.counters !== undefined) this.#options.counters.messagesIn += 1;
+    if (this.#options.keepReceived ?? true) this.received.push(message);
     this.emit('message', message);
     const parent = parseMessageId(message.header.parent_msg_id);
     if (parent !== undefined) {

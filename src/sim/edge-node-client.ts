@@ -17,7 +17,7 @@ import { EventEmitter } from 'node:events';
 import { parseMessageId, parseResource } from '../protocol/index.js';
 import type { Message, MessageId, MessageStamp } from '../protocol/index.js';
 import { EdgeClient } from './edge-client.js';
-import type { MetaStore } from './edge-client.js';
+import type { MetaStore, TrafficCounters } from './edge-client.js';
 import { leaseQuery, leaseWrite, nodeInsert, nodePatch, readReply } from './edge-messages.js';
 import type { ReplyOutcome } from './edge-messages.js';
 import { FakeRuntime } from './fake-runtime-client.js';
@@ -67,6 +67,10 @@ export interface SimulatedEdgeNodeOptions {
   readonly now?: () => number;
   /** Random source in [0, 1) for the backoff jitter; default `Math.random`. */
   readonly random?: () => number;
+  /** Counters every connection of this node adds its frames to (may be shared); default none. */
+  readonly counters?: TrafficCounters;
+  /** Keep every inbound message on the connection (`EdgeClient.received`); default true. */
+  readonly keepReceived?: boolean;
 }
 
 type Settings = Required<
@@ -303,6 +307,8 @@ export class SimulatedEdgeNode extends EventEmitter {
       identity,
       keepaliveIntervalMs: this.#settings.keepaliveIntervalMs,
       store: this.store,
+      ...(this.#options.counters !== undefined ? { counters: this.#options.counters } : {}),
+      ...(this.#options.keepReceived !== undefined ? { keepReceived: this.#options.keepReceived } : {}),
     });
     client.on('push', (message: Message) => {
       void this.#runtime.onPush(message);

@@ -5,12 +5,14 @@
  * @module
  */
 export { EdgeClient, defaultProjectId } from './edge-client.js';
-export type { EdgeClientOptions, MetaStore } from './edge-client.js';
+export type { EdgeClientOptions, MetaStore, TrafficCounters } from './edge-client.js';
 export { JoinError, edgeSubject, joinWithToken, renewWithCertificate } from './join-client.js';
 export type { EdgeIdentity, JoinOptions } from './join-client.js';
 export { maxTimerDelayMs, renewalDelayMs } from './cert-rotation.js';
 export { SimulatedEdgeNode, simulatedEdgeNodeDefaults } from './edge-node-client.js';
 export type { SimulatedEdgeNodeOptions } from './edge-node-client.js';
+export { Simulator, simulatorDefaults } from './simulator-client.js';
+export type { SimulatorCounts, SimulatorOptions, WaitForOptions } from './simulator-client.js';
 export { FakeRuntime } from './fake-runtime-client.js';
 export type { EdgeLink, FakeRuntimeOptions, PodStatusEvent } from './fake-runtime-client.js';
 export {
