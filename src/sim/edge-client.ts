@@ -76,6 +76,7 @@ export class EdgeClient extends EventEmitter {
   readonly #options: EdgeClientOptions;
   #ws: WebSocket | undefined;
   #keepalive: NodeJS.Timeout | undefined;
+  #linkDelayMs = 0;
   readonly #waiting = new Map<MessageId, (reply: Message) => void>();
 
   constructor(options: EdgeClientOptions) {
@@ -103,7 +104,13 @@ export class EdgeClient extends EventEmitter {
     });
     this.#ws = ws;
     ws.on('message', (data: Buffer) => {
-      this.#onFrame(data);
+      if (this.#linkDelayMs > 0) {
+        setTimeout(() => {
+          this.#onFrame(data);
+        }, this.#linkDelayMs);
+      } else {
+        this.#onFrame(data);
+      }
     });
     ws.on('close', (code: number, reason: Buffer) => {
       this.#stopKeepalive();
@@ -130,7 +137,26 @@ export class EdgeClient extends EventEmitter {
   }
 
   /** Sends one message as a text frame. */
+  /**
+   * Delays every frame this edge sends and every frame it receives by `ms` (0: no delay), as a slow link
+   * would; order is kept (timers of equal delay fire in order). Applied in the edge, not in the network.
+   */
+  setLinkDelay(ms: number): void {
+    this.#linkDelayMs = Math.max(0, ms);
+  }
+
   send(message: Message): void {
+    if (this.#ws === undefined) return;
+    if (this.#linkDelayMs > 0) {
+      setTimeout(() => {
+        this.#sendNow(message);
+      }, this.#linkDelayMs);
+      return;
+    }
+    this.#sendNow(message);
+  }
+
+  #sendNow(message: Message): void {
     if (this.#ws === undefined) return;
     if (this.#options.counters !== undefined) this.#options.counters.messagesOut += 1;
     this.#ws.send(encodeMessage(message));

@@ -108,6 +108,7 @@ export class SimulatedEdgeNode extends EventEmitter {
   readonly #runtime: FakeRuntime;
   #identity: EdgeIdentity | undefined;
   #client: EdgeClient | undefined;
+  #linkDelayMs = 0;
   #isRunning = false;
   #isRegistered = false;
   #attempt = 0;
@@ -234,6 +235,12 @@ export class SimulatedEdgeNode extends EventEmitter {
   }
 
   /** Drops the link without a close handshake; the node redials with jittered backoff. */
+  /** Delays this node's link by `ms` each way (0 ends the delay); kept across reconnects. */
+  delayLink(ms: number): void {
+    this.#linkDelayMs = ms;
+    this.#client?.setLinkDelay(ms);
+  }
+
   cut(): void {
     this.#client?.kill();
   }
@@ -319,6 +326,7 @@ export class SimulatedEdgeNode extends EventEmitter {
       this.#scheduleReconnect();
     });
     await client.connect();
+    client.setLinkDelay(this.#linkDelayMs);
     this.#client = client;
     this.#attempt = 0;
     this.emit('connected');

@@ -10,9 +10,8 @@
  * so N nodes with the same lease period already share one timer list (an own timer wheel would save
  * only the ~100 bytes of each Timeout object).
  *
- * Not provided: delaying one node's link (`delayLink`). A node dials the hub directly over TLS, so a
- * delay needs a TCP proxy per node in front of the hub and a per-node server address; the simulator
- * offers `cut` (drop without close handshake) instead. Tracked in issue 4.
+ * `delayLink` delays a node's frames in the edge itself (both directions, order kept) rather than in a
+ * TCP proxy per node: the cloud sees the same late ACKs and requests, without a proxy per connection.
  * @module
  */
 import { EventEmitter } from 'node:events';
@@ -191,6 +190,11 @@ export class Simulator extends EventEmitter {
   /** The node called `name`, once it has joined (its `store`, `podStatuses`, events). */
   node(name: string): SimulatedEdgeNode | undefined {
     return this.#nodes.get(name);
+  }
+
+  /** Delays a node's link by `ms` each way (0 ends it), as a slow or distant edge link would. */
+  delayLink(name: string, ms: number): void {
+    this.#require(name).delayLink(ms);
   }
 
   /** Drops a node's link without a close handshake; it redials with jittered backoff. */

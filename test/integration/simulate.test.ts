@@ -170,6 +170,38 @@ describe('simulate', () => {
     });
   });
 
+  it("delays a node's link both ways: its ACKs come back late but everything still arrives", async () => {
+    const { admin, namespace } = getCluster();
+    const ns = await namespace('slow');
+    const name = sim.nodeNames[1] ?? '';
+    const ackSum = async (): Promise<number> => {
+      const histogram = await ctl.controller.metrics.registry
+        .getSingleMetric('edgecontroller_hub_ack_latency_seconds')
+        ?.get();
+      return (histogram?.values ?? [])
+        .filter((v) => (v as { metricName?: string }).metricName?.endsWith('_sum') === true)
+        .reduce((sum, v) => sum + v.value, 0);
+    };
+    const before = await ackSum();
+    sim.delayLink(name, 400);
+    try {
+      await admin.request({
+        method: 'POST',
+        path: `/api/v1/namespaces/${ns}/pods`,
+        body: {
+          metadata: { name: 'slow' },
+          spec: { nodeName: name, containers: [{ name: 'c', image: 'busybox' }] },
+        },
+      });
+      await eventually(() => {
+        assert.equal(sim.node(name)?.podStatuses.get(`${ns}/pod/slow`)?.phase, 'Running');
+      });
+      assert.ok((await ackSum()) - before >= 0.8, 'the push waited 400 ms in and its ACK 400 ms out');
+    } finally {
+      sim.delayLink(name, 0);
+    }
+  });
+
   it('runs as `edge-controller simulate`, prints count lines and stops cleanly on SIGINT', async () => {
     const { admin, cluster } = getCluster();
     const mainTs = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
