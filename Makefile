@@ -66,6 +66,7 @@ bench: local-cluster
 	node --import tsx bench/load/hub-window.bench.ts
 	node --import tsx bench/load/downstream-latency.bench.ts
 	node --import tsx bench/load/upstream-latency.bench.ts
+	node --import tsx bench/load/sim-scale.bench.ts
 
 demo: local-cluster
 	node dist/main.js demo
