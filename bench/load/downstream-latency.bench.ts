@@ -8,16 +8,14 @@
  * Writes bench/results/downstream-latency.json.
  * @module
  */
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { KubeClient, loadKubeConfig } from '../../src/kube/index.js';
 import { startLocalCluster } from '../../src/local-cluster/index.js';
 import type { Message } from '../../src/protocol/index.js';
 import { EdgeClient, joinWithToken } from '../../src/sim/index.js';
+import { readJoinToken, startControllerProcess, waitFor } from '../lib/controller-process.js';
 import { report } from '../lib/runner.js';
 
 const { values } = parseArgs({
@@ -36,32 +34,9 @@ const ns = 'bench';
 
 const cluster = await startLocalCluster({});
 const admin = new KubeClient(loadKubeConfig({ path: cluster.kubeconfigPath }));
-const mainTs = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
-const controller = spawn(
-  process.execPath,
-  [
-    '--import',
-    'tsx',
-    mainTs,
-    'run',
-    `--kubeconfig=${cluster.kubeconfigPath}`,
-    '--hub-address=127.0.0.1',
-    '--hub-port=0',
-    '--https-address=127.0.0.1',
-    '--https-port=0',
-    '--metrics-address=127.0.0.1:0',
-  ],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
-);
+const controller = await startControllerProcess(cluster.kubeconfigPath);
 try {
-  const ports = await new Promise<{ hub: number; https: number }>((resolve) => {
-    const lines = createInterface({ input: controller.stdout });
-    lines.on('line', (line) => {
-      const parsed = JSON.parse(line) as { msg?: string; hub?: number; https?: number };
-      if (parsed.msg === 'Edge controller started')
-        resolve({ hub: parsed.hub ?? 0, https: parsed.https ?? 0 });
-    });
-  });
+  const { ports } = controller;
   await admin.request({ method: 'POST', path: '/api/v1/namespaces', body: { metadata: { name: ns } } });
   const names = Array.from({ length: nodes }, (_, i) => `bench-edge-${String(i)}`);
   for (const name of names) {
@@ -71,13 +46,7 @@ try {
       body: { metadata: { name, labels: { 'node-role.kubernetes.io/edge': '' } } },
     });
   }
-  const secret = await waitFor(() =>
-    admin.request<{ data: { tokendata: string } }>({
-      method: 'GET',
-      path: '/api/v1/namespaces/kubeedge/secrets/tokensecret',
-    }),
-  );
-  const token = Buffer.from(secret.data.tokendata, 'base64').toString('utf8');
+  const token = await readJoinToken(admin);
   const httpServer = `https://127.0.0.1:${String(ports.https)}`;
   const received = new Map<string, number>();
   const edges: EdgeClient[] = [];
@@ -143,7 +112,7 @@ try {
   const latencies = [...sent].map(([seq, t0]) => (received.get(seq) ?? Infinity) - t0).sort((a, b) => a - b);
   const pct = (q: number): number =>
     latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  const status = await readFile(`/proc/${String(controller.pid)}/status`, 'utf8');
+  const status = await readFile(`/proc/${String(controller.process.pid)}/status`, 'utf8');
   const kb = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
   await report({
     name: 'downstream-latency',
@@ -167,19 +136,6 @@ try {
   });
   await Promise.all(edges.map((e) => e.close()));
 } finally {
-  controller.kill('SIGTERM');
-  await new Promise((resolve) => controller.once('exit', resolve));
+  await controller.stop();
   await cluster.stop();
-}
-
-async function waitFor<T>(check: () => Promise<T> | T, timeoutMs = 60_000): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (performance.now() > deadline) throw err;
-      await delay(250);
-    }
-  }
 }

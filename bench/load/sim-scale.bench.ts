@@ -14,15 +14,13 @@
  * or sim-scale-<N>.json.
  * @module
  */
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { KubeClient, loadKubeConfig } from '../../src/kube/index.js';
 import { startLocalCluster } from '../../src/local-cluster/index.js';
 import { Simulator } from '../../src/sim/index.js';
+import { readJoinToken, startControllerProcess } from '../lib/controller-process.js';
 import { report } from '../lib/runner.js';
 
 const { values } = parseArgs({
@@ -45,45 +43,11 @@ const gc = (globalThis as { gc?: () => void }).gc;
 
 const cluster = await startLocalCluster({});
 const admin = new KubeClient(loadKubeConfig({ path: cluster.kubeconfigPath }));
-const mainTs = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
-const controller = spawn(
-  process.execPath,
-  [
-    '--import',
-    'tsx',
-    mainTs,
-    'run',
-    `--kubeconfig=${cluster.kubeconfigPath}`,
-    '--hub-address=127.0.0.1',
-    '--hub-port=0',
-    '--https-address=127.0.0.1',
-    '--https-port=0',
-    '--metrics-address=127.0.0.1:0',
-  ],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
-);
+const controller = await startControllerProcess(cluster.kubeconfigPath);
 let sim: Simulator | undefined;
 try {
-  const ports = await new Promise<{ hub: number; https: number }>((resolve) => {
-    const lines = createInterface({ input: controller.stdout });
-    lines.on('line', (line) => {
-      let parsed: { msg?: string; hub?: number; https?: number };
-      try {
-        parsed = JSON.parse(line) as typeof parsed;
-      } catch {
-        return;
-      }
-      if (parsed.msg === 'Edge controller started')
-        resolve({ hub: parsed.hub ?? 0, https: parsed.https ?? 0 });
-    });
-  });
-  const secret = await waitFor(() =>
-    admin.request<{ data: { tokendata: string } }>({
-      method: 'GET',
-      path: '/api/v1/namespaces/kubeedge/secrets/tokensecret',
-    }),
-  );
-  const token = Buffer.from(secret.data.tokendata, 'base64').toString('utf8');
+  const { ports } = controller;
+  const token = await readJoinToken(admin);
 
   gc?.();
   const rssBefore = process.memoryUsage().rss;
@@ -122,7 +86,7 @@ try {
   gc?.();
   const memory = process.memoryUsage();
   const counts = sim.counts();
-  const status = await readFile(`/proc/${String(controller.pid)}/status`, 'utf8');
+  const status = await readFile(`/proc/${String(controller.process.pid)}/status`, 'utf8');
   const kb = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
   await report({
     // The default run keeps the plain name; other sizes get their own file so both stay on record.
@@ -165,19 +129,6 @@ try {
   if (failureSamples.length > 0) process.stderr.write(`failure samples:\n  ${failureSamples.join('\n  ')}\n`);
 } finally {
   await sim?.stop();
-  controller.kill('SIGTERM');
-  await new Promise((resolve) => controller.once('exit', resolve));
+  await controller.stop();
   await cluster.stop();
-}
-
-async function waitFor<T>(check: () => Promise<T> | T, limitMs = 60_000): Promise<T> {
-  const deadline = performance.now() + limitMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (performance.now() > deadline) throw err;
-      await delay(250);
-    }
-  }
 }

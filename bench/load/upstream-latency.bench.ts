@@ -10,11 +10,8 @@
  * Writes bench/results/upstream-latency.json.
  * @module
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Informer, KubeClient, loadKubeConfig } from '../../src/kube/index.js';
 import type { KubeObject } from '../../src/kube/index.js';
@@ -22,6 +19,7 @@ import { startLocalCluster } from '../../src/local-cluster/index.js';
 import { parseMessageId } from '../../src/protocol/index.js';
 import type { Message, MessageId } from '../../src/protocol/index.js';
 import { EdgeClient, joinWithToken } from '../../src/sim/index.js';
+import { readJoinToken, startControllerProcess, waitFor } from '../lib/controller-process.js';
 import { report } from '../lib/runner.js';
 
 const { values } = parseArgs({
@@ -54,32 +52,10 @@ function request(operation: string, resource: string, content: unknown): Message
 
 const cluster = await startLocalCluster({});
 const admin = new KubeClient(loadKubeConfig({ path: cluster.kubeconfigPath }));
-const mainTs = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
-const controller = spawn(
-  process.execPath,
-  [
-    '--import',
-    'tsx',
-    mainTs,
-    'run',
-    `--kubeconfig=${cluster.kubeconfigPath}`,
-    '--hub-address=127.0.0.1',
-    '--hub-port=0',
-    '--https-address=127.0.0.1',
-    '--https-port=0',
-    '--metrics-address=127.0.0.1:0',
-  ],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
-);
+const controller = await startControllerProcess(cluster.kubeconfigPath);
 const abort = new AbortController();
 try {
-  const ports = await new Promise<{ hub: number; https: number }>((resolve) => {
-    createInterface({ input: controller.stdout }).on('line', (line) => {
-      const parsed = JSON.parse(line) as { msg?: string; hub?: number; https?: number };
-      if (parsed.msg === 'Edge controller started')
-        resolve({ hub: parsed.hub ?? 0, https: parsed.https ?? 0 });
-    });
-  });
+  const { ports } = controller;
   await admin.request({ method: 'POST', path: '/api/v1/namespaces', body: { metadata: { name: ns } } });
   const names = Array.from({ length: nodes }, (_, i) => `bench-edge-${String(i)}`);
   for (const name of names) {
@@ -89,13 +65,7 @@ try {
       body: { metadata: { name, labels: { 'node-role.kubernetes.io/edge': '' } } },
     });
   }
-  const secret = await waitFor(() =>
-    admin.request<{ data: { tokendata: string } }>({
-      method: 'GET',
-      path: '/api/v1/namespaces/kubeedge/secrets/tokensecret',
-    }),
-  );
-  const token = Buffer.from(secret.data.tokendata, 'base64').toString('utf8');
+  const token = await readJoinToken(admin);
   const edges = new Map<string, EdgeClient>();
   for (const name of names) {
     const identity = await joinWithToken({
@@ -219,19 +189,6 @@ try {
   await Promise.all([...edges.values()].map((e) => e.close()));
 } finally {
   abort.abort();
-  controller.kill('SIGTERM');
-  await new Promise((resolve) => controller.once('exit', resolve));
+  await controller.stop();
   await cluster.stop();
-}
-
-async function waitFor<T>(check: () => Promise<T> | T, timeoutMs = 60_000): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (performance.now() > deadline) throw err;
-      await delay(250);
-    }
-  }
 }
