@@ -21,12 +21,28 @@ import { SimulatedEdgeNode } from './edge-node-client.js';
 import type { SimulatedEdgeNodeOptions } from './edge-node-client.js';
 import { joinWithToken } from './join-client.js';
 import type { EdgeIdentity } from './join-client.js';
-import type { NodeShape } from './node-status.js';
 import { reconnectBackoffDefaults, reconnectDelayMs } from './reconnect-backoff.js';
 import type { ReconnectBackoff } from './reconnect-backoff.js';
 
-/** Options of {@link Simulator}; defaults in {@link simulatorDefaults}. */
-export interface SimulatorOptions {
+/** The per-node settings every simulated node gets, as {@link SimulatedEdgeNodeOptions} documents them. */
+type PerNodeSettings = Pick<
+  SimulatedEdgeNodeOptions,
+  | 'leasePeriodMs'
+  | 'statusPeriodMs'
+  | 'keepaliveIntervalMs'
+  | 'podStartDelayMs'
+  | 'requestTimeoutMs'
+  | 'backoff'
+  | 'shape'
+  | 'sendEvents'
+>;
+
+/**
+ * Options of {@link Simulator}; defaults in {@link simulatorDefaults}. The per-node settings are those of
+ * {@link SimulatedEdgeNodeOptions}, applied to every node (`backoff` also paces join retries; one `shape`
+ * object is shared by all nodes).
+ */
+export interface SimulatorOptions extends PerNodeSettings {
   /** How many nodes to run (1 or more). */
   readonly nodes: number;
   /** `host:port` of the hub (edgemark `--websocket-server`). */
@@ -39,22 +55,6 @@ export interface SimulatorOptions {
   readonly prefix?: string;
   /** Nodes started per second; default 100. `Infinity` starts them all at once (a storm). */
   readonly rampNodesPerSecond?: number;
-  /** Lease renewal period per node, in ms; default 10,000 (kubelet). */
-  readonly leasePeriodMs?: number;
-  /** `nodepatch` heartbeat period per node, in ms; default 60,000. */
-  readonly statusPeriodMs?: number;
-  /** Keepalive period per connection, in ms; default 15,000 (edgeHub.heartbeat). */
-  readonly keepaliveIntervalMs?: number;
-  /** Pending → Running delay of the fake runtime, in ms; default 1,000. */
-  readonly podStartDelayMs?: number;
-  /** Reply timeout per request, in ms; default 60,000. */
-  readonly requestTimeoutMs?: number;
-  /** Reconnect backoff of every node, and of the join retries; default {@link reconnectBackoffDefaults}. */
-  readonly backoff?: Partial<ReconnectBackoff>;
-  /** The fake machine of every node (labels, capacity…); one object shared by all nodes. */
-  readonly shape?: Partial<NodeShape>;
-  /** Send kubelet Events for pod lifecycle; default true. */
-  readonly sendEvents?: boolean;
   /** Called for every failure of a node (join, request, reconnect); default: counted only. */
   readonly onFailure?: (nodeName: string, err: Error) => void;
 }
