@@ -14,8 +14,8 @@ import { parseArgs } from 'node:util';
 import { KubeClient, loadKubeConfig } from '../../src/kube/index.js';
 import { startLocalCluster } from '../../src/local-cluster/index.js';
 import type { Message } from '../../src/protocol/index.js';
-import { EdgeClient, joinWithToken } from '../../src/sim/index.js';
-import { readJoinToken, startControllerProcess, waitFor } from '../lib/controller-process.js';
+import { startControllerProcess, waitFor } from '../lib/controller-process.js';
+import { createFleet } from '../lib/edge-fleet.js';
 import { report } from '../lib/runner.js';
 
 const { values } = parseArgs({
@@ -36,46 +36,23 @@ const cluster = await startLocalCluster({});
 const admin = new KubeClient(loadKubeConfig({ path: cluster.kubeconfigPath }));
 const controller = await startControllerProcess(cluster.kubeconfigPath);
 try {
-  const { ports } = controller;
-  await admin.request({ method: 'POST', path: '/api/v1/namespaces', body: { metadata: { name: ns } } });
-  const names = Array.from({ length: nodes }, (_, i) => `bench-edge-${String(i)}`);
-  for (const name of names) {
-    await admin.request({
-      method: 'POST',
-      path: '/api/v1/nodes',
-      body: { metadata: { name, labels: { 'node-role.kubernetes.io/edge': '' } } },
-    });
-  }
-  const token = await readJoinToken(admin);
-  const httpServer = `https://127.0.0.1:${String(ports.https)}`;
   const received = new Map<string, number>();
-  const edges: EdgeClient[] = [];
-  for (const name of names) {
-    const identity = await joinWithToken({ httpServer, nodeName: name, token });
-    const edge = new EdgeClient({ server: `127.0.0.1:${String(ports.hub)}`, identity });
-    edge.on('push', (message: Message) => {
-      const seq = (message.content as { metadata?: { annotations?: Record<string, string> } } | null)
-        ?.metadata?.annotations?.['bench/seq'];
-      if (seq !== undefined && !received.has(seq)) received.set(seq, performance.now());
-    });
-    await edge.connect();
-    edges.push(edge);
-  }
-  const pods: string[] = [];
-  for (const name of names) {
-    for (let p = 0; p < podsPerNode; p++) {
-      const pod = `${name}-p${String(p)}`;
-      pods.push(pod);
-      await admin.request({
-        method: 'POST',
-        path: `/api/v1/namespaces/${ns}/pods`,
-        body: {
-          metadata: { name: pod },
-          spec: { nodeName: name, containers: [{ name: 'c', image: 'busybox' }] },
-        },
+  const fleet = await createFleet({
+    admin,
+    controller,
+    namespace: ns,
+    nodes,
+    podsPerNode,
+    onEdge: (edge) => {
+      edge.on('push', (message: Message) => {
+        const seq = (message.content as { metadata?: { annotations?: Record<string, string> } } | null)
+          ?.metadata?.annotations?.['bench/seq'];
+        if (seq !== undefined && !received.has(seq)) received.set(seq, performance.now());
       });
-    }
-  }
+    },
+  });
+  const edges = [...fleet.edges.values()];
+  const pods = fleet.pods.map((p) => p.pod);
   await waitFor(() => {
     const held = edges.reduce(
       (sum, e) => sum + [...e.store.keys()].filter((k) => k.startsWith(`${ns}/pod/`)).length,
@@ -134,7 +111,7 @@ try {
       },
     ],
   });
-  await Promise.all(edges.map((e) => e.close()));
+  await fleet.closeAll();
 } finally {
   await controller.stop();
   await cluster.stop();

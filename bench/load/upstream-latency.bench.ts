@@ -18,8 +18,8 @@ import type { KubeObject } from '../../src/kube/index.js';
 import { startLocalCluster } from '../../src/local-cluster/index.js';
 import { parseMessageId } from '../../src/protocol/index.js';
 import type { Message, MessageId } from '../../src/protocol/index.js';
-import { EdgeClient, joinWithToken } from '../../src/sim/index.js';
-import { readJoinToken, startControllerProcess, waitFor } from '../lib/controller-process.js';
+import { startControllerProcess, waitFor } from '../lib/controller-process.js';
+import { createFleet } from '../lib/edge-fleet.js';
 import { report } from '../lib/runner.js';
 
 const { values } = parseArgs({
@@ -55,43 +55,9 @@ const admin = new KubeClient(loadKubeConfig({ path: cluster.kubeconfigPath }));
 const controller = await startControllerProcess(cluster.kubeconfigPath);
 const abort = new AbortController();
 try {
-  const { ports } = controller;
-  await admin.request({ method: 'POST', path: '/api/v1/namespaces', body: { metadata: { name: ns } } });
-  const names = Array.from({ length: nodes }, (_, i) => `bench-edge-${String(i)}`);
-  for (const name of names) {
-    await admin.request({
-      method: 'POST',
-      path: '/api/v1/nodes',
-      body: { metadata: { name, labels: { 'node-role.kubernetes.io/edge': '' } } },
-    });
-  }
-  const token = await readJoinToken(admin);
-  const edges = new Map<string, EdgeClient>();
-  for (const name of names) {
-    const identity = await joinWithToken({
-      httpServer: `https://127.0.0.1:${String(ports.https)}`,
-      nodeName: name,
-      token,
-    });
-    const edge = new EdgeClient({ server: `127.0.0.1:${String(ports.hub)}`, identity });
-    await edge.connect();
-    edges.set(name, edge);
-  }
-  const pods: { pod: string; node: string }[] = [];
-  for (const node of names) {
-    for (let p = 0; p < podsPerNode; p++) {
-      const pod = `${node}-p${String(p)}`;
-      pods.push({ pod, node });
-      await admin.request({
-        method: 'POST',
-        path: `/api/v1/namespaces/${ns}/pods`,
-        body: {
-          metadata: { name: pod },
-          spec: { nodeName: node, containers: [{ name: 'c', image: 'busybox' }] },
-        },
-      });
-    }
-  }
+  const fleet = await createFleet({ admin, controller, namespace: ns, nodes, podsPerNode });
+  const { edges, pods } = fleet;
+  const names = [...edges.keys()];
   // A watch of our own sees each status land in the API.
   const seen = new Map<string, number>();
   const watch = new Informer<KubeObject & { status?: { message?: string } }>({
@@ -186,7 +152,7 @@ try {
       { name: 'flood of 1,000 drained', value: floodMs, unit: 'ms' },
     ],
   });
-  await Promise.all([...edges.values()].map((e) => e.close()));
+  await fleet.closeAll();
 } finally {
   abort.abort();
   await controller.stop();
