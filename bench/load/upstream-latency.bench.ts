@@ -2,7 +2,7 @@
  * Edge status → visible in the API, end to end: a real control plane, the controller as its own process,
  * N simulated edges that joined with the token and M pods per node; each edge reports pod status with
  * `podpatch` at a fixed total rate, and a watch in this process sees each status land. Then one node
- * floods 1,000 pod statuses while another renews its lease: the lease's reply time is measured during the
+ * floods `--flood` (default 1,000) pod statuses while another renews its lease: the lease's reply time is measured during the
  * flood (status writes share a lane, but each node gets its turn).
  *
  *   node --import tsx bench/load/upstream-latency.bench.ts [--nodes 100] [--pods-per-node 10] [--rate 20] [--seconds 30]
@@ -137,8 +137,7 @@ try {
 
   await report({
     name: 'upstream-latency',
-    description:
-      'edge podpatch -> status visible in an API watch; and a lease renewal during a 1,000-status flood from another node',
+    description: `edge podpatch -> status visible in an API watch; and a lease renewal during a ${String(flood)}-status flood from another node`,
     parameters: { nodes, podsPerNode, statusesPerSecond: rate, seconds, flood },
     variants: [
       {
@@ -149,7 +148,7 @@ try {
       },
       { name: 'p99 podpatch -> API watch', value: pct(0.99), unit: 'ms' },
       { name: 'lease reply during flood', value: leaseMs, unit: 'ms', details: { floodDrainMs: floodMs } },
-      { name: 'flood of 1,000 drained', value: floodMs, unit: 'ms' },
+      { name: `flood of ${String(flood)} drained`, value: floodMs, unit: 'ms' },
     ],
   });
   await fleet.closeAll();
