@@ -1,8 +1,9 @@
 /**
  * One simulated EdgeCore's WebSocket connection to the hub, as a real edge makes it (KubeEdge v1.23.1
  * `edge/pkg/edgehub/clients/wsclient`): `wss://<server>/<projectID>/<node>/events` with headers `node_id`,
- * `project_id`, `ConnectionUse: msg` and the node's client certificate; a keepalive every 15 s; every push
- * stored under its resource and ACKed with `"OK"` and the push's msg_id as parent. This is the seed of the
+ * `project_id`, `ConnectionUse: msg` and the node's client certificate; a keepalive every 15 s; pushes
+ * stored, ACKed with `"OK"` and the push's msg_id as parent, or not, as metamanager does
+ * (push-handling.ts); replies matched to requests only in group `resource`/`func`. This is the seed of the
  * simulator (issue 4): it reconnects only when told to, so tests control every connection.
  * @module
  */
@@ -15,10 +16,11 @@ import {
   newKeepalive,
   newRespByMessage,
   parseMessageId,
-  resourceTypeOf,
 } from '../protocol/index.js';
 import type { Message, MessageId } from '../protocol/index.js';
 import type { EdgeIdentity } from './join-client.js';
+import { inboundHandling, podRowMatches } from './push-handling.js';
+import type { CloudReply, StoreChange } from './push-handling.js';
 
 /** KubeEdge's default project id (`edge/pkg/edgehub/config/config.go`). */
 export const defaultProjectId = 'e632aba927ea4ac2b575ec1603d56f10';
@@ -30,7 +32,11 @@ export interface EdgeClientOptions {
   readonly identity: EdgeIdentity;
   /** Keepalive period; default 15,000 ms (edgeHub.heartbeat). 0 disables keepalives. */
   readonly keepaliveIntervalMs?: number;
-  /** ACK pushes automatically (the real edge does). Default true; tests turn it off to hold ACKs. */
+  /**
+   * Answer pushes automatically as a real edge does (push-handling.ts: an ACK for most, the push itself
+   * echoed back for a `patch`, nothing for an `update` from an unknown source). Default true; tests turn
+   * it off to hold ACKs.
+   */
   readonly autoAck?: boolean;
   /** Extra or overriding upgrade headers (tests of bad headers). */
   readonly headers?: Readonly<Record<string, string>>;
@@ -66,8 +72,9 @@ export type MetaStore = Map<
 >;
 
 /**
- * A connected simulated edge. Events: `push` (message) for every downstream push, `message` for every
- * decoded inbound message, `close` (code, reason).
+ * A connected simulated edge. Events: `push` (message, InboundHandling) for every downstream push to
+ * metamanager (whether or not it is ACKed), `message` for every decoded inbound message, `close` (code,
+ * reason).
  */
 export class EdgeClient extends EventEmitter {
   readonly nodeName: string;
@@ -218,32 +225,46 @@ export class EdgeClient extends EventEmitter {
     if (this.#options.counters !== undefined) this.#options.counters.messagesIn += 1;
     if (this.#options.keepReceived ?? true) this.received.push(message);
     this.emit('message', message);
-    const parent = parseMessageId(message.header.parent_msg_id);
-    if (parent !== undefined) {
-      this.#waiting.get(parent)?.(message);
-      this.#waiting.delete(parent);
-      return;
+    const handling = inboundHandling(message);
+    switch (handling.kind) {
+      case 'reply': {
+        const parent = parseMessageId(message.header.parent_msg_id);
+        if (parent === undefined) return;
+        this.#waiting.get(parent)?.(message);
+        this.#waiting.delete(parent);
+        return;
+      }
+      case 'other-group':
+        // A real edge hands these to devicetwin, eventbus or the task manager, or drops them ("no
+        // handler found"); a reply in such a group never reaches the waiting request (errata W8).
+        return;
+      case 'push':
+        applyStoreChange(this.store, message, handling.store);
+        this.emit('push', message, handling);
+        if (this.#options.autoAck ?? true) this.#answer(message, handling.toCloud);
+        return;
+      default: {
+        const unreachable: never = handling;
+        return unreachable;
+      }
     }
-    const { operation, resource } = message.route;
-    if (resource !== undefined && operation !== undefined) {
-      if (operation === 'delete') {
-        // Pods are deleted only on a UID match; other kinds by key alone (errata Part A omission 11).
-        if (
-          resourceTypeOf(resource) !== 'pod' ||
-          uidMatches(this.store.get(resource)?.content, message.content)
-        )
-          this.store.delete(resource);
-      } else
-        this.store.set(resource, {
-          operation,
-          content: message.content,
-          ...(message.header.resourceversion !== undefined
-            ? { resourceVersion: message.header.resourceversion }
-            : {}),
-        });
+  }
+
+  #answer(push: Message, reply: CloudReply): void {
+    switch (reply) {
+      case 'ack':
+        this.ack(push);
+        return;
+      case 'echo':
+        this.send(push);
+        return;
+      case 'none':
+        return;
+      default: {
+        const unreachable: never = reply;
+        return unreachable;
+      }
     }
-    this.emit('push', message);
-    if (this.#options.autoAck ?? true) this.ack(message);
   }
 
   #startKeepalive(): void {
@@ -267,17 +288,31 @@ function newId(): MessageId {
   return id;
 }
 
-// The stored pod's UID equals the delete's, or either has none (KubeEdge: `value LIKE %uid%`).
-function uidMatches(stored: unknown, deleting: unknown): boolean {
-  const storedUid = uidOf(stored);
-  const deletingUid = uidOf(deleting);
-  return storedUid === undefined || deletingUid === undefined || storedUid === deletingUid;
-}
-
-function uidOf(content: unknown): string | undefined {
-  if (typeof content !== 'object' || content === null) return undefined;
-  const metadata = (content as { metadata?: unknown }).metadata;
-  if (typeof metadata !== 'object' || metadata === null) return undefined;
-  const uid = (metadata as { uid?: unknown }).uid;
-  return typeof uid === 'string' && uid !== '' ? uid : undefined;
+// Carries out metamanager's store decision (push-handling.ts).
+function applyStoreChange(store: MetaStore, message: Message, change: StoreChange): void {
+  switch (change.kind) {
+    case 'none':
+      return;
+    case 'put':
+      store.set(change.key, {
+        operation: message.route.operation ?? '',
+        content: message.content,
+        ...(message.header.resourceversion !== undefined
+          ? { resourceVersion: message.header.resourceversion }
+          : {}),
+      });
+      return;
+    case 'delete':
+      store.delete(change.key);
+      return;
+    case 'delete-pod':
+      if (!store.has(change.key) || !podRowMatches(store.get(change.key)?.content, change.uid)) return;
+      store.delete(change.key);
+      store.delete(change.podPatchKey);
+      return;
+    default: {
+      const unreachable: never = change;
+      return unreachable;
+    }
+  }
 }

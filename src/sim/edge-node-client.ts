@@ -34,6 +34,7 @@ import {
 } from './node-status.js';
 import type { NodeShape } from './node-status.js';
 import type { PodStatus } from './pod-status.js';
+import type { InboundHandling } from './push-handling.js';
 import { reconnectBackoffDefaults, reconnectDelayMs } from './reconnect-backoff.js';
 import type { ReconnectBackoff } from './reconnect-backoff.js';
 import { isSimPod } from './sim-pod.js';
@@ -317,8 +318,9 @@ export class SimulatedEdgeNode extends EventEmitter {
       ...(this.#options.counters !== undefined ? { counters: this.#options.counters } : {}),
       ...(this.#options.keepReceived !== undefined ? { keepReceived: this.#options.keepReceived } : {}),
     });
-    client.on('push', (message: Message) => {
-      void this.#runtime.onPush(message);
+    client.on('push', (message: Message, handling: InboundHandling) => {
+      // Metamanager tells edged only about some pushes (a node update or a patch, for one, it does not).
+      if (handling.kind === 'push' && handling.toEdged) void this.#runtime.onPush(message);
     });
     client.on('close', () => {
       if (this.#client !== client) return;
