@@ -47,7 +47,12 @@ export interface HubServerOptions {
 
 /** What {@link Hub.enqueue} did with a message. */
 export type EnqueueResult =
-  'queued' | 'replaced' | 'dropped-stale' | 'dropped-after-delete' | 'dropped-invalid';
+  | 'queued'
+  | 'replaced'
+  | 'dropped-stale'
+  | 'dropped-after-delete'
+  | 'dropped-duplicate-delete'
+  | 'dropped-invalid';
 
 /** One node's view for diagnostics. */
 export interface NodeHubState {
@@ -153,6 +158,8 @@ export class Hub {
       if (outcome.kind === 'dropped-stale') this.#metrics.droppedDeliveries.inc({ reason: 'stale' });
       if (outcome.kind === 'dropped-after-delete')
         this.#metrics.droppedDeliveries.inc({ reason: 'superseded_by_delete' });
+      if (outcome.kind === 'dropped-duplicate-delete')
+        this.#metrics.droppedDeliveries.inc({ reason: 'duplicate_delete' });
       if (outcome.kind === 'dropped-invalid') this.#metrics.droppedDeliveries.inc({ reason: 'invalid' });
     }
     this.#sessions.get(node)?.pump();

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { newPush, parseMessageId } from '../protocol/index.js';
-import type { MessageId, ResourcePath } from '../protocol/index.js';
+import type { Message, MessageId, ResourcePath } from '../protocol/index.js';
+import { NodeQueue } from '../queues/index.js';
 import { routeOutbound, withMessageId } from './outbound.js';
 
 const id = parseMessageId('m-1') as MessageId;
@@ -29,7 +30,7 @@ describe('routeOutbound', () => {
     assert.equal(r.item.isDelete, false);
   });
 
-  it('treats an object with deletionTimestamp as a delete, as KubeEdge isDeleteMessage does', () => {
+  it('routes a pod update carrying deletionTimestamp as a version, not a delete (errata U4)', () => {
     const m = newPush({
       id,
       now: 1,
@@ -37,6 +38,21 @@ describe('routeOutbound', () => {
       operation: 'update',
       content: pod({ deletionTimestamp: '2026-01-01T00:00:00Z' }),
       resourceVersion: '8',
+    });
+    const r = routeOutbound(m);
+    assert.ok(r.path === 'ack');
+    assert.equal(r.item.isDelete, false);
+    assert.equal(r.item.resourceVersion, '8');
+  });
+
+  it('routes operation delete as a delete', () => {
+    const m = newPush({
+      id,
+      now: 1,
+      resource: 'default/pod/p1' as ResourcePath,
+      operation: 'delete',
+      content: pod({ deletionTimestamp: '2026-01-01T00:00:00Z' }),
+      resourceVersion: '9',
     });
     const r = routeOutbound(m);
     assert.ok(r.path === 'ack' && r.item.isDelete);
@@ -69,6 +85,66 @@ describe('routeOutbound', () => {
     };
     const r = routeOutbound(m);
     assert.ok(r.path === 'ack' && r.item.isResponse === true && r.item.dropAfterResends === 3);
+  });
+});
+
+describe('a graceful pod delete through routeOutbound and a NodeQueue', () => {
+  const push = (operation: 'update' | 'delete', rv: string, extra: Record<string, unknown>) =>
+    newPush({
+      id,
+      now: 1,
+      resource: 'default/pod/p1' as ResourcePath,
+      operation,
+      content: pod({ resourceVersion: rv, ...extra }),
+      resourceVersion: rv,
+    });
+  const terminating = { deletionTimestamp: '2026-01-01T00:00:00Z', deletionGracePeriodSeconds: 30 };
+
+  function enqueue(queue: NodeQueue<Message>, message: Message, now: number): string {
+    const route = routeOutbound(message);
+    assert.ok(route.path === 'ack');
+    return queue.enqueueAck(route.item, now).kind;
+  }
+
+  function sent(queue: NodeQueue<Message>, now: number): { id: string; operation: string; rv: string }[] {
+    return queue.takeSendable(now).deliveries.map((d) => {
+      assert.ok(d.kind === 'ack');
+      return {
+        id: d.id,
+        operation: d.item.payload.route.operation ?? '',
+        rv: d.item.payload.header.resourceversion ?? '',
+      };
+    });
+  }
+
+  // Issue 11: the delete that arrived while the deletionTimestamp update was un-ACKed was dropped as a
+  // duplicate delete, and the edge kept the pod until the periodic repair.
+  it('sends the final delete after the ACK of the deletionTimestamp update that was in flight', () => {
+    let n = 0;
+    const queue = new NodeQueue<Message>({ newId: () => `d${String(++n)}` });
+    assert.equal(enqueue(queue, push('update', '8', terminating), 0), 'queued');
+    const [update] = sent(queue, 0);
+    assert.equal(update?.operation, 'update');
+    assert.equal(enqueue(queue, push('update', '9', terminating), 1), 'queued', 'a later status');
+    assert.equal(enqueue(queue, push('delete', '10', terminating), 2), 'replaced');
+    assert.deepEqual(sent(queue, 3), [], 'nothing else for the key while the update is un-ACKed');
+    assert.equal(queue.ack(update.id, 4).kind, 'acked');
+    const [final] = sent(queue, 4);
+    assert.equal(final?.operation, 'delete');
+    assert.equal(queue.stats().droppedAfterDeleteTotal, 0);
+  });
+
+  it('sends the final delete first on the next session when the update was in flight at a disconnect', () => {
+    let n = 0;
+    const queue = new NodeQueue<Message>({ newId: () => `d${String(++n)}` });
+    enqueue(queue, push('update', '8', terminating), 0);
+    assert.equal(sent(queue, 0).length, 1);
+    queue.onDisconnect();
+    assert.equal(enqueue(queue, push('delete', '10', terminating), 1), 'queued');
+    const [first] = sent(queue, 2);
+    assert.equal(first?.operation, 'delete', 'the waiting delete takes the un-ACKed update’s place');
+    assert.equal(queue.ack(first.id, 3).kind, 'acked');
+    assert.equal(queue.stats().pendingAck + queue.stats().inFlight, 0);
   });
 });
 

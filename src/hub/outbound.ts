@@ -21,10 +21,18 @@ export type OutboundRoute =
 
 interface ObjectMeta {
   readonly uid?: unknown;
-  readonly deletionTimestamp?: unknown;
 }
 
-/** Classifies one outbound message. Pure. */
+/**
+ * Classifies one outbound message. Pure.
+ *
+ * Only operation `delete` is a delete for the queue. An `update` carrying `deletionTimestamp` (graceful
+ * deletion) is a version like any other: KubeEdge's enqueue calls it a delete (`isDeleteMessage`,
+ * kubeedge/kubeedge v1.23.1 `cloud/pkg/cloudhub/dispatcher/message_dispatcher.go`), but the edge removes
+ * its row only on `delete` (`edge/pkg/metamanager/process.go` handleMessage) and KubeEdge's own ACK
+ * handling records it as an update (errata U4). Marking it a delete made the queue drop the final
+ * `delete` as a duplicate while the update was un-ACKed (issue 11).
+ */
 export function routeOutbound(message: Message): OutboundRoute {
   if (!isAckRequired(message)) return { path: 'no-ack', payload: message };
   const resource = message.route.resource ?? '';
@@ -37,8 +45,7 @@ export function routeOutbound(message: Message): OutboundRoute {
       uid: typeof meta.uid === 'string' ? meta.uid : '',
       key: parsed?.name !== undefined ? edgeKey(parsed) : resource,
       resourceVersion: message.header.resourceversion ?? '',
-      isDelete:
-        operation === 'delete' || (meta.deletionTimestamp !== undefined && meta.deletionTimestamp !== null),
+      isDelete: operation === 'delete',
       ...(operation === 'response' ? { isResponse: true, dropAfterResends: replyResendLimit } : {}),
       payload: message,
     },

@@ -84,6 +84,8 @@ export class AckEntries<P> {
         return { kind: 'dropped-stale', latestResourceVersion: decision.latest.toString() };
       case 'dropped-after-delete':
         return { kind: 'dropped-after-delete' };
+      case 'dropped-duplicate-delete':
+        return { kind: 'dropped-duplicate-delete' };
       case 'dropped-invalid':
         return { kind: 'dropped-invalid', reason: decision.reason };
       case 'accept':

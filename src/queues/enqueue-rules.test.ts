@@ -124,7 +124,21 @@ const cases: Case[] = [
     state: state({ inFlight: del }),
     rv: '',
     isDelete: true,
-    expected: 'dropped-after-delete',
+    expected: 'dropped-duplicate-delete',
+  },
+  {
+    name: 'the final delete while a terminating update (a version, not a delete) is in flight',
+    state: state({ inFlight: put(8n) }),
+    rv: '10',
+    isDelete: true,
+    expected: 'accept',
+  },
+  {
+    name: 'the final delete over a waiting terminating update while an older one is in flight',
+    state: state({ pending: put(9n), inFlight: put(8n) }),
+    rv: '10',
+    isDelete: true,
+    expected: 'accept',
   },
   {
     name: 'a delete with no resourceVersion (orphan delete)',

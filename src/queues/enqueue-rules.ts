@@ -2,8 +2,10 @@
  * The ACK path's coalescing rule as one pure decision: given what the queue holds for an object, accept a
  * new version or say why it is dropped. `ack-entries.ts` applies the decision. The rules follow KubeEdge's
  * `enqueueAckMessage` (kubeedge/kubeedge v1.23.1 `cloud/pkg/cloudhub/dispatcher/message_dispatcher.go`),
- * with the stored ACKed resourceVersion standing in for its ObjectSync lookup, and two changes: a delete
- * dominates (KubeEdge lets a later response overwrite a stored delete), and a response must not be older.
+ * with the stored ACKed resourceVersion standing in for its ObjectSync lookup, and three changes: a delete
+ * dominates (KubeEdge lets a later response overwrite a stored delete), a response must not be older, and
+ * only operation `delete` is a delete: an update carrying `deletionTimestamp` is an ordinary version here,
+ * so the final `delete` that follows it is never mistaken for a duplicate (issue 11).
  * @module
  */
 import { parseResourceVersion } from './resource-version.js';
@@ -31,6 +33,7 @@ export type EnqueueDecision =
   | { readonly kind: 'accept'; readonly rv: bigint | undefined }
   | { readonly kind: 'dropped-stale'; readonly latest: bigint }
   | { readonly kind: 'dropped-after-delete' }
+  | { readonly kind: 'dropped-duplicate-delete' }
   | { readonly kind: 'dropped-invalid'; readonly reason: string };
 
 type ItemFields = Pick<
@@ -40,7 +43,10 @@ type ItemFields = Pick<
 
 /**
  * Decides whether `item` becomes the object's waiting version (`state` undefined: the object is unknown):
- * - a delete is accepted unless a delete is already in flight with nothing waiting (a duplicate);
+ * - a delete is accepted unless a delete is already in flight with nothing waiting
+ *   (`dropped-duplicate-delete`): the in-flight one is resent until ACKed, never retired (deletes carry
+ *   no `dropAfterResends`, and only a waiting delete can supersede it), so the edge gets the delete;
+ *   "delete" is operation `delete` only ({@link AckItem.isDelete}), never a terminating update;
  * - a non-delete is dropped once a delete is waiting or in flight (delete dominates);
  * - a non-delete must be newer than every version held (waiting, in flight, ACKed); a response may also
  *   be equal (see {@link AckItem.isResponse});
@@ -55,7 +61,7 @@ export function decideEnqueue(state: EntryState | undefined, item: ItemFields): 
   const rv = parseResourceVersion(item.resourceVersion);
   if (item.isDelete) {
     const isDuplicate = state?.inFlight?.isDelete === true && state.pending === undefined;
-    return isDuplicate ? { kind: 'dropped-after-delete' } : { kind: 'accept', rv };
+    return isDuplicate ? { kind: 'dropped-duplicate-delete' } : { kind: 'accept', rv };
   }
   if (rv === undefined) {
     return {

@@ -80,6 +80,10 @@ class Model {
     }
     const outcome = this.queue.enqueueAck(item, this.now);
     if (!item.isDelete && this.deleting.has(id)) assert.equal(outcome.kind, 'dropped-after-delete');
+    if (item.isDelete && outcome.kind !== 'queued' && outcome.kind !== 'replaced') {
+      assert.equal(outcome.kind, 'dropped-duplicate-delete', 'a delete is dropped only as a duplicate');
+      assert.ok(this.deleting.has(id), 'a delete is a duplicate only of an accepted, un-ACKed delete');
+    }
     if (outcome.kind === 'queued' || outcome.kind === 'replaced') {
       this.latest.set(id, item);
       if (item.isDelete) this.deleting.add(id);

@@ -95,7 +95,38 @@ describe('NodeQueue coalescing', () => {
     const sent = only(q.takeSendable(0));
     assert.equal(sent.item.payload, 'delete a');
     assert.deepEqual(q.enqueueAck(item('a', '10'), 0), { kind: 'dropped-after-delete' });
-    assert.deepEqual(q.enqueueAck(item('a', '', { isDelete: true }), 0), { kind: 'dropped-after-delete' });
+    assert.deepEqual(q.enqueueAck(item('a', '', { isDelete: true }), 0), {
+      kind: 'dropped-duplicate-delete',
+    });
+    assert.equal(q.stats().droppedAfterDeleteTotal, 2);
+    assert.equal(q.stats().droppedDuplicateDeleteTotal, 1);
+  });
+
+  // Issue 11: graceful deletion is update (with deletionTimestamp) then delete; the delete must follow
+  // the update's ACK, never be dropped.
+  it('sends a delete enqueued while an update of the object is in flight, right after that ACK', () => {
+    const q = newQueue();
+    q.enqueueAck(item('a', '8', { payload: 'terminating a@8' }), 0);
+    const update = only(q.takeSendable(0));
+    assert.equal(q.enqueueAck(item('a', '10', { isDelete: true, payload: 'delete a' }), 1).kind, 'queued');
+    assert.deepEqual(payloads(q.takeSendable(1)), [], 'one delivery per key');
+    q.ack(update.id, 2);
+    const final = only(q.takeSendable(2));
+    assert.equal(final.item.payload, 'delete a');
+    assert.equal(final.reason, 'first');
+    q.ack(final.id, 3);
+    assert.equal(q.stats().trackedObjects, 0, 'the ACKed delete forgets the object');
+    assert.equal(q.stats().droppedAfterDeleteTotal + q.stats().droppedDuplicateDeleteTotal, 0);
+  });
+
+  it('sends a delete enqueued behind an in-flight update even if that update is never ACKed', () => {
+    const q = newQueue({ ackTimeoutMs: 10, maxAckTimeoutMs: 10 });
+    q.enqueueAck(item('a', '8'), 0);
+    only(q.takeSendable(0));
+    q.enqueueAck(item('a', '10', { isDelete: true, payload: 'delete a' }), 1);
+    const plan = q.takeSendable(20);
+    assert.equal(only(plan).item.payload, 'delete a', 'the timed-out update is superseded by the delete');
+    assert.equal(only(plan).reason, 'superseding');
   });
 
   it('accepts a query response at the version the edge already has, but not an older one', () => {
@@ -367,6 +398,7 @@ describe('NodeQueue stats and clear', () => {
       replacedTotal: 1,
       droppedStaleTotal: 0,
       droppedAfterDeleteTotal: 0,
+      droppedDuplicateDeleteTotal: 0,
       droppedInvalidTotal: 0,
       supersededTotal: 0,
       retiredResendLimitTotal: 0,

@@ -52,6 +52,7 @@ const zeroCounters = Object.freeze({
   replacedTotal: 0,
   droppedStaleTotal: 0,
   droppedAfterDeleteTotal: 0,
+  droppedDuplicateDeleteTotal: 0,
   droppedInvalidTotal: 0,
   supersededTotal: 0,
   retiredResendLimitTotal: 0,
@@ -119,6 +120,9 @@ export class NodeQueue<P> {
         break;
       case 'dropped-after-delete':
         this.#counters.droppedAfterDeleteTotal += 1;
+        break;
+      case 'dropped-duplicate-delete':
+        this.#counters.droppedDuplicateDeleteTotal += 1;
         break;
       case 'dropped-invalid':
         this.#counters.droppedInvalidTotal += 1;

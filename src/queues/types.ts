@@ -25,7 +25,12 @@ export interface AckItem<P> {
    * without one). Ignored for deletes, which may carry `''` (synccontroller orphan deletes have none).
    */
   readonly resourceVersion: string;
-  /** Operation `delete`, or an object with `deletionTimestamp` (KubeEdge `isDeleteMessage`). */
+  /**
+   * Operation `delete`: the edge removes the object on it. NOT an update carrying `deletionTimestamp`:
+   * that is a version like any other, ACKed and recorded as one (errata U4), after which the final
+   * `delete` must still follow. KubeEdge's enqueue counts both as deletes (`isDeleteMessage`); doing so
+   * here dropped the final delete while the graceful-deletion update was in flight (issue 11).
+   */
   readonly isDelete: boolean;
   /**
    * A reply to an edge query (operation `response`). It is accepted at a resourceVersion EQUAL to the latest
@@ -103,8 +108,10 @@ export type EnqueueOutcome<P> =
   | { readonly kind: 'replaced'; readonly replaced: AckItem<P> }
   /** A version at least as new is waiting, in flight or ACKed (`latestResourceVersion`). */
   | { readonly kind: 'dropped-stale'; readonly latestResourceVersion: string }
-  /** A delete of this object is waiting or in flight, so this message has nothing left to do. */
+  /** A non-delete for an object whose delete is waiting or in flight: the edge will remove the object. */
   | { readonly kind: 'dropped-after-delete' }
+  /** A delete of an object whose delete is in flight with nothing waiting behind it: a true duplicate. */
+  | { readonly kind: 'dropped-duplicate-delete' }
   /** The item breaks the {@link AckItem} contract, e.g. a non-delete without a decimal resourceVersion. */
   | { readonly kind: 'dropped-invalid'; readonly reason: string };
 
@@ -160,6 +167,7 @@ export interface QueueStats {
   readonly replacedTotal: number;
   readonly droppedStaleTotal: number;
   readonly droppedAfterDeleteTotal: number;
+  readonly droppedDuplicateDeleteTotal: number;
   readonly droppedInvalidTotal: number;
   readonly supersededTotal: number;
   readonly retiredResendLimitTotal: number;

@@ -297,6 +297,71 @@ describe('hub', () => {
     });
   });
 
+  describe('graceful deletion (issue 11)', () => {
+    function podMessage(operation: 'update' | 'delete', name: string, resourceVersion: string): Message {
+      return newPush({
+        id: id(),
+        now: Date.now(),
+        resource: `default/pod/${name}` as ResourcePath,
+        operation,
+        resourceVersion,
+        content: {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: {
+            name,
+            namespace: 'default',
+            uid: `uid-${name}`,
+            resourceVersion,
+            deletionTimestamp: new Date().toISOString(),
+            deletionGracePeriodSeconds: 30,
+          },
+          spec: { nodeName: 'x' },
+        },
+      });
+    }
+
+    it('sends the final delete after the ACK of the deletionTimestamp update still in flight', async () => {
+      const { name, edge } = await joined('graceful', { autoAck: false });
+      const deleteDrops = async (): Promise<number> =>
+        (await ctl.metric('edgecontroller_hub_dropped_deliveries_total', {
+          reason: 'superseded_by_delete',
+        })) +
+        (await ctl.metric('edgecontroller_hub_dropped_deliveries_total', { reason: 'duplicate_delete' }));
+      const dropsBefore = await deleteDrops();
+      const forPod = (): Message[] => pushesOf(edge).filter((m) => m.route.resource === 'default/pod/g1');
+      assert.equal(ctl.controller.hub.enqueue(name, podMessage('update', 'g1', '20')), 'queued');
+      const update = await eventually(() => {
+        const [first] = forPod();
+        assert.ok(first !== undefined);
+        return first;
+      });
+      assert.equal(ctl.controller.hub.enqueue(name, podMessage('delete', 'g1', '21')), 'queued');
+      // A resend of the update proves the hub has pumped since the delete was queued.
+      await eventually(() => {
+        assert.ok(forPod().length >= 2, 'the un-ACKed update is resent');
+      });
+      assert.ok(
+        forPod().every((m) => m.route.operation === 'update'),
+        'no delete while the update is un-ACKed',
+      );
+      edge.ack(update);
+      const final = await eventually(() => {
+        const found = forPod().find((m) => m.route.operation === 'delete');
+        assert.ok(found !== undefined, 'the final delete reached the edge');
+        return found;
+      });
+      assert.notEqual(final.header.msg_id, update.header.msg_id);
+      edge.ack(final);
+      await eventually(() => {
+        const queue = ctl.controller.hub.nodeState(name)?.queue;
+        assert.equal(queue?.inFlight, 0);
+        assert.equal(queue.trackedObjects, 0, 'the ACKed delete forgets the pod');
+      });
+      assert.equal(await deleteDrops(), dropsBefore);
+    });
+  });
+
   describe('bad input', () => {
     it('drops malformed frames, disconnects a node that keeps sending them, and serves other nodes', async () => {
       const { name: bad, edge: badEdge } = await joined('garbage');
