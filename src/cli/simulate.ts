@@ -22,6 +22,7 @@ interface SimulateFlags {
   readonly ramp: number;
   readonly leasePeriodSeconds: number;
   readonly statusPeriodSeconds: number;
+  readonly realEdgeReconnect?: boolean;
 }
 
 /** Period of the live count line. */
@@ -39,6 +40,10 @@ export function simulateCommand(ctx: CliContext): Command {
     .option('--ramp <nodes/s>', 'nodes started per second', parsePositive, 100)
     .option('--lease-period-seconds <s>', 'lease renewal period per node', parsePositive, 10)
     .option('--status-period-seconds <s>', 'nodepatch heartbeat period per node', parsePositive, 60)
+    .option(
+      '--real-edge-reconnect',
+      'redial as EdgeCore v1.23.1 does: 30 s after a loss, 5 dials 5 s apart (default: jittered, within 1 s)',
+    )
     .action(async (flags: SimulateFlags) => {
       const token = flags.token ?? (await readToken(flags.kubeconfig));
       const log = ctx.stderrLogger.child({ component: 'simulate' });
@@ -51,6 +56,7 @@ export function simulateCommand(ctx: CliContext): Command {
         rampNodesPerSecond: flags.ramp,
         leasePeriodMs: flags.leasePeriodSeconds * 1000,
         statusPeriodMs: flags.statusPeriodSeconds * 1000,
+        reconnect: { kind: flags.realEdgeReconnect === true ? 'fixed' : 'jittered' },
         // Debug only: a storm of N failures at info would drown the count line; the line counts them.
         onFailure: (node, err) => {
           log.debug({ node, err }, 'Simulated node failed');

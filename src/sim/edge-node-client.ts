@@ -3,7 +3,8 @@
  * joins with a token (or takes an identity), connects through {@link EdgeClient}, registers its Node,
  * keeps it alive with a lease and periodic `nodepatch`, runs pushed pods on a fake runtime (fetching what
  * they reference, reporting Pending then Running through `podpatch`, deleting them upstream once they
- * carry a deletionTimestamp) and redials with jittered exponential backoff after any link loss.
+ * carry a deletionTimestamp) and redials after any link loss: with jittered exponential backoff by
+ * default, or with the real edge's fixed 30 s wait (`reconnect: { kind: 'fixed' }`, reconnect-backoff.ts).
  * Sequence and shapes follow a real EdgeCore v1.23.1 (kubeedge-wire.md §4.5, §4.7-4.10, §8).
  *
  * Events: `connected`, `disconnected`, `registered` (Node object or null), `lease` (Lease object),
@@ -35,8 +36,8 @@ import {
 import type { NodeShape } from './node-status.js';
 import type { PodStatus } from './pod-status.js';
 import type { InboundHandling } from './push-handling.js';
-import { reconnectBackoffDefaults, reconnectDelayMs } from './reconnect-backoff.js';
-import type { ReconnectBackoff } from './reconnect-backoff.js';
+import { realEdgeReconnect, reconnectBackoffDefaults, redialDelayMs } from './reconnect-backoff.js';
+import type { FixedReconnect, ReconnectBackoff, ReconnectPolicy } from './reconnect-backoff.js';
 import { isSimPod } from './sim-pod.js';
 
 /** Options of {@link SimulatedEdgeNode}; defaults in {@link simulatedEdgeNodeDefaults}. */
@@ -58,8 +59,13 @@ export interface SimulatedEdgeNodeOptions {
   readonly keepaliveIntervalMs?: number;
   /** How long to wait for a reply, in ms; default 60,000 (metamanager `remoteQueryTimeout`). */
   readonly requestTimeoutMs?: number;
-  /** Reconnect backoff; default {@link reconnectBackoffDefaults}. */
+  /**
+   * Jittered backoff settings: for redials under the `jittered` policy and for the retry of a failed
+   * certificate renewal; default {@link reconnectBackoffDefaults}.
+   */
   readonly backoff?: Partial<ReconnectBackoff>;
+  /** How the node redials; default `{ kind: 'jittered' }` (see {@link ReconnectOptions}). */
+  readonly reconnect?: ReconnectOptions;
   /** The fake machine (capacity, InternalIP = pods' hostIP, labels…). */
   readonly shape?: Partial<NodeShape>;
   /** Send kubelet Events for pod lifecycle; default true. */
@@ -73,6 +79,18 @@ export interface SimulatedEdgeNodeOptions {
   /** Keep every inbound message on the connection (`EdgeClient.received`); default true. */
   readonly keepReceived?: boolean;
 }
+
+/**
+ * Redial policy of a simulated node (reconnect-backoff.ts):
+ * - `{ kind: 'jittered' }` (default): full-jitter exponential backoff with the `backoff` settings, first
+ *   redial within 1 s. A load generator wants this: it spreads the redials of thousands of nodes cut at
+ *   once, and tests of a cut link do not wait 30 s.
+ * - `{ kind: 'fixed' }`: the real EdgeCore v1.23.1 (`edge/pkg/edgehub/edgehub.go`): 30 s after a loss,
+ *   then rounds of 5 dials 5 s apart with 30 s between rounds; each field may be overridden (defaults in
+ *   {@link realEdgeReconnect}).
+ */
+export type ReconnectOptions =
+  { readonly kind: 'jittered' } | ({ readonly kind: 'fixed' } & Partial<Omit<FixedReconnect, 'kind'>>);
 
 type Settings = Required<
   Pick<
@@ -104,6 +122,7 @@ export class SimulatedEdgeNode extends EventEmitter {
   readonly #options: SimulatedEdgeNodeOptions;
   readonly #settings: Settings;
   readonly #backoff: ReconnectBackoff;
+  readonly #reconnect: ReconnectPolicy;
   readonly #now: () => number;
   readonly #random: () => number;
   readonly #runtime: FakeRuntime;
@@ -112,7 +131,9 @@ export class SimulatedEdgeNode extends EventEmitter {
   #linkDelayMs = 0;
   #isRunning = false;
   #isRegistered = false;
-  #attempt = 0;
+  /** Dials since the node started or last lost its link, and which of the two it was. */
+  #dials = 0;
+  #dialsSince: 'start' | 'loss' = 'start';
   #lease: Record<string, unknown> | undefined;
   #nodeUid: string | undefined;
   #leaseTimer: NodeJS.Timeout | undefined;
@@ -146,6 +167,7 @@ export class SimulatedEdgeNode extends EventEmitter {
       }
     }
     this.#backoff = { ...reconnectBackoffDefaults, ...options.backoff };
+    this.#reconnect = reconnectPolicy(options.reconnect, this.#backoff);
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? Math.random;
     this.#runtime = new FakeRuntime({
@@ -200,6 +222,8 @@ export class SimulatedEdgeNode extends EventEmitter {
       this.#isRunning = false; // a later start() may try again
       throw err;
     }
+    this.#dials = 0;
+    this.#dialsSince = 'start';
     for (;;) {
       if (!this.#shouldRun()) return;
       try {
@@ -207,7 +231,8 @@ export class SimulatedEdgeNode extends EventEmitter {
         break;
       } catch (err) {
         this.emit('failure', asError(err));
-        await sleep(reconnectDelayMs(this.#attempt++, this.#random(), this.#backoff));
+        this.#dials += 1;
+        await sleep(this.#redialDelayMs());
       }
     }
     this.#scheduleRenewal();
@@ -235,7 +260,7 @@ export class SimulatedEdgeNode extends EventEmitter {
     await client?.close();
   }
 
-  /** Drops the link without a close handshake; the node redials with jittered backoff. */
+  /** Drops the link without a close handshake; the node redials under its reconnect policy. */
   /** Delays this node's link by `ms` each way (0 ends the delay); kept across reconnects. */
   delayLink(ms: number): void {
     this.#linkDelayMs = ms;
@@ -325,18 +350,19 @@ export class SimulatedEdgeNode extends EventEmitter {
     client.on('close', () => {
       if (this.#client !== client) return;
       this.emit('disconnected');
+      this.#dials = 0;
+      this.#dialsSince = 'loss';
       this.#scheduleReconnect();
     });
     await client.connect();
     client.setLinkDelay(this.#linkDelayMs);
     this.#client = client;
-    this.#attempt = 0;
+    this.#dials = 0;
     this.emit('connected');
   }
 
   #scheduleReconnect(): void {
     if (!this.#isRunning) return;
-    const delay = reconnectDelayMs(this.#attempt++, this.#random(), this.#backoff);
     this.#reconnectTimer = setTimeout(() => {
       this.#connect().then(
         () => {
@@ -344,10 +370,19 @@ export class SimulatedEdgeNode extends EventEmitter {
         },
         (err: unknown) => {
           this.emit('failure', asError(err));
+          this.#dials += 1;
           this.#scheduleReconnect();
         },
       );
-    }, delay);
+    }, this.#redialDelayMs());
+  }
+
+  #redialDelayMs(): number {
+    return redialDelayMs(this.#reconnect, {
+      dials: this.#dials,
+      since: this.#dialsSince,
+      random: this.#random(),
+    });
   }
 
   // The kubelet's status manager retries what it could not send; re-report every pod's status.
@@ -453,6 +488,19 @@ export class SimulatedEdgeNode extends EventEmitter {
   #stamp(): MessageStamp {
     return { id: newId(), now: this.#now() };
   }
+}
+
+// Resolves the options to a policy and checks it, naming the field at fault.
+function reconnectPolicy(options: ReconnectOptions | undefined, backoff: ReconnectBackoff): ReconnectPolicy {
+  if (options === undefined || options.kind === 'jittered') return { kind: 'jittered', ...backoff };
+  const policy: FixedReconnect = { ...realEdgeReconnect, ...options };
+  for (const field of ['delayMs', 'dialIntervalMs'] as const) {
+    if (!(Number.isFinite(policy[field]) && policy[field] >= 0))
+      throw new RangeError(`SimulatedEdgeNode: reconnect.${field} must be a finite number of ms >= 0`);
+  }
+  if (!(Number.isInteger(policy.dialsPerRound) && policy.dialsPerRound >= 1))
+    throw new RangeError('SimulatedEdgeNode: reconnect.dialsPerRound must be an integer >= 1');
+  return policy;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -10,7 +10,7 @@ export { JoinError, edgeSubject, joinWithToken, renewWithCertificate } from './j
 export type { EdgeIdentity, JoinOptions } from './join-client.js';
 export { maxTimerDelayMs, renewalDelayMs } from './cert-rotation.js';
 export { SimulatedEdgeNode, simulatedEdgeNodeDefaults } from './edge-node-client.js';
-export type { SimulatedEdgeNodeOptions } from './edge-node-client.js';
+export type { ReconnectOptions, SimulatedEdgeNodeOptions } from './edge-node-client.js';
 export { Simulator, simulatorDefaults } from './simulator-client.js';
 export type { SimulatorCounts, SimulatorOptions, WaitForOptions } from './simulator-client.js';
 export { FakeRuntime } from './fake-runtime-client.js';
@@ -64,7 +64,20 @@ export type {
 } from './pod-status.js';
 export { parseQuantityNano, qosClassOf } from './qos-class.js';
 export type { QosClass, QosPodSpec, ResourceRequirementsLike } from './qos-class.js';
-export { reconnectBackoffDefaults, reconnectDelayMs } from './reconnect-backoff.js';
-export type { ReconnectBackoff } from './reconnect-backoff.js';
+export {
+  realEdgeReconnect,
+  reconnectBackoffDefaults,
+  reconnectDelayMs,
+  redialDelayMs,
+} from './reconnect-backoff.js';
+export type {
+  FixedReconnect,
+  JitteredReconnect,
+  ReconnectBackoff,
+  ReconnectPolicy,
+  RedialState,
+} from './reconnect-backoff.js';
+export { inboundHandling, podRowMatches } from './push-handling.js';
+export type { CloudReply, InboundHandling, StoreChange } from './push-handling.js';
 export { isSimPod, podRefs } from './sim-pod.js';
 export type { PodRefs, SimContainer, SimPod, SimProjection, SimVolume, TokenMount } from './sim-pod.js';

@@ -1,12 +1,19 @@
 /**
- * When a simulated EdgeCore redials after losing its link. KubeEdge's edge waits a fixed 2 × heartbeat
- * (30 s, kubeedge-wire.md §5.5), so every node cut by one cloud restart comes back in the same second; we
- * use "full jitter" exponential backoff instead (a uniformly random delay up to a doubling cap), which
- * spreads a reconnect storm over the window. Pure: the random number comes in.
+ * When a simulated EdgeCore redials after losing its link (or after a failed first dial), under one of two
+ * policies:
+ * - `fixed`, the real edge's timing (`kubeedge/kubeedge` v1.23.1 `edge/pkg/edgehub/edgehub.go` Start):
+ *   after a loss it sleeps 2 × heartbeat (30 s), then `Init` dials up to `retryCount` (5) times
+ *   `cloudAccessSleep` (5 s) apart, sleeping once more after the last failure
+ *   (`edge/pkg/edgehub/clients/wsclient/websocket.go`), then sleeps 30 s again before the next round. The
+ *   first dial after a start is immediate. Every node cut by one cloud restart comes back in the same
+ *   second.
+ * - `jittered` (the simulator's default): "full jitter" exponential backoff, a uniformly random delay up
+ *   to a doubling cap, which spreads a reconnect storm of thousands of simulated nodes over the window.
+ * Pure: the random number comes in.
  * @module
  */
 
-/** Backoff settings; see {@link reconnectBackoffDefaults}. */
+/** Backoff settings of the `jittered` policy; see {@link reconnectBackoffDefaults}. */
 export interface ReconnectBackoff {
   /** Cap of the first retry's delay, in ms. */
   readonly initialDelayMs: number;
@@ -20,6 +27,33 @@ export const reconnectBackoffDefaults: Readonly<ReconnectBackoff> = Object.freez
   maxDelayMs: 30_000,
 });
 
+/** The real edge's redial timing; see {@link realEdgeReconnect} for KubeEdge's values. */
+export interface FixedReconnect {
+  readonly kind: 'fixed';
+  /** Wait after a link loss and after each round of failed dials, in ms (2 × `edgeHub.heartbeat`). */
+  readonly delayMs: number;
+  /** Dials per round (`retryCount`). */
+  readonly dialsPerRound: number;
+  /** Wait after each failed dial of a round, in ms (`cloudAccessSleep`). */
+  readonly dialIntervalMs: number;
+}
+
+/** Full-jitter exponential backoff. */
+export interface JitteredReconnect extends ReconnectBackoff {
+  readonly kind: 'jittered';
+}
+
+/** How a simulated node redials. */
+export type ReconnectPolicy = FixedReconnect | JitteredReconnect;
+
+/** KubeEdge v1.23.1 with the default heartbeat of 15 s: 30 s, then rounds of 5 dials 5 s apart. */
+export const realEdgeReconnect: Readonly<FixedReconnect> = Object.freeze({
+  kind: 'fixed',
+  delayMs: 30_000,
+  dialsPerRound: 5,
+  dialIntervalMs: 5_000,
+});
+
 /**
  * The delay before retry number `attempt` (0 for the first retry after a loss): `random × min(max,
  * initial × 2^attempt)`, with `random` in [0, 1). Never negative; never above `maxDelayMs`.
@@ -27,4 +61,38 @@ export const reconnectBackoffDefaults: Readonly<ReconnectBackoff> = Object.freez
 export function reconnectDelayMs(attempt: number, random: number, backoff: ReconnectBackoff): number {
   const cap = Math.min(backoff.maxDelayMs, backoff.initialDelayMs * 2 ** Math.min(Math.max(attempt, 0), 30));
   return Math.floor(Math.min(Math.max(random, 0), 1) * cap);
+}
+
+/** What {@link redialDelayMs} needs to know about the dial to come. */
+export interface RedialState {
+  /** Dials made since the node started or lost its link (0: this is the first). */
+  readonly dials: number;
+  /** Whether the node is dialling after losing a link (`loss`) or since it started (`start`). */
+  readonly since: 'start' | 'loss';
+  /** A random number in [0, 1), used by the jittered policy only. */
+  readonly random: number;
+}
+
+/**
+ * The wait before the next dial. `fixed`: 0 before the first dial after a start, `delayMs` before the
+ * first after a loss, `dialIntervalMs` between the dials of a round and `dialIntervalMs + delayMs`
+ * between rounds. `jittered`: the first dial after a start is immediate; after that (and from the first
+ * dial after a loss) {@link reconnectDelayMs} with the attempt counted from 0.
+ */
+export function redialDelayMs(policy: ReconnectPolicy, state: RedialState): number {
+  const dials = Math.max(0, Math.floor(state.dials));
+  switch (policy.kind) {
+    case 'fixed':
+      if (dials === 0) return state.since === 'loss' ? policy.delayMs : 0;
+      return dials % Math.max(1, policy.dialsPerRound) === 0
+        ? policy.dialIntervalMs + policy.delayMs
+        : policy.dialIntervalMs;
+    case 'jittered':
+      if (state.since === 'start') return dials === 0 ? 0 : reconnectDelayMs(dials - 1, state.random, policy);
+      return reconnectDelayMs(dials, state.random, policy);
+    default: {
+      const unreachable: never = policy;
+      return unreachable;
+    }
+  }
 }

@@ -33,6 +33,7 @@ type PerNodeSettings = Pick<
   | 'podStartDelayMs'
   | 'requestTimeoutMs'
   | 'backoff'
+  | 'reconnect'
   | 'shape'
   | 'sendEvents'
 >;
@@ -311,6 +312,7 @@ export class Simulator extends EventEmitter {
       counters: this.#counters,
       keepReceived: false,
       ...(o.shape !== undefined ? { shape: o.shape } : {}),
+      ...(o.reconnect !== undefined ? { reconnect: o.reconnect } : {}),
     };
     const node = new SimulatedEdgeNode(nodeOptions);
     node.on('registered', () => this.#registered.add(name));
