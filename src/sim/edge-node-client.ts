@@ -18,7 +18,7 @@ import { EventEmitter } from 'node:events';
 import { parseMessageId, parseResource } from '../protocol/index.js';
 import type { Message, MessageId, MessageStamp } from '../protocol/index.js';
 import { EdgeClient } from './edge-client.js';
-import type { MetaStore, TrafficCounters } from './edge-client.js';
+import type { EdgeClientOptions, MetaStore, TrafficCounters } from './edge-client.js';
 import { leaseQuery, leaseWrite, nodeInsert, nodePatch, readReply } from './edge-messages.js';
 import type { ReplyOutcome } from './edge-messages.js';
 import { FakeRuntime } from './fake-runtime-client.js';
@@ -36,8 +36,8 @@ import {
 import type { NodeShape } from './node-status.js';
 import type { PodStatus } from './pod-status.js';
 import type { InboundHandling } from './push-handling.js';
-import { realEdgeReconnect, reconnectBackoffDefaults, redialDelayMs } from './reconnect-backoff.js';
-import type { FixedReconnect, ReconnectBackoff, ReconnectPolicy } from './reconnect-backoff.js';
+import { reconnectBackoffDefaults, reconnectPolicy, redialDelayMs } from './reconnect-backoff.js';
+import type { ReconnectBackoff, ReconnectOptions, ReconnectPolicy } from './reconnect-backoff.js';
 import { isSimPod } from './sim-pod.js';
 
 /** Options of {@link SimulatedEdgeNode}; defaults in {@link simulatedEdgeNodeDefaults}. */
@@ -78,19 +78,29 @@ export interface SimulatedEdgeNodeOptions {
   readonly counters?: TrafficCounters;
   /** Keep every inbound message on the connection (`EdgeClient.received`); default true. */
   readonly keepReceived?: boolean;
+  /**
+   * Makes the connection for each dial; default: a new {@link EdgeClient}. Unit tests pass a double that
+   * answers like a cloud, to check the node's message sequences without sockets.
+   */
+  readonly dial?: (options: EdgeClientOptions) => EdgeConnection;
 }
 
 /**
- * Redial policy of a simulated node (reconnect-backoff.ts):
- * - `{ kind: 'jittered' }` (default): full-jitter exponential backoff with the `backoff` settings, first
- *   redial within 1 s. A load generator wants this: it spreads the redials of thousands of nodes cut at
- *   once, and tests of a cut link do not wait 30 s.
- * - `{ kind: 'fixed' }`: the real EdgeCore v1.23.1 (`edge/pkg/edgehub/edgehub.go`): 30 s after a loss,
- *   then rounds of 5 dials 5 s apart with 30 s between rounds; each field may be overridden (defaults in
- *   {@link realEdgeReconnect}).
+ * The connection a simulated node drives, as {@link EdgeClient} provides it: `push` (message, handling)
+ * and `close` events, requests matched to replies, ACKs.
  */
-export type ReconnectOptions =
-  { readonly kind: 'jittered' } | ({ readonly kind: 'fixed' } & Partial<Omit<FixedReconnect, 'kind'>>);
+export interface EdgeConnection {
+  readonly isOpen: boolean;
+  connect(): Promise<void>;
+  setLinkDelay(ms: number): void;
+  send(message: Message): void;
+  request(message: Message, timeoutMs: number): Promise<Message>;
+  ack(reply: Message): void;
+  close(): Promise<void>;
+  kill(): void;
+  on(event: 'push', listener: (message: Message, handling: InboundHandling) => void): unknown;
+  on(event: 'close', listener: () => void): unknown;
+}
 
 type Settings = Required<
   Pick<
@@ -127,7 +137,7 @@ export class SimulatedEdgeNode extends EventEmitter {
   readonly #random: () => number;
   readonly #runtime: FakeRuntime;
   #identity: EdgeIdentity | undefined;
-  #client: EdgeClient | undefined;
+  #client: EdgeConnection | undefined;
   #linkDelayMs = 0;
   #isRunning = false;
   #isRegistered = false;
@@ -254,7 +264,11 @@ export class SimulatedEdgeNode extends EventEmitter {
       clearTimeout(timer);
     }
     this.#runtime.clear();
+    // What a process restart loses: the kubelet's registration flag and the lease its node lease
+    // controller holds in memory only (component-helpers v1.32 `apimachinery/lease/controller.go` sync),
+    // so a started node inserts its Node again and GETs its lease before updating it.
     this.#isRegistered = false;
+    this.#lease = undefined;
     const client = this.#client;
     this.#client = undefined;
     await client?.close();
@@ -335,7 +349,8 @@ export class SimulatedEdgeNode extends EventEmitter {
   async #connect(): Promise<void> {
     const identity = this.#identity;
     if (identity === undefined) throw new Error('not joined');
-    const client = new EdgeClient({
+    const dial = this.#options.dial ?? ((options: EdgeClientOptions) => new EdgeClient(options));
+    const client = dial({
       server: this.#options.server,
       identity,
       keepaliveIntervalMs: this.#settings.keepaliveIntervalMs,
@@ -488,19 +503,6 @@ export class SimulatedEdgeNode extends EventEmitter {
   #stamp(): MessageStamp {
     return { id: newId(), now: this.#now() };
   }
-}
-
-// Resolves the options to a policy and checks it, naming the field at fault.
-function reconnectPolicy(options: ReconnectOptions | undefined, backoff: ReconnectBackoff): ReconnectPolicy {
-  if (options === undefined || options.kind === 'jittered') return { kind: 'jittered', ...backoff };
-  const policy: FixedReconnect = { ...realEdgeReconnect, ...options };
-  for (const field of ['delayMs', 'dialIntervalMs'] as const) {
-    if (!(Number.isFinite(policy[field]) && policy[field] >= 0))
-      throw new RangeError(`SimulatedEdgeNode: reconnect.${field} must be a finite number of ms >= 0`);
-  }
-  if (!(Number.isInteger(policy.dialsPerRound) && policy.dialsPerRound >= 1))
-    throw new RangeError('SimulatedEdgeNode: reconnect.dialsPerRound must be an integer >= 1');
-  return policy;
 }
 
 function sleep(ms: number): Promise<void> {

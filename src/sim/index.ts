@@ -10,7 +10,7 @@ export { JoinError, edgeSubject, joinWithToken, renewWithCertificate } from './j
 export type { EdgeIdentity, JoinOptions } from './join-client.js';
 export { maxTimerDelayMs, renewalDelayMs } from './cert-rotation.js';
 export { SimulatedEdgeNode, simulatedEdgeNodeDefaults } from './edge-node-client.js';
-export type { ReconnectOptions, SimulatedEdgeNodeOptions } from './edge-node-client.js';
+export type { EdgeConnection, SimulatedEdgeNodeOptions } from './edge-node-client.js';
 export { Simulator, simulatorDefaults } from './simulator-client.js';
 export type { SimulatorCounts, SimulatorOptions, WaitForOptions } from './simulator-client.js';
 export { FakeRuntime } from './fake-runtime-client.js';
@@ -68,12 +68,14 @@ export {
   realEdgeReconnect,
   reconnectBackoffDefaults,
   reconnectDelayMs,
+  reconnectPolicy,
   redialDelayMs,
 } from './reconnect-backoff.js';
 export type {
   FixedReconnect,
   JitteredReconnect,
   ReconnectBackoff,
+  ReconnectOptions,
   ReconnectPolicy,
   RedialState,
 } from './reconnect-backoff.js';

@@ -96,3 +96,34 @@ export function redialDelayMs(policy: ReconnectPolicy, state: RedialState): numb
     }
   }
 }
+
+/**
+ * Redial options of a simulated node (`SimulatedEdgeNodeOptions.reconnect`):
+ * - `{ kind: 'jittered' }` (default): full-jitter exponential backoff with the `backoff` settings, first
+ *   redial within 1 s. A load generator wants this: it spreads the redials of thousands of nodes cut at
+ *   once, and tests of a cut link do not wait 30 s.
+ * - `{ kind: 'fixed' }`: the real EdgeCore v1.23.1 (`edge/pkg/edgehub/edgehub.go`): 30 s after a loss,
+ *   then rounds of 5 dials 5 s apart with 30 s between rounds; each field may be overridden (defaults in
+ *   {@link realEdgeReconnect}).
+ */
+export type ReconnectOptions =
+  { readonly kind: 'jittered' } | ({ readonly kind: 'fixed' } & Partial<Omit<FixedReconnect, 'kind'>>);
+
+/**
+ * Resolves {@link ReconnectOptions} (default `jittered`) to a policy, taking the jittered settings from
+ * `backoff`. Throws a RangeError naming the field when a `fixed` field is out of range.
+ */
+export function reconnectPolicy(
+  options: ReconnectOptions | undefined,
+  backoff: ReconnectBackoff,
+): ReconnectPolicy {
+  if (options === undefined || options.kind === 'jittered') return { kind: 'jittered', ...backoff };
+  const policy: FixedReconnect = { ...realEdgeReconnect, ...options };
+  for (const field of ['delayMs', 'dialIntervalMs'] as const) {
+    if (!(Number.isFinite(policy[field]) && policy[field] >= 0))
+      throw new RangeError(`reconnect.${field} must be a finite number of ms >= 0`);
+  }
+  if (!(Number.isInteger(policy.dialsPerRound) && policy.dialsPerRound >= 1))
+    throw new RangeError('reconnect.dialsPerRound must be an integer >= 1');
+  return policy;
+}
