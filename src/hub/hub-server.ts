@@ -151,7 +151,8 @@ export class Hub {
     const route = routeOutbound(message);
     let result: EnqueueResult = 'queued';
     if (route.path === 'no-ack') {
-      queue.enqueueNoAck(route.payload);
+      if (route.isAckedReply) queue.enqueueReply(route.payload);
+      else queue.enqueueNoAck(route.payload);
     } else {
       const outcome = queue.enqueueAck(route.item, this.#now());
       result = outcome.kind;

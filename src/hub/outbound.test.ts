@@ -72,6 +72,44 @@ describe('routeOutbound', () => {
     assert.equal(routeOutbound(m).path, 'no-ack');
   });
 
+  const replyOn = (resource: string, content: unknown) => ({
+    header: { msg_id: id, parent_msg_id: id, timestamp: 1 },
+    route: { source: 'edgecontroller', group: 'resource', operation: 'response', resource },
+    content,
+  });
+
+  // Issue 11, fix 3: the edge ACKs the replies of its metamanager's remote path.
+  for (const [what, resource] of [
+    ['node insert (registration)', 'null/node/n1'],
+    ['lease update or query', 'kube-node-lease/lease/n1'],
+    ['service account token query', 'default/serviceaccounttoken/sa'],
+  ] as const) {
+    it(`marks a ${what} reply as one the edge ACKs`, () => {
+      const r = routeOutbound(replyOn(resource, { Object: { kind: 'x' }, Err: null }));
+      assert.ok(r.path === 'no-ack' && r.isAckedReply);
+    });
+  }
+
+  for (const resource of ['default/podpatch/p1', 'null/nodepatch/n1', 'default/podstatus/p1']) {
+    it(`does not remember a reply on ${resource}: the edge never ACKs it`, () => {
+      const r = routeOutbound(replyOn(resource, 'OK'));
+      assert.ok(r.path === 'no-ack' && !r.isAckedReply);
+    });
+  }
+
+  it('does not mark a push that needs no ACK as a reply', () => {
+    const m = newPush({
+      id,
+      now: 1,
+      resource: 'kube-node-lease/lease/n1' as ResourcePath,
+      operation: 'update',
+      content: { kind: 'Lease', metadata: { uid: 'l-1' } },
+      resourceVersion: '3',
+    });
+    const r = routeOutbound(m);
+    assert.ok(r.path === 'no-ack' && !r.isAckedReply);
+  });
+
   it('caps resends of a configmap query reply', () => {
     const m = {
       header: { msg_id: id, parent_msg_id: id, timestamp: 1, resourceversion: '3' },

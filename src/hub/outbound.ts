@@ -4,7 +4,7 @@
  * and the frame written for a delivery (the payload with the delivery id as `msg_id`).
  * @module
  */
-import { edgeKey, isAckRequired, parseResource } from '../protocol/index.js';
+import { edgeKey, isAckRequired, parseResource, resourceTypeOf } from '../protocol/index.js';
 import type { Message, MessageId } from '../protocol/index.js';
 import type { AckItem } from '../queues/index.js';
 
@@ -14,10 +14,25 @@ import type { AckItem } from '../queues/index.js';
  */
 export const replyResendLimit = 3;
 
-/** Where a message goes. */
+/**
+ * Where a message goes. On the no-ACK path, `isAckedReply` marks a reply the edge may ACK anyway, so the
+ * queue remembers its id (`NodeQueue.enqueueReply`) and the ACK is not counted as unknown.
+ */
 export type OutboundRoute =
   | { readonly path: 'ack'; readonly item: AckItem<Message> }
-  | { readonly path: 'no-ack'; readonly payload: Message };
+  | { readonly path: 'no-ack'; readonly payload: Message; readonly isAckedReply: boolean };
+
+/**
+ * Reply resource types the edge never ACKs: it sends these requests straight to the cloud and hands
+ * the reply to the waiting caller (`podpatch`, `nodepatch`: metamanager processPatch; `podstatus`:
+ * processUpdate), so they are kept out of the bounded memory of reply ids, which a pod status flood
+ * would otherwise fill. Replies to requests that go through metamanager's remote path are ACKed
+ * (inserts from edged, lease updates, remote queries: processRemote → feedbackResponse sends
+ * `NewRespByMessage(reply, "OK")`, parent id = the reply's id). A few remembered replies are never ACKed
+ * (a pod delete's, a node update's): they cost a slot until `recognizedIdTtlMs`.
+ * Source: kubeedge/kubeedge v1.23.1 `edge/pkg/metamanager/process.go`.
+ */
+const neverAckedReplyTypes: ReadonlySet<string> = new Set(['podpatch', 'nodepatch', 'podstatus']);
 
 interface ObjectMeta {
   readonly uid?: unknown;
@@ -34,7 +49,8 @@ interface ObjectMeta {
  * `delete` as a duplicate while the update was un-ACKed (issue 11).
  */
 export function routeOutbound(message: Message): OutboundRoute {
-  if (!isAckRequired(message)) return { path: 'no-ack', payload: message };
+  if (!isAckRequired(message))
+    return { path: 'no-ack', payload: message, isAckedReply: isAckedReply(message) };
   const resource = message.route.resource ?? '';
   const parsed = parseResource(resource);
   const meta = metadataOf(message.content);
@@ -50,6 +66,14 @@ export function routeOutbound(message: Message): OutboundRoute {
       payload: message,
     },
   };
+}
+
+/** Whether the edge may ACK this no-ACK message: a reply, other than to a request it never ACKs. */
+function isAckedReply(message: Message): boolean {
+  const parent = message.header.parent_msg_id;
+  if (parent === undefined || parent === '') return false;
+  const type = resourceTypeOf(message.route.resource ?? '');
+  return type === undefined || !neverAckedReplyTypes.has(type);
 }
 
 /** The frame for a delivery: the payload with `msg_id` set to the delivery id (stable across resends). */

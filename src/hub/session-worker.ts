@@ -171,6 +171,8 @@ export class Session {
         this.sendNoAck(newRespByMessage(message, 'ack', { id: this.#ctx.newId(), now }));
         return;
       case 'ack': {
+        // `recognized` (the edge ACKed a reply, or another copy of a resend) and `unknown` change nothing;
+        // the queue counts both for the node's state (`/nodes`).
         const outcome = queue.ack(kind.parentId, now);
         if (outcome.kind === 'acked') {
           metrics.ackLatency.observe(outcome.latencyMs / 1000);

@@ -245,8 +245,73 @@ describe('NodeQueue ACKs', () => {
     assert.deepEqual(q.ack('not-ours', 1), { kind: 'unknown', deliveryId: 'not-ours' });
     assert.equal(q.stats().inFlight, 1);
     assert.equal(q.ack(sent.id, 1).kind, 'acked');
-    assert.equal(q.ack(sent.id, 2).kind, 'unknown', 'the edge ACKs each copy of a resend');
+    assert.equal(q.ack(sent.id, 2).kind, 'unknown', 'sent once, so a second ACK is not the edge’s');
     assert.equal(q.stats().unknownAcksTotal, 2);
+  });
+});
+
+// Issue 11, fix 3: the edge ACKs replies to its remote requests and every copy of a resend; those ACKs
+// are ours and must not count as unknown, while a truly unknown id still does.
+describe('NodeQueue recognised ACKs', () => {
+  it('recognises the edge’s ACK of a reply sent with enqueueReply, once', () => {
+    const q = newQueue();
+    q.enqueueReply('lease reply');
+    q.enqueueNoAck('podpatch reply');
+    const [reply, other] = q.takeSendable(0).deliveries;
+    assert.ok(reply !== undefined && other !== undefined);
+    assert.deepEqual(q.ack(reply.id, 5), { kind: 'recognized', deliveryId: reply.id });
+    assert.equal(q.ack(reply.id, 6).kind, 'unknown', 'a second ACK of one reply is not expected');
+    assert.equal(q.ack(other.id, 6).kind, 'unknown', 'a plain no-ACK payload is not remembered');
+    assert.equal(q.ack('foreign', 6).kind, 'unknown');
+    assert.deepEqual([q.stats().recognizedAcksTotal, q.stats().unknownAcksTotal], [1, 3]);
+    assert.equal(q.stats().ackedTotal, 0);
+  });
+
+  it('remembers a reply from its send, not its enqueue, and forgets it after recognizedIdTtlMs', () => {
+    const q = newQueue({ recognizedIdTtlMs: 1_000 });
+    q.enqueueReply('early');
+    const [early] = q.takeSendable(5_000).deliveries;
+    q.enqueueReply('late');
+    const [late] = q.takeSendable(5_500).deliveries;
+    assert.ok(early !== undefined && late !== undefined);
+    assert.equal(q.ack(early.id, 6_000).kind, 'unknown', 'sent at 5000, forgotten at 6000');
+    assert.equal(q.ack(late.id, 6_499).kind, 'recognized');
+  });
+
+  it('remembers at most maxRecognizedIds reply ids, however many replies a node causes', () => {
+    const q = newQueue({ maxRecognizedIds: 10 });
+    for (let i = 0; i < 1_000; i += 1) q.enqueueReply(`r${String(i)}`);
+    const sent = q.takeSendable(0).deliveries;
+    assert.equal(q.stats().recognizedIds, 10);
+    assert.equal(q.ack(sent[0]?.id ?? '', 1).kind, 'unknown', 'the oldest were forgotten');
+    assert.equal(q.ack(sent[999]?.id ?? '', 1).kind, 'recognized');
+  });
+
+  it('recognises the ACK of another copy of a delivery resent before its first ACK', () => {
+    const q = newQueue({ ackTimeoutMs: 100 });
+    q.enqueueAck(item('a', '1'), 0);
+    const sent = only(q.takeSendable(0));
+    assert.equal(only(q.takeSendable(100)).reason, 'timeout');
+    assert.equal(q.ack(sent.id, 150).kind, 'acked');
+    assert.equal(q.ack(sent.id, 160).kind, 'recognized', 'the edge ACKs each copy it received');
+    assert.equal(q.stats().unknownAcksTotal, 0);
+  });
+
+  it('recognises a late ACK of a retired delivery', () => {
+    const q = newQueue({ ackTimeoutMs: 100, maxAckTimeoutMs: 100 });
+    q.enqueueAck(item('a', '1', { isResponse: true, dropAfterResends: 0 }), 0);
+    const sent = only(q.takeSendable(0));
+    assert.equal(q.takeSendable(100).retired[0]?.reason, 'resend-limit');
+    assert.equal(q.ack(sent.id, 150).kind, 'recognized');
+  });
+
+  it('forgets remembered ids on clear', () => {
+    const q = newQueue();
+    q.enqueueReply('reply');
+    const [reply] = q.takeSendable(0).deliveries;
+    q.clear();
+    assert.equal(q.ack(reply?.id ?? '', 1).kind, 'unknown');
+    assert.equal(q.stats().recognizedIds, 0);
   });
 });
 
@@ -288,7 +353,8 @@ describe('NodeQueue resends', () => {
       { reason: 'superseded', deliveryId: old.id, item: item('a', '1'), resends: 0 },
     ]);
     assert.equal(q.nextWakeAt(), 100 + 200, 'the backoff carries over to the superseding delivery');
-    assert.equal(q.ack(old.id, 150).kind, 'unknown');
+    assert.equal(q.ack(old.id, 150).kind, 'recognized', 'a late ACK of the retired one settles nothing');
+    assert.equal(q.stats().inFlight, 1);
     assert.equal(q.ack(next.id, 150).kind, 'acked');
   });
 
@@ -310,7 +376,8 @@ describe('NodeQueue resends', () => {
     ]);
     assert.deepEqual(payloads(plan), ['other'], 'the key is free again');
     assert.equal(q.stats().retiredResendLimitTotal, 1);
-    assert.equal(q.ack(sent.id, 301).kind, 'unknown');
+    assert.equal(q.ack(sent.id, 301).kind, 'recognized', 'a late ACK of the retired reply settles nothing');
+    assert.equal(q.stats().ackedTotal, 0);
   });
 
   it('retires an item with dropAfterResends 0 at its first timeout without resending it', () => {
@@ -391,10 +458,12 @@ describe('NodeQueue stats and clear', () => {
       pendingNoAck: 1,
       sendableKeys: 1,
       trackedObjects: 2,
+      recognizedIds: 0,
       sentTotal: 1,
       resendsTotal: 0,
       ackedTotal: 0,
       unknownAcksTotal: 0,
+      recognizedAcksTotal: 0,
       replacedTotal: 1,
       droppedStaleTotal: 0,
       droppedAfterDeleteTotal: 0,

@@ -13,6 +13,7 @@ import { DeadlineHeap } from './deadline-heap.js';
 import type { HeapNode } from './deadline-heap.js';
 import { Fifo } from './fifo.js';
 import { resolveNodeQueueOptions } from './queue-options.js';
+import { RecentIds } from './recent-ids.js';
 import type { NodeQueueOptions, ResolvedNodeQueueOptions } from './queue-options.js';
 import type {
   AckItem,
@@ -40,6 +41,12 @@ interface InFlight<P> extends HeapNode {
   deadline: number;
 }
 
+/** A no-ACK payload; a reply's delivery id is remembered once sent (see {@link NodeQueue.enqueueReply}). */
+interface NoAckEntry<P> {
+  readonly payload: P;
+  readonly isReply: boolean;
+}
+
 type Counters = {
   -readonly [K in keyof QueueStats as K extends `${string}Total` ? K : never]: number;
 };
@@ -49,6 +56,7 @@ const zeroCounters = Object.freeze({
   resendsTotal: 0,
   ackedTotal: 0,
   unknownAcksTotal: 0,
+  recognizedAcksTotal: 0,
   replacedTotal: 0,
   droppedStaleTotal: 0,
   droppedAfterDeleteTotal: 0,
@@ -72,6 +80,8 @@ const zeroCounters = Object.freeze({
  *   capped at `maxAckTimeoutMs`, until ACKed, retired (`dropAfterResends` used up, or superseded by a newer
  *   version of the same object that waits at the head of its key) or {@link clear}ed.
  * - After {@link onDisconnect}, un-ACKed deliveries are resent first on the next session, with fresh timers.
+ * - An ACK that the edge sends for a message nothing waits for (a reply from {@link enqueueReply}, another
+ *   copy of a resent delivery, a retired delivery) is `recognized`, not `unknown`, within the bounds below.
  * - Every accepted version is eventually sent, unless a newer version or a delete of the same object
  *   replaces it first, as long as ACKs keep coming.
  *
@@ -82,13 +92,17 @@ const zeroCounters = Object.freeze({
  *   (harmless: the edge upserts). A delete enqueued late for an object whose key was re-used by a new
  *   object still erases the new one on the edge for non-pods (errata omission 11); callers must not send it.
  * - Remembering deletes: after a delete's ACK the object is forgotten.
+ * - Recognising every late ACK: the ids of replies, resent and retired deliveries are held for at most
+ *   `recognizedIdTtlMs` and `maxRecognizedIds`; an ACK after that counts as unknown.
  *
  * Not thread-safe in any sense that matters for JS: one session worker owns one queue.
  */
 export class NodeQueue<P> {
   readonly #options: ResolvedNodeQueueOptions;
   readonly #entries = new AckEntries<P>();
-  readonly #noAck = new Fifo<P>();
+  readonly #noAck = new Fifo<NoAckEntry<P>>();
+  /** Ids whose ACK may still come though nothing waits for it (replies, resent and retired deliveries). */
+  readonly #recognized: RecentIds;
   /** Un-ACKed deliveries by id, in the order they were created. */
   readonly #inFlight = new Map<string, InFlight<P>>();
   readonly #timers = new DeadlineHeap<InFlight<P>>();
@@ -100,6 +114,10 @@ export class NodeQueue<P> {
   /** @throws EdgeControllerError `EC_CONFIG_INVALID` when an option is out of range. */
   constructor(options: NodeQueueOptions) {
     this.#options = resolveNodeQueueOptions(options);
+    this.#recognized = new RecentIds({
+      maxIds: this.#options.maxRecognizedIds,
+      ttlMs: this.#options.recognizedIdTtlMs,
+    });
   }
 
   /**
@@ -136,11 +154,19 @@ export class NodeQueue<P> {
    * replies outlive its connection); past `maxPendingNoAck` the oldest is evicted and returned.
    */
   enqueueNoAck(payload: P): NoAckOutcome<P> {
-    this.#noAck.push(payload);
-    if (this.#noAck.length <= this.#options.maxPendingNoAck) return { kind: 'queued' };
-    const evicted = this.#noAck.shift() as P;
-    this.#counters.noAckEvictedTotal += 1;
-    return { kind: 'queued-evicting-oldest', evicted };
+    return this.#pushNoAck({ payload, isReply: false });
+  }
+
+  /**
+   * Like {@link enqueueNoAck}, for a reply the edge may ACK although it needs no ACK: its delivery id is
+   * remembered once sent (within `maxRecognizedIds` and `recognizedIdTtlMs`), so that {@link ack} reports
+   * the edge's ACK of it as `recognized`, not `unknown`. KubeEdge's edge ACKs the reply to every request
+   * it sent through its metamanager's remote path (inserts, lease updates, remote queries), with the
+   * reply's id as parent (kubeedge/kubeedge v1.23.1 `edge/pkg/metamanager/process.go` processRemote →
+   * feedbackResponse). Never resent.
+   */
+  enqueueReply(payload: P): NoAckOutcome<P> {
+    return this.#pushNoAck({ payload, isReply: true });
   }
 
   /**
@@ -154,8 +180,10 @@ export class NodeQueue<P> {
     const retired: Retired<P>[] = [];
     // Ids before payloads: if newId misbehaves and throws, the no-ACK backlog is intact.
     const noAckIds = Array.from({ length: this.#noAck.length }, () => this.#uniqueId());
-    for (const [index, payload] of this.#noAck.drain().entries()) {
-      deliveries.push({ kind: 'no-ack', id: noAckIds[index] ?? this.#uniqueId(), payload });
+    for (const [index, entry] of this.#noAck.drain().entries()) {
+      const id = noAckIds[index] ?? this.#uniqueId();
+      if (entry.isReply) this.#recognized.remember(id, now);
+      deliveries.push({ kind: 'no-ack', id, payload: entry.payload });
       this.#counters.noAckSentTotal += 1;
     }
     // Each retry takes its delivery off the list or the heap itself, so a throwing newId loses nothing.
@@ -177,17 +205,26 @@ export class NodeQueue<P> {
 
   /**
    * Settles the delivery whose id the edge's ACK carries as `parent_msg_id`. Frees its window slot and
-   * its key; call {@link takeSendable} afterwards. Unknown ids are reported, not thrown.
+   * its key; call {@link takeSendable} afterwards. An ACK of a message we no longer wait for but remember
+   * (a reply, another copy of a resent delivery, a retired one) is `recognized`; any other id is
+   * `unknown`. Neither is thrown.
    */
   ack(deliveryId: string, now: number): AckOutcome<P> {
     const delivery = this.#inFlight.get(deliveryId);
     if (delivery === undefined) {
+      if (this.#recognized.take(deliveryId, now)) {
+        this.#counters.recognizedAcksTotal += 1;
+        return { kind: 'recognized', deliveryId };
+      }
       this.#counters.unknownAcksTotal += 1;
       return { kind: 'unknown', deliveryId };
     }
     this.#forget(delivery);
     this.#entries.settle(delivery.key, delivery.uid, 'acked');
     this.#counters.ackedTotal += 1;
+    // The edge ACKs every copy it receives (metamanager answers each message), so a copy resent before
+    // this ACK may still be ACKed.
+    if (delivery.resends > 0) this.#recognized.remember(deliveryId, now);
     return {
       kind: 'acked',
       deliveryId,
@@ -226,6 +263,7 @@ export class NodeQueue<P> {
       pendingNoAck: this.#noAck.length,
       sendableKeys: this.#entries.sendableKeyCount,
       trackedObjects: this.#entries.trackedCount,
+      recognizedIds: this.#recognized.size,
       ...this.#counters,
     };
   }
@@ -237,6 +275,15 @@ export class NodeQueue<P> {
     this.#inFlight.clear();
     this.#timers.clear();
     this.#awaitingReconnect = [];
+    this.#recognized.clear();
+  }
+
+  #pushNoAck(entry: NoAckEntry<P>): NoAckOutcome<P> {
+    this.#noAck.push(entry);
+    if (this.#noAck.length <= this.#options.maxPendingNoAck) return { kind: 'queued' };
+    const evicted = (this.#noAck.shift() as NoAckEntry<P>).payload;
+    this.#counters.noAckEvictedTotal += 1;
+    return { kind: 'queued-evicting-oldest', evicted };
   }
 
   /** A timed-out or requeued delivery: supersede it, retire it, or resend it with the same id. */
@@ -252,6 +299,7 @@ export class NodeQueue<P> {
       const id = this.#uniqueId();
       const newer = this.#entries.takeSuperseding(delivery.key, delivery.uid);
       this.#forget(delivery);
+      this.#recognized.remember(delivery.id, now);
       retired.push(this.#retired(delivery, 'superseded'));
       this.#counters.supersededTotal += 1;
       this.#start(id, delivery.key, delivery.uid, newer, now, 'superseding', attempt, deliveries);
@@ -261,6 +309,7 @@ export class NodeQueue<P> {
     if (limit !== undefined && delivery.resends >= limit) {
       this.#forget(delivery);
       this.#entries.settle(delivery.key, delivery.uid, 'dropped');
+      this.#recognized.remember(delivery.id, now);
       retired.push(this.#retired(delivery, 'resend-limit'));
       this.#counters.retiredResendLimitTotal += 1;
       return;

@@ -13,6 +13,8 @@ describe('resolveNodeQueueOptions', () => {
     assert.equal(resolved.ackTimeoutMs, 5_000);
     assert.equal(resolved.maxAckTimeoutMs, 60_000);
     assert.equal(resolved.maxPendingNoAck, 10_000);
+    assert.equal(resolved.maxRecognizedIds, 1024);
+    assert.equal(resolved.recognizedIdTtlMs, 60_000);
     assert.equal(resolved.newId, newId);
     assert.ok(Object.isFrozen(nodeQueueDefaults));
     assert.ok(Object.isFrozen(resolved));
@@ -40,6 +42,8 @@ describe('resolveNodeQueueOptions', () => {
       /maxAckTimeoutMs \(500\) must be at least ackTimeoutMs \(1000\)/,
     ],
     ['maxPendingNoAck 0', { newId, maxPendingNoAck: 0 }, /maxPendingNoAck/],
+    ['maxRecognizedIds 0', { newId, maxRecognizedIds: 0 }, /maxRecognizedIds must be an integer >= 1/],
+    ['recognizedIdTtlMs -1', { newId, recognizedIdTtlMs: -1 }, /recognizedIdTtlMs must be a finite/],
     ['newId missing', { newId: undefined } as unknown as NodeQueueOptions, /newId must be a function/],
   ];
   for (const [name, options, message] of invalid) {

@@ -25,6 +25,18 @@ export interface NodeQueueOptions {
    * notifications that are not coalesced, so only this bounds them while the node is away.
    */
   readonly maxPendingNoAck?: number;
+  /**
+   * Most ids remembered of messages whose ACK may still come though nothing waits for it: replies sent
+   * with `enqueueReply`, resent deliveries once ACKed, retired deliveries (default 1024). Past it the
+   * oldest is forgotten and its late ACK counts as unknown. Bounds the memory a node can cause.
+   */
+  readonly maxRecognizedIds?: number;
+  /**
+   * How long such an id is remembered after its send, ACK or retirement, in ms (default 60000). The edge
+   * ACKs a reply as soon as it has it (`edge/pkg/metamanager/process.go` feedbackResponse), so this only
+   * has to cover a round trip and a busy edge.
+   */
+  readonly recognizedIdTtlMs?: number;
 }
 
 /** The defaults of {@link NodeQueueOptions}. */
@@ -33,6 +45,8 @@ export const nodeQueueDefaults = Object.freeze({
   ackTimeoutMs: 5_000,
   maxAckTimeoutMs: 60_000,
   maxPendingNoAck: 10_000,
+  maxRecognizedIds: 1024,
+  recognizedIdTtlMs: 60_000,
 });
 
 /** {@link NodeQueueOptions} with every default applied. */
@@ -57,6 +71,8 @@ export function resolveNodeQueueOptions(options: NodeQueueOptions): ResolvedNode
     );
   }
   requireInteger('maxPendingNoAck', resolved.maxPendingNoAck, 1);
+  requireInteger('maxRecognizedIds', resolved.maxRecognizedIds, 1);
+  requirePositive('recognizedIdTtlMs', resolved.recognizedIdTtlMs);
   return Object.freeze(resolved);
 }
 

@@ -74,7 +74,10 @@ export interface AckDelivery<P> {
 /** A message to write once, with no ACK expected. */
 export interface NoAckDelivery<P> {
   readonly kind: 'no-ack';
-  /** A fresh id the hub may use as the frame's `msg_id`. */
+  /**
+   * A fresh id the hub uses as the frame's `msg_id`. For a reply (`NodeQueue.enqueueReply`) the queue
+   * remembers it, so the edge's ACK of it is recognised.
+   */
   readonly id: string;
   readonly payload: P;
 }
@@ -82,7 +85,7 @@ export interface NoAckDelivery<P> {
 /** Something to write to the node's connection now. */
 export type Delivery<P> = NoAckDelivery<P> | AckDelivery<P>;
 
-/** A delivery the queue stopped waiting for. Its id is unknown to {@link NodeQueue.ack} from now on. */
+/** A delivery the queue stopped waiting for. A late ACK of its id is `recognized`, not `acked`. */
 export interface Retired<P> {
   /**
    * `resend-limit`: the item's `dropAfterResends` was used up; the version is dropped.
@@ -135,8 +138,14 @@ export type AckOutcome<P> =
       readonly resends: number;
     }
   /**
-   * No un-ACKed delivery has this id: never sent, already ACKed (the edge ACKs every copy of a resend),
-   * retired, or not ours at all. Ignore it; count it.
+   * An ACK of a message we sent but no longer wait for: a reply the edge ACKs (`NodeQueue.enqueueReply`),
+   * another copy of a delivery that was resent before its ACK, or a retired delivery. Nothing to do; it is
+   * counted apart from unknown ACKs. Remembered within `maxRecognizedIds` and `recognizedIdTtlMs` only.
+   */
+  | { readonly kind: 'recognized'; readonly deliveryId: string }
+  /**
+   * No message we remember has this id: never sent, forgotten (see `recognized`), or not ours at all.
+   * Ignore it; count it.
    */
   | { readonly kind: 'unknown'; readonly deliveryId: string };
 
@@ -160,10 +169,13 @@ export interface QueueStats {
   readonly sendableKeys: number;
   /** Objects the queue remembers, including ACKed ones kept only for their resourceVersion. */
   readonly trackedObjects: number;
+  /** Ids whose late ACK would be `recognized` (bounded by `maxRecognizedIds`). */
+  readonly recognizedIds: number;
   readonly sentTotal: number;
   readonly resendsTotal: number;
   readonly ackedTotal: number;
   readonly unknownAcksTotal: number;
+  readonly recognizedAcksTotal: number;
   readonly replacedTotal: number;
   readonly droppedStaleTotal: number;
   readonly droppedAfterDeleteTotal: number;

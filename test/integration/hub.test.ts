@@ -6,10 +6,11 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
+import WebSocket from 'ws';
 import { newPush, parseMessageId, parseNodeName } from '../../src/protocol/index.js';
 import type { Message, MessageId, NodeName, ResourcePath } from '../../src/protocol/index.js';
 import { JoinError } from '../../src/sim/index.js';
-import type { EdgeClient } from '../../src/sim/index.js';
+import type { EdgeClient, EdgeIdentity } from '../../src/sim/index.js';
 import { useLocalCluster } from '../support/cluster.js';
 import { startTestController } from '../support/controller.js';
 import type { TestController } from '../support/controller.js';
@@ -27,6 +28,7 @@ const hubOptions = {
 };
 
 const open: EdgeClient[] = [];
+const rawSockets: WebSocket[] = [];
 
 let seq = 0;
 function node(prefix: string): NodeName {
@@ -77,6 +79,7 @@ describe('hub', () => {
   });
   after(async () => {
     await Promise.all(open.map((e) => e.close()));
+    for (const ws of rawSockets) ws.terminate();
     await ctl.controller.stop();
   });
 
@@ -359,6 +362,107 @@ describe('hub', () => {
         assert.equal(queue.trackedObjects, 0, 'the ACKed delete forgets the pod');
       });
       assert.equal(await deleteDrops(), dropsBefore);
+    });
+  });
+
+  describe('ACKs of replies (issue 11)', () => {
+    interface WireFrame {
+      header: { msg_id: string; parent_msg_id?: string; timestamp: number };
+      route: { source?: string; group?: string; operation?: string; resource?: string };
+      content: unknown;
+    }
+
+    /**
+     * An independent raw client: the WebSocket and the KubeEdge frames written by hand, not with the
+     * simulator or our codec, so both sides cannot share a mistake.
+     */
+    async function rawEdge(identity: EdgeIdentity): Promise<{
+      ws: WebSocket;
+      send: (frame: WireFrame) => void;
+      replyTo: (requestId: string) => Promise<WireFrame>;
+    }> {
+      const ws = new WebSocket(
+        `wss://${ctl.hubServer}/e632aba927ea4ac2b575ec1603d56f10/${identity.nodeName}/events`,
+        {
+          ca: identity.caPem,
+          cert: identity.certPem,
+          key: identity.keyPem,
+          headers: {
+            node_id: identity.nodeName,
+            project_id: 'e632aba927ea4ac2b575ec1603d56f10',
+            ConnectionUse: 'msg',
+          },
+        },
+      );
+      const frames: WireFrame[] = [];
+      ws.on('message', (data: Buffer) => {
+        frames.push(JSON.parse(data.toString('utf8')) as WireFrame);
+      });
+      await new Promise<void>((resolve, reject) => {
+        ws.once('open', () => {
+          resolve();
+        });
+        ws.once('error', reject);
+      });
+      rawSockets.push(ws);
+      return {
+        ws,
+        send: (frame) => {
+          ws.send(JSON.stringify(frame));
+        },
+        replyTo: (requestId) =>
+          eventually(() => {
+            const reply = frames.find((f) => f.header.parent_msg_id === requestId);
+            assert.ok(reply !== undefined, `a reply to ${requestId}`);
+            return reply;
+          }),
+      };
+    }
+
+    /** The ACK KubeEdge's metamanager sends for a reply it got (`process.go` feedbackResponse). */
+    function ackOf(reply: WireFrame): WireFrame {
+      return {
+        header: { msg_id: randomUUID(), parent_msg_id: reply.header.msg_id, timestamp: Date.now() },
+        route: {
+          source: reply.route.source ?? '',
+          group: reply.route.group ?? '',
+          operation: 'response',
+          resource: reply.route.resource ?? '',
+        },
+        content: 'OK',
+      };
+    }
+
+    it('recognises the edge’s ACKs of node-insert and lease replies, and still counts a truly unknown ACK', async () => {
+      const name = node('rawack');
+      const edge = await rawEdge(await ctl.join(name));
+      const request = (operation: string, resource: string, content: unknown): WireFrame => ({
+        header: { msg_id: randomUUID(), timestamp: Date.now() },
+        route: { source: 'edged', group: 'meta', operation, resource },
+        content,
+      });
+      const register = request('insert', `null/node/${name}`, {
+        metadata: { name, labels: { 'node-role.kubernetes.io/edge': '' } },
+        spec: {},
+        status: {},
+      });
+      const lease = request('query', `kube-node-lease/lease/${name}`, null);
+      edge.send(register);
+      edge.send(lease);
+      const replies = [await edge.replyTo(register.header.msg_id), await edge.replyTo(lease.header.msg_id)];
+      for (const reply of replies) edge.send(ackOf(reply));
+      await eventually(() => {
+        const queue = ctl.controller.hub.nodeState(name)?.queue;
+        assert.equal(queue?.recognizedAcksTotal, 2);
+        assert.equal(queue.unknownAcksTotal, 0, 'ACKs of our replies are not unknown');
+      });
+      const foreign = ackOf(replies[0] ?? assert.fail('no reply'));
+      foreign.header.parent_msg_id = randomUUID();
+      edge.send(foreign);
+      await eventually(() => {
+        assert.equal(ctl.controller.hub.nodeState(name)?.queue.unknownAcksTotal, 1);
+      });
+      assert.ok(ctl.controller.hub.isConnected(name), 'ACKs never cost the session');
     });
   });
 
