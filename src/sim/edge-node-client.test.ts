@@ -6,7 +6,7 @@ import { parseMessageId } from '../protocol/index.js';
 import type { Message } from '../protocol/index.js';
 import type { EdgeClientOptions } from './edge-client.js';
 import { SimulatedEdgeNode } from './edge-node-client.js';
-import type { EdgeConnection, SimulatedEdgeNodeOptions } from './edge-node-client.js';
+import type { EdgeConnection, SimulatedEdgeNodeOptions } from './edge-node-options.js';
 import type { EdgeIdentity } from './join-client.js';
 
 const identity: EdgeIdentity = { nodeName: 'n', caPem: '', certPem: '', keyPem: '' };
@@ -17,6 +17,8 @@ class FakeCloud {
   readonly log: string[] = [];
   readonly acked: string[] = [];
   dials = 0;
+  /** Answer a missing lease with a bare `{"ErrStatus":…}` instead of an ObjectResp (a cloud bug). */
+  bareLeaseNotFound = false;
   #nodeExists = false;
   #lease: Record<string, unknown> | undefined;
   #seq = 0;
@@ -49,9 +51,10 @@ class FakeCloud {
     }
     if (resource === 'null/nodepatch/n') return { Object: node, Err: null };
     if (resource === leaseKey && operation === 'query') {
-      return this.#lease === undefined
-        ? { Object: null, Err: status('NotFound', 404) }
-        : { Object: this.#lease, Err: null };
+      if (this.#lease !== undefined) return { Object: this.#lease, Err: null };
+      return this.bareLeaseNotFound
+        ? status('NotFound', 404)
+        : { Object: null, Err: status('NotFound', 404) };
     }
     if (resource === leaseKey) {
       this.#lease = {
@@ -201,6 +204,23 @@ describe('SimulatedEdgeNode message sequences (KubeEdge v1.23.1 EdgeCore)', () =
     await settle();
     assert.equal(cloud.dials, 2, 'redialled at 30 s');
     assert.ok(node.isConnected);
+    await node.stop();
+  });
+
+  it('does not create its lease when the cloud answers the query with a bare 404 Status (§4.10)', async () => {
+    const cloud = new FakeCloud();
+    cloud.bareLeaseNotFound = true;
+    const { node, failures } = simulatedNode(cloud);
+    await node.start();
+    await settle();
+    mock.timers.tick(10_000);
+    await settle();
+    // The kubelet decodes it into a zero LeaseResp, (nil, nil): no create, a new GET every period.
+    assert.deepEqual(
+      cloud.log.filter((entry) => entry.endsWith(leaseKey)),
+      [`query ${leaseKey}`, `query ${leaseKey}`],
+    );
+    assert.equal(failures.length, 2, 'each period reports that the lease was neither created nor renewed');
     await node.stop();
   });
 });

@@ -18,9 +18,8 @@ import { EventEmitter } from 'node:events';
 import { parseMessageId, parseResource } from '../protocol/index.js';
 import type { Message, MessageId, MessageStamp } from '../protocol/index.js';
 import { EdgeClient } from './edge-client.js';
-import type { EdgeClientOptions, MetaStore, TrafficCounters } from './edge-client.js';
-import { leaseQuery, leaseWrite, nodeInsert, nodePatch, readReply } from './edge-messages.js';
-import type { ReplyOutcome } from './edge-messages.js';
+import type { EdgeClientOptions, MetaStore } from './edge-client.js';
+import { leaseQuery, leaseWrite, nodeInsert, nodePatch } from './edge-messages.js';
 import { FakeRuntime } from './fake-runtime-client.js';
 import { maxTimerDelayMs, renewalDelayMs } from './cert-rotation.js';
 import { joinWithToken, renewWithCertificate } from './join-client.js';
@@ -33,96 +32,19 @@ import {
   nodeShapeDefaults,
   registeredNode,
 } from './node-status.js';
-import type { NodeShape } from './node-status.js';
 import type { PodStatus } from './pod-status.js';
 import type { InboundHandling } from './push-handling.js';
+import { afterLeaseQuery, afterLeaseWrite, decodeTypedReply, isAlreadyExists } from './typed-reply.js';
+import type { TypedReply } from './typed-reply.js';
 import { reconnectBackoffDefaults, reconnectPolicy, redialDelayMs } from './reconnect-backoff.js';
-import type { ReconnectBackoff, ReconnectOptions, ReconnectPolicy } from './reconnect-backoff.js';
+import type { ReconnectBackoff, ReconnectPolicy } from './reconnect-backoff.js';
 import { isSimPod } from './sim-pod.js';
-
-/** Options of {@link SimulatedEdgeNode}; defaults in {@link simulatedEdgeNodeDefaults}. */
-export interface SimulatedEdgeNodeOptions {
-  readonly nodeName: string;
-  /** `host:port` of the hub (EdgeCore `websocket.server`). */
-  readonly server: string;
-  /** A ready identity; when absent the node joins with {@link join} on its first start. */
-  readonly identity?: EdgeIdentity;
-  /** Certificate server and token for the join (edgemark `--http-server`, `--token`). */
-  readonly join?: { readonly httpServer: string; readonly token: string };
-  /** Lease renewal period in ms; default 10,000 (kubelet `nodeLeaseRenewInterval`). */
-  readonly leasePeriodMs?: number;
-  /** `nodepatch` heartbeat period in ms; default 60,000. */
-  readonly statusPeriodMs?: number;
-  /** Time a pod stays Pending before its containers run, in ms; default 1,000 (§4.10). */
-  readonly podStartDelayMs?: number;
-  /** Keepalive period in ms; default 15,000 (edgeHub.heartbeat). */
-  readonly keepaliveIntervalMs?: number;
-  /** How long to wait for a reply, in ms; default 60,000 (metamanager `remoteQueryTimeout`). */
-  readonly requestTimeoutMs?: number;
-  /**
-   * Jittered backoff settings: for redials under the `jittered` policy and for the retry of a failed
-   * certificate renewal; default {@link reconnectBackoffDefaults}.
-   */
-  readonly backoff?: Partial<ReconnectBackoff>;
-  /** How the node redials; default `{ kind: 'jittered' }` (see {@link ReconnectOptions}). */
-  readonly reconnect?: ReconnectOptions;
-  /** The fake machine (capacity, InternalIP = pods' hostIP, labels…). */
-  readonly shape?: Partial<NodeShape>;
-  /** Send kubelet Events for pod lifecycle; default true. */
-  readonly sendEvents?: boolean;
-  /** Clock, default `Date.now` (tests may step it). */
-  readonly now?: () => number;
-  /** Random source in [0, 1) for the backoff jitter; default `Math.random`. */
-  readonly random?: () => number;
-  /** Counters every connection of this node adds its frames to (may be shared); default none. */
-  readonly counters?: TrafficCounters;
-  /** Keep every inbound message on the connection (`EdgeClient.received`); default true. */
-  readonly keepReceived?: boolean;
-  /**
-   * Makes the connection for each dial; default: a new {@link EdgeClient}. Unit tests pass a double that
-   * answers like a cloud, to check the node's message sequences without sockets.
-   */
-  readonly dial?: (options: EdgeClientOptions) => EdgeConnection;
-}
-
-/**
- * The connection a simulated node drives, as {@link EdgeClient} provides it: `push` (message, handling)
- * and `close` events, requests matched to replies, ACKs.
- */
-export interface EdgeConnection {
-  readonly isOpen: boolean;
-  connect(): Promise<void>;
-  setLinkDelay(ms: number): void;
-  send(message: Message): void;
-  request(message: Message, timeoutMs: number): Promise<Message>;
-  ack(reply: Message): void;
-  close(): Promise<void>;
-  kill(): void;
-  on(event: 'push', listener: (message: Message, handling: InboundHandling) => void): unknown;
-  on(event: 'close', listener: () => void): unknown;
-}
-
-type Settings = Required<
-  Pick<
-    SimulatedEdgeNodeOptions,
-    | 'leasePeriodMs'
-    | 'statusPeriodMs'
-    | 'podStartDelayMs'
-    | 'keepaliveIntervalMs'
-    | 'requestTimeoutMs'
-    | 'sendEvents'
-  >
->;
-
-/** Defaults of {@link SimulatedEdgeNodeOptions}. */
-export const simulatedEdgeNodeDefaults: Readonly<Settings> = Object.freeze({
-  leasePeriodMs: 10_000,
-  statusPeriodMs: 60_000,
-  podStartDelayMs: 1_000,
-  keepaliveIntervalMs: 15_000,
-  requestTimeoutMs: 60_000,
-  sendEvents: true,
-});
+import { simulatedEdgeNodeDefaults } from './edge-node-options.js';
+import type {
+  EdgeConnection,
+  SimulatedEdgeNodeOptions,
+  SimulatedEdgeNodeSettings,
+} from './edge-node-options.js';
 
 /** A simulated EdgeCore; see the module header for behaviour and events. */
 export class SimulatedEdgeNode extends EventEmitter {
@@ -130,7 +52,7 @@ export class SimulatedEdgeNode extends EventEmitter {
   /** The edge's meta store (pushes, query replies, its Node and Lease), kept across reconnects. */
   readonly store: MetaStore = new Map();
   readonly #options: SimulatedEdgeNodeOptions;
-  readonly #settings: Settings;
+  readonly #settings: SimulatedEdgeNodeSettings;
   readonly #backoff: ReconnectBackoff;
   readonly #reconnect: ReconnectPolicy;
   readonly #now: () => number;
@@ -415,57 +337,77 @@ export class SimulatedEdgeNode extends EventEmitter {
     try {
       const reply = await this.#request(nodeInsert(this.#stamp(), this.nodeName, node));
       this.#ack(reply);
-      const outcome = readReply(reply);
-      if (!outcome.ok && outcome.error.reason !== 'AlreadyExists') throw new Error(outcome.error.message);
-      this.#storeNode(outcome);
+      const outcome = decodeTypedReply(reply);
+      // The kubelet takes AlreadyExists as registered (it then reads the Node from the edge's database).
+      if (!(outcome.kind === 'error' && isAlreadyExists(outcome.error))) this.#storeNode('insert', outcome);
       this.#isRegistered = true;
-      this.emit('registered', outcome.ok ? outcome.object : null);
-      this.#storeNode(
-        readReply(await this.#request(nodePatch(this.#stamp(), this.nodeName, emptyNodePatch))),
-      );
+      this.emit('registered', outcome.kind === 'object' ? outcome.object : null);
+      const patched = await this.#request(nodePatch(this.#stamp(), this.nodeName, emptyNodePatch));
+      this.#storeNode('nodepatch', decodeTypedReply(patched));
     } catch (err) {
       this.emit('failure', asError(err));
     }
   }
 
-  #storeNode(outcome: ReplyOutcome): void {
-    if (!outcome.ok || outcome.object === null) return;
-    const uid = (outcome.object.metadata as { uid?: unknown } | undefined)?.uid;
-    if (typeof uid === 'string') this.#nodeUid = uid;
-    this.store.set(`null/node/${this.nodeName}`, { operation: 'response', content: outcome.object });
+  // The edge stores the Object of a node insert or nodepatch reply as its node row (metaclient
+  // `node.go` handleNodeResp); anything else fails the call.
+  #storeNode(operation: string, reply: TypedReply): void {
+    switch (reply.kind) {
+      case 'object': {
+        const uid = (reply.object.metadata as { uid?: unknown } | undefined)?.uid;
+        if (typeof uid === 'string') this.#nodeUid = uid;
+        this.store.set(`null/node/${this.nodeName}`, { operation: 'response', content: reply.object });
+        return;
+      }
+      case 'no-object':
+        throw new Error(
+          `${operation}: success without an Object (a real edge dereferences nil here, errata O2)`,
+        );
+      case 'error':
+        throw new Error(`${operation}: ${reply.error.message}`);
+      case 'undecodable':
+        throw new Error(`${operation}: undecodable reply: ${reply.message}`);
+      default: {
+        const unreachable: never = reply;
+        return unreachable;
+      }
+    }
   }
 
-  // kubelet nodelease controller: query, create when absent, then update the last lease returned.
+  // The kubelet node lease controller's period (typed-reply.ts decides each step).
   async #renewLease(): Promise<void> {
     if (!this.isConnected) return;
     try {
       if (!this.#isRegistered) await this.#register();
-      if (this.#lease === undefined) {
+      let base = this.#lease;
+      if (base === undefined) {
         const reply = await this.#request(leaseQuery(this.#stamp(), this.nodeName));
         this.#ack(reply);
-        const found = readReply(reply);
-        if (found.ok && found.object !== null) this.#lease = found.object;
-        else if (!found.ok && found.error.code !== 404) throw new Error(found.error.message);
+        const step = afterLeaseQuery(decodeTypedReply(reply));
+        if (step.kind === 'retry') throw new Error(`lease query: ${step.message}`);
+        if (step.kind === 'wait') {
+          throw new Error(
+            'lease query: no lease and no error (a bare Status?): a real kubelet neither creates nor renews it',
+          );
+        }
+        if (step.kind === 'update') base = step.base;
       }
-      const operation = this.#lease === undefined ? 'insert' : 'update';
+      const operation = base === undefined ? 'insert' : 'update';
       const lease = nodeLease({
         nodeName: this.nodeName,
         now: this.#now(),
         ...(this.#nodeUid !== undefined ? { nodeUid: this.#nodeUid } : {}),
-        ...(this.#lease !== undefined ? { previous: this.#lease } : {}),
+        ...(base !== undefined ? { previous: base } : {}),
       });
       const reply = await this.#request(leaseWrite(this.#stamp(), operation, this.nodeName, lease));
       this.#ack(reply);
-      const written = readReply(reply);
-      if (!written.ok) {
-        this.#lease = undefined; // re-query next time (409 after another writer, 404 after a delete)
-        throw new Error(`lease ${operation}: ${written.error.message}`);
-      }
-      if (written.object !== null) {
-        this.#lease = written.object;
+      const written = afterLeaseWrite(decodeTypedReply(reply), base);
+      this.#lease = written.lease;
+      if (written.error !== undefined) throw new Error(`lease ${operation}: ${written.error}`);
+      if (written.lease !== undefined) {
         this.store.set(`${nodeLeaseNamespace}/lease/${this.nodeName}`, {
           operation: 'response',
-          content: written.object,
+          content: written.lease,
         });
       }
       this.emit('lease', this.#lease);
@@ -480,9 +422,7 @@ export class SimulatedEdgeNode extends EventEmitter {
       const reply = await this.#request(
         nodePatch(this.#stamp(), this.nodeName, nodeHeartbeatPatch(this.#now())),
       );
-      const outcome = readReply(reply);
-      if (!outcome.ok) throw new Error(`nodepatch: ${outcome.error.message}`);
-      this.#storeNode(outcome);
+      this.#storeNode('nodepatch', decodeTypedReply(reply));
     } catch (err) {
       this.emit('failure', asError(err));
     }

@@ -15,6 +15,10 @@ class RecordingLink implements EdgeLink {
   readonly sent: Message[] = [];
   readonly acked: Message[] = [];
   readonly failures: unknown[] = [];
+  /** Content of the reply to a pod delete; the cloud sends "OK". */
+  deleteReply: unknown = 'OK';
+  /** Content of the reply to a podpatch; default an ObjectResp with the pod. */
+  podPatchReply: unknown = { Object: { metadata: { name: 'p', uid: 'u1' } }, Err: null };
   #seq = 0;
   isConnected(): boolean {
     return true;
@@ -26,8 +30,8 @@ class RecordingLink implements EdgeLink {
     let content: unknown = 'OK';
     if (type === 'configmap' || type === 'secret') content = { kind: 'X', metadata: { name: resource } };
     if (type === 'serviceaccounttoken') content = { kind: 'TokenRequest', status: { token: 't' } };
-    if (type === 'podpatch') content = { Object: { metadata: { name: 'p', uid: 'u1' } }, Err: null };
-    if (operation === 'delete') content = 'OK';
+    if (type === 'podpatch') content = this.podPatchReply;
+    if (operation === 'delete') content = this.deleteReply;
     return Promise.resolve({
       header: { msg_id: this.stamp().id, parent_msg_id: message.header.msg_id, timestamp: now },
       route: { source: 'edgecontroller', group: 'resource', operation: 'response', resource },
@@ -219,5 +223,27 @@ describe('FakeRuntime', () => {
       statuses.map((s) => [s.status.phase, s.status.podIP, s.status.startTime]),
       [['Running', '10.88.0.7', '2026-11-25T07:00:00Z']],
     );
+  });
+
+  it('takes only "OK" as a successful pod delete, as the edge metaclient does (errata O7)', async () => {
+    const { link, runtime } = setup();
+    link.deleteReply = { Object: null, Err: null };
+    await runtime.onPush(push('update', pod));
+    await runtime.settled();
+    await runtime.onPush(push('update', { ...pod, metadata: { ...pod.metadata, deletionTimestamp: 'x' } }));
+    await runtime.settled();
+    assert.match(String(link.failures[0]), /pod delete: response content type unsupported/);
+  });
+
+  it('a podpatch answered with a bare Status is not accepted and fails like the edge nil dereference', async () => {
+    const { link, runtime, statuses } = setup();
+    link.podPatchReply = { ErrStatus: { reason: 'NotFound', code: 404, message: 'gone' } };
+    await runtime.onPush(push('update', pod));
+    await runtime.settled();
+    assert.deepEqual(
+      statuses.map((s) => s.accepted),
+      [false],
+    );
+    assert.match(String(link.failures[0]), /podpatch: success without an Object/);
   });
 });

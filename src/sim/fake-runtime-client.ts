@@ -23,6 +23,7 @@ import type { EventSubject } from './edge-messages.js';
 import { failModeOf, podPatchContent, podStatus } from './pod-status.js';
 import type { PodStatus, RuntimeState } from './pod-status.js';
 import { isSimPod, podRefs } from './sim-pod.js';
+import { decodeTypedReply } from './typed-reply.js';
 import type { SimPod } from './sim-pod.js';
 
 /** What the runtime needs from its node: the link, the store and the clock. */
@@ -250,11 +251,15 @@ export class FakeRuntime {
       const reply = await this.#link.request(
         podPatch(this.#link.stamp(), namespace, name, podPatchContent(uid, status)),
       );
-      const outcome = readReply(reply);
-      // The edge stores a podpatch reply's Object as its pod row (errata O2).
-      if (outcome.ok && outcome.object !== null)
+      // The edge decodes the reply into PodResp and stores its Object as the pod row (metaclient
+      // `pod.go` Patch, handlePodResp; errata O2).
+      const outcome = decodeTypedReply(reply);
+      if (outcome.kind === 'object')
         this.#link.store.set(key, { operation: 'response', content: outcome.object });
-      this.#options.onStatus({ key, status, accepted: outcome.ok });
+      this.#options.onStatus({ key, status, accepted: outcome.kind === 'object' });
+      if (outcome.kind === 'no-object') {
+        throw new Error('podpatch: success without an Object (a real edge dereferences nil here, errata O2)');
+      }
     } catch (err) {
       this.#link.fail(err);
     }
@@ -289,8 +294,8 @@ export class FakeRuntime {
       const reply = await this.#link.request(
         podDelete(this.#link.stamp(), pod.metadata.namespace ?? 'default', pod.metadata.name, uid),
       );
-      const outcome = readReply(reply);
-      if (!outcome.ok) throw new Error(`pod delete: ${outcome.error.message}`);
+      // Only the string "OK" is success (metaclient `pod.go` Delete; errata O7).
+      if (reply.content !== 'OK') throw new Error(`pod delete: ${describeFailure(reply)}`);
     } catch (err) {
       run.isDeleting = false;
       this.#link.fail(err);
@@ -353,4 +358,11 @@ export class FakeRuntime {
     this.#podIpCount += 1;
     return `10.88.${String((this.#podIpCount >> 8) & 255)}.${String(this.#podIpCount & 255)}`;
   }
+}
+
+// The error text of a failed reply, or why its content is not a success.
+function describeFailure(reply: Message): string {
+  const outcome = readReply(reply);
+  if (!outcome.ok) return outcome.error.message;
+  return 'response content type unsupported';
 }

@@ -9,8 +9,13 @@ export type { EdgeClientOptions, MetaStore, TrafficCounters } from './edge-clien
 export { JoinError, edgeSubject, joinWithToken, renewWithCertificate } from './join-client.js';
 export type { EdgeIdentity, JoinOptions } from './join-client.js';
 export { maxTimerDelayMs, renewalDelayMs } from './cert-rotation.js';
-export { SimulatedEdgeNode, simulatedEdgeNodeDefaults } from './edge-node-client.js';
-export type { EdgeConnection, SimulatedEdgeNodeOptions } from './edge-node-client.js';
+export { SimulatedEdgeNode } from './edge-node-client.js';
+export { simulatedEdgeNodeDefaults } from './edge-node-options.js';
+export type {
+  EdgeConnection,
+  SimulatedEdgeNodeOptions,
+  SimulatedEdgeNodeSettings,
+} from './edge-node-options.js';
 export { Simulator, simulatorDefaults } from './simulator-client.js';
 export type { SimulatorCounts, SimulatorOptions, WaitForOptions } from './simulator-client.js';
 export { FakeRuntime } from './fake-runtime-client.js';

@@ -18,7 +18,7 @@ import { EventEmitter } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { TrafficCounters } from './edge-client.js';
 import { SimulatedEdgeNode } from './edge-node-client.js';
-import type { SimulatedEdgeNodeOptions } from './edge-node-client.js';
+import type { SimulatedEdgeNodeOptions } from './edge-node-options.js';
 import { joinWithToken } from './join-client.js';
 import type { EdgeIdentity } from './join-client.js';
 import { reconnectBackoffDefaults, reconnectDelayMs } from './reconnect-backoff.js';
