@@ -1,8 +1,12 @@
 /**
  * Composition root of `edge-controller run`: builds every stage from its options and wires them
- * together (STYLE.md B1 rule 4: only this file and main.ts wire things). Today: the API client, the CA
- * and server certificate, the join-token Secret, the informers and downstream, reliable sync, the
- * certificate server, the hub, the upstream worker (edge requests → API) and the metrics endpoint.
+ * together (STYLE.md B1 rule 4: only this file and main.ts wire things). Today: the health and metrics
+ * endpoint, the API client, the CA and server certificate, the join-token Secret, the informers and
+ * downstream, reliable sync, the hub, the upstream worker (edge requests → API) and the certificate server.
+ *
+ * Start and stop follow a Kubernetes component's: `/healthz` is served before anything else and `/readyz`
+ * says which step the start is on; an unreachable API server is waited for (up to the startup timeout);
+ * any failure stops every part already started, in reverse order, before the error reaches the caller.
  * @module
  */
 import { randomUUID } from 'node:crypto';
@@ -13,10 +17,8 @@ import {
   loadCertificateAuthority,
   loadServerCertificate,
 } from './certs/index.js';
-import type { CertificateAuthority } from './certs/index.js';
 import { DownstreamWorker } from './downstream/index.js';
 import { Hub } from './hub/index.js';
-import type { HubOptions } from './hub/index.js';
 import {
   Informer,
   KubeClient,
@@ -24,119 +26,235 @@ import {
   annotateCloudcore,
   loadKubeConfig,
   objectKey,
+  apiServerWaitDefaults,
+  nodeExists,
+  readClusterCa,
+  waitForApiServer,
 } from './kube/index.js';
 import type { KubeObject } from './kube/index.js';
+import { EdgeControllerError } from './errors/index.js';
 import { MetricsServer, createMetrics } from './observability/index.js';
-import type { Logger, Metrics } from './observability/index.js';
+import type { Logger, Metrics, Readiness } from './observability/index.js';
+import { asStartError, messageOf, readinessOf, stopParts, untilAborted } from './lifecycle.js';
+import type { Phase, StartedPart } from './lifecycle.js';
 import { podKey } from './location/index.js';
 import { parseMessageId } from './protocol/index.js';
 import type { MessageId } from './protocol/index.js';
 import { SyncWorker, desiredObjects } from './sync/index.js';
+import { controllerDefaults } from './controller-options.js';
+import type { ControllerOptions, RunningController } from './controller-options.js';
 import { UpstreamWorker, resolveUpstreamOptions } from './upstream/index.js';
-import type { AuthorizationMode, NodeGraph, UpstreamOutcome } from './upstream/index.js';
+import type { NodeGraph, UpstreamOutcome } from './upstream/index.js';
+
+export { controllerDefaults } from './controller-options.js';
+export type { ControllerOptions, RunningController, UpstreamSettings } from './controller-options.js';
 
 /** The part of a PersistentVolume node authorization reads. */
 type PersistentVolume = KubeObject & {
   readonly spec?: { readonly claimRef?: { readonly namespace?: string; readonly name?: string } };
 };
 
-/** Everything `run` can be told. Unset fields take the documented defaults. */
-export interface ControllerOptions {
-  readonly logger: Logger;
-  /** kubeconfig path; default: KUBECONFIG, in-cluster, ~/.kube/config. */
-  readonly kubeconfig?: string;
-  /** Hub (WebSocket) options; `host`/`port` default to 0.0.0.0:10000. */
-  readonly hub?: Partial<HubOptions>;
-  /** Certificate server address and port; default 0.0.0.0:10002. */
-  readonly httpsHost?: string;
-  readonly httpsPort?: number;
-  /** Metrics endpoint; default 127.0.0.1:9091. Port 0 picks a free one. */
-  readonly metricsHost?: string;
-  readonly metricsPort?: number;
-  /**
-   * Addresses edges dial: the server certificate's IP SANs, and the node annotation `cloudcore`.
-   * Default `['127.0.0.1']`.
-   */
-  readonly advertiseAddress?: readonly string[];
-  /** DNS SANs of the server certificate. Default none. */
-  readonly dnsNames?: readonly string[];
-  /** How often the join token is renewed; default 12 h (KubeEdge tokenRefreshDuration). */
-  readonly tokenRefreshDurationMs?: number;
-  /** Days an issued edge certificate is valid; default 365. */
-  readonly edgeCertSigningDurationDays?: number;
-  /** Registry to use (tests pass a fresh one per controller). Default: a new one. */
-  readonly metrics?: Metrics;
-  /** Reliable-sync repair period for connected nodes; default 60 s. */
-  readonly repairIntervalMs?: number;
-  /** Upstream (edge requests → API) settings; every field optional. */
-  readonly upstream?: UpstreamSettings;
-  /**
-   * KubeEdge's CA and server certificate files (cloudcore.yaml `tlsCAFile`, …). Used when they exist;
-   * missing files fall back to the kubeedge Secrets, as KubeEdge does. Default: Secrets only.
-   */
-  readonly tlsFiles?: {
-    readonly caCert: string;
-    readonly caKey: string;
-    readonly serverCert: string;
-    readonly serverKey: string;
-  };
-}
-
-/** What `run` can tell the upstream worker. */
-export interface UpstreamSettings {
-  /** Node authorization of edge requests; default `node` (KubeEdge's default is off, `none`). */
-  readonly authorization?: AuthorizationMode;
-  /**
-   * Impersonate `system:node:<node>` on calls made for a node; default `false` (needs `impersonate` RBAC;
-   * see upstream-worker.ts).
-   */
-  readonly impersonateNodes?: boolean;
-  /** Requests in flight overall; default 16. */
-  readonly maxInFlight?: number;
-}
-
-/** A running controller. */
-export interface RunningController {
-  readonly hub: Hub;
-  readonly downstream: DownstreamWorker;
-  readonly sync: SyncWorker;
-  readonly upstream: UpstreamWorker;
-  readonly client: KubeClient;
-  readonly ca: CertificateAuthority;
-  readonly metrics: Metrics;
-  /** Bound ports (useful with port 0). */
-  readonly ports: { readonly hub: number; readonly https: number; readonly metrics: number };
-  /** Stops accepting, closes sessions so edges reconnect elsewhere, stops every worker. */
-  stop(): Promise<void>;
-}
-
-/** Builds and starts everything; resolves once every listener is bound. */
+/**
+ * Builds and starts everything; resolves once every listener is bound and the caches have synced. On any
+ * failure, or when `options.signal` aborts, it stops what it had started (bounded by
+ * `shutdownTimeoutMs`) and rejects with an `EdgeControllerError` whose code names the failure.
+ */
 export async function startController(options: ControllerOptions): Promise<RunningController> {
   const log = options.logger;
-  const abort = new AbortController();
-  const client = new KubeClient(loadKubeConfig({ path: options.kubeconfig }));
+  const startupTimeoutMs = options.startupTimeoutMs ?? controllerDefaults.startupTimeoutMs;
+  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? controllerDefaults.shutdownTimeoutMs;
+  const startupDeadline = performance.now() + startupTimeoutMs;
+  // Aborted by stop() (or a failed start): every long-running part listens to it.
+  const lifetime = new AbortController();
+  const cancel =
+    options.signal === undefined ? lifetime.signal : AbortSignal.any([lifetime.signal, options.signal]);
   const metrics = options.metrics ?? createMetrics();
+  const parts: StartedPart[] = [];
+  let phase: Phase = { kind: 'starting', step: 'starting' };
+  let nodes: () => unknown = () => [];
+
+  // First: liveness must answer while everything else starts (a slow first list is not a dead process).
+  // Its own signal, so that /readyz can say "shutting down" until the very end of a drain.
+  const metricsLifetime = new AbortController();
+  const metricsServer = new MetricsServer({
+    registry: metrics.registry,
+    readiness: () => readinessOf(phase),
+    nodes: () => nodes(),
+    ...(options.metricsHost !== undefined ? { host: options.metricsHost } : {}),
+    ...(options.metricsPort !== undefined ? { port: options.metricsPort } : {}),
+  });
+  const describe = (name: string): void => {
+    phase = { kind: 'starting', step: name };
+  };
+  /**
+   * Runs one start step: `/readyz` names it, and it may not outlast the startup timeout (plus `graceMs`
+   * for a step that enforces the deadline itself with a better error).
+   */
+  const step = async <T>(name: string, work: () => Promise<T>, graceMs = 0): Promise<T> => {
+    describe(name);
+    const timeoutMs = Math.max(0, Math.ceil(startupDeadline - performance.now() + graceMs));
+    return untilAborted(work(), AbortSignal.any([cancel, AbortSignal.timeout(timeoutMs)]), () => {
+      // The step as /readyz last described it: it may carry the latest failure (the API server wait).
+      const current = readinessOf(phase).reasons.join('; ');
+      return options.signal?.aborted === true
+        ? new EdgeControllerError('EC_RUN_START_FAILED', `the start was cancelled (${current})`, {
+            cause: options.signal.reason,
+          })
+        : new EdgeControllerError(
+            'EC_RUN_STARTUP_TIMEOUT',
+            `not started within ${String(startupTimeoutMs / 1000)} s (${current})`,
+          );
+    });
+  };
+
+  try {
+    const metricsAddress = await step('binding the health and metrics endpoint', () =>
+      metricsServer.start(metricsLifetime.signal),
+    );
+    parts.push({
+      name: 'metrics',
+      stop: async () => {
+        metricsLifetime.abort();
+        await metricsServer.stop();
+      },
+    });
+    log.info({ metrics: metricsAddress.port }, 'Serving /healthz, /readyz and /metrics');
+
+    const running = await startStages({
+      options,
+      log,
+      metrics,
+      lifetime,
+      cancel,
+      parts,
+      step,
+      describe,
+      startupDeadline,
+    });
+    nodes = () => running.hub.nodeStates();
+    phase = { kind: 'running', readiness: running.readiness };
+    const ports = { ...running.ports, metrics: metricsAddress.port };
+    log.info({ ...ports }, 'Edge controller started');
+
+    let stopping: Promise<void> | undefined;
+    return {
+      ...running.stages,
+      metrics,
+      ports,
+      stop() {
+        stopping ??= (async () => {
+          phase = { kind: 'stopping' };
+          lifetime.abort();
+          await stopParts(parts, log);
+          log.info('Edge controller stopped');
+        })();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    phase = { kind: 'stopping' };
+    lifetime.abort();
+    const error = asStartError(err);
+    if (options.signal?.aborted === true) log.info('Edge controller start cancelled');
+    else log.error({ err: error, code: error.code }, 'Edge controller failed to start');
+    const stopped = await untilAborted(
+      stopParts(parts, log).then(() => true),
+      AbortSignal.timeout(Math.ceil(shutdownTimeoutMs)),
+      () => new Error('timed out'),
+    ).catch(() => false);
+    if (stopped) log.info({ parts: parts.map((p) => p.name) }, 'Stopped the parts already started');
+    else log.warn({ parts: parts.map((p) => p.name) }, 'Stopping the parts already started timed out');
+    throw error;
+  }
+}
+
+/** What {@link startStages} needs from {@link startController}. */
+interface StageContext {
+  readonly options: ControllerOptions;
+  readonly log: Logger;
+  readonly metrics: Metrics;
+  readonly lifetime: AbortController;
+  /** Aborts on stop() or when the caller cancels the start. */
+  readonly cancel: AbortSignal;
+  /** Started parts; each is pushed as soon as it has something to stop. */
+  readonly parts: StartedPart[];
+  readonly step: <T>(name: string, work: () => Promise<T>, graceMs?: number) => Promise<T>;
+  /** Updates what `/readyz` says the current step is doing. */
+  readonly describe: (name: string) => void;
+  /** `performance.now()` by which the start must be done. */
+  readonly startupDeadline: number;
+}
+
+/** The stages, started: everything {@link RunningController} exposes, bar metrics and the stop. */
+interface StartedStages {
+  readonly stages: Omit<RunningController, 'metrics' | 'ports' | 'stop'>;
+  readonly ports: { readonly hub: number; readonly https: number };
+  readonly hub: Hub;
+  readonly readiness: () => Readiness;
+}
+
+/** Builds the stages and starts them in dependency order, registering each in `ctx.parts`. */
+async function startStages(ctx: StageContext): Promise<StartedStages> {
+  const { options, log, metrics, parts, step } = ctx;
+  const abort = ctx.lifetime;
+  const kubeConfig = loadKubeConfig({ path: options.kubeconfig });
+  const client = new KubeClient(kubeConfig);
   const secrets = new SecretStore({ client });
   const advertiseAddress = options.advertiseAddress ?? ['127.0.0.1'];
 
+  const apiLog = log.child({ component: 'kube' });
+  const apiStep = `waiting for the API server at ${client.server}`;
+  // The wait ends at the startup deadline by itself, with the API server's own failure as the error
+  // (EC_KUBE_UNAVAILABLE, the cause named); the grace keeps the generic timeout from winning that race.
+  const version = await step(
+    apiStep,
+    () =>
+      waitForApiServer({
+        client,
+        signal: ctx.cancel,
+        timeoutMs: Math.max(0, ctx.startupDeadline - performance.now()),
+        onRetry: (failure, attempt) => {
+          // /readyz shows every failure; the log the 1st, 2nd, 4th, 8th… (rate-limited, STYLE rule 31).
+          ctx.describe(`${apiStep} (attempt ${String(attempt)} failed: ${failure.message})`);
+          if ((attempt & (attempt - 1)) === 0)
+            apiLog.warn({ attempt, err: failure.message }, 'The API server did not answer; retrying');
+        },
+      }),
+    apiServerWaitDefaults.attemptTimeoutMs,
+  );
+  apiLog.info({ server: client.server, version }, 'Reached the API server');
+
   const files = options.tlsFiles;
-  const { ca, source: caSource } = await loadCertificateAuthority({
-    secrets,
-    now: new Date(),
-    ...(files !== undefined
-      ? { files: { certPath: files.caCert, keyPath: files.caKey, readFile: readIfExists } }
-      : {}),
-  });
-  const { serverCert, source: certSource } = await loadServerCertificate({
-    secrets,
-    ca,
-    now: new Date(),
-    ...(files !== undefined
-      ? { files: { certPath: files.serverCert, keyPath: files.serverKey, readFile: readIfExists } }
-      : {}),
-    advertiseAddress,
-    ...(options.dnsNames !== undefined ? { dnsNames: options.dnsNames } : {}),
-  });
+  const { ca, serverCert, caSource, certSource } = await step(
+    'loading the CA and the server certificate',
+    async () => {
+      const loadedCa = await loadCertificateAuthority({
+        secrets,
+        now: new Date(),
+        ...(files !== undefined
+          ? { files: { certPath: files.caCert, keyPath: files.caKey, readFile: readIfExists } }
+          : {}),
+      });
+      const loadedCert = await loadServerCertificate({
+        secrets,
+        ca: loadedCa.ca,
+        now: new Date(),
+        ...(files !== undefined
+          ? {
+              files: { certPath: files.serverCert, keyPath: files.serverKey, readFile: readIfExists },
+            }
+          : {}),
+        advertiseAddress,
+        ...(options.dnsNames !== undefined ? { dnsNames: options.dnsNames } : {}),
+      });
+      return {
+        ca: loadedCa.ca,
+        caSource: loadedCa.source,
+        serverCert: loadedCert.serverCert,
+        certSource: loadedCert.source,
+      };
+    },
+  );
   log.info({ caSource, serverCertSource: certSource }, 'Loaded the CA and the server certificate');
 
   const tokenWorker = new TokenSecretWorker({
@@ -147,9 +265,11 @@ export async function startController(options: ControllerOptions): Promise<Runni
       ? { tokenRefreshDurationMs: options.tokenRefreshDurationMs }
       : {}),
   });
-  await tokenWorker.start(abort.signal);
+  parts.push({ name: 'token', stop: () => tokenWorker.stop() });
+  await step('writing the join token Secret', () => tokenWorker.start(abort.signal));
 
-  const clusterCaPem = await readClusterCa(client);
+  const clusterCaPem = await step('reading the cluster CA', () => readClusterCa(client));
+
   const newId = (): MessageId => {
     const id = parseMessageId(randomUUID());
     if (id === undefined) throw new Error('randomUUID returned an empty id');
@@ -274,11 +394,28 @@ export async function startController(options: ControllerOptions): Promise<Runni
   });
   metrics.upstream.setDepthSource(() => upstream.depth);
   // Caches first: the hub accepts edges only once repair on connect can know what they should have.
+  parts.push({ name: 'downstream', stop: () => downstream.stop() });
+  parts.push({ name: 'volumes', stop: () => volumes.stop() });
   volumes.start(abort.signal);
-  await downstream.start(abort.signal);
-  await volumes.whenSynced();
-  await sync.start(abort.signal);
-  const hubAddress = await hub.start();
+  await step('waiting for the informers to list (pods, configmaps, secrets, nodes)', () =>
+    downstream.start(abort.signal),
+  );
+  await step('waiting for the informers to list (persistentvolumes)', () => volumes.whenSynced());
+  parts.push({ name: 'sync', stop: () => sync.stop() });
+  await step('installing the reliable-sync CRDs and listing their records', () => sync.start(abort.signal));
+  parts.push({ name: 'hub', stop: () => hub.stop() });
+  const hubAddress = await step('binding the hub', () =>
+    hub.start().catch((err: unknown) => {
+      throw new EdgeControllerError(
+        'EC_RUN_LISTEN_FAILED',
+        `the hub cannot listen on ${hub.options.host}:${String(hub.options.port)}: ${messageOf(err)}`,
+        { cause: err },
+      );
+    }),
+  );
+  // After the hub in the list, so before it on the way down: requests already taken are answered while
+  // sessions are still open.
+  parts.push({ name: 'upstream', stop: () => upstream.stop() });
 
   const certServer = new CertServer({
     ca,
@@ -299,10 +436,13 @@ export async function startController(options: ControllerOptions): Promise<Runni
       ? { edgeCertSigningDurationDays: options.edgeCertSigningDurationDays }
       : {}),
   });
-  await certServer.start(abort.signal);
+  parts.push({ name: 'certs', stop: () => certServer.stop() });
+  await step('binding the certificate server', () => certServer.start(abort.signal));
 
-  const metricsServer = new MetricsServer({
-    registry: metrics.registry,
+  return {
+    stages: { hub, downstream, sync, upstream, client, ca },
+    ports: { hub: hubAddress.port, https: certServer.port },
+    hub,
     readiness: () => {
       const reasons = [
         ...(downstream.isReady ? [] : ['informers have not synced']),
@@ -310,62 +450,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
       ];
       return { ready: reasons.length === 0, reasons };
     },
-    nodes: () => hub.nodeStates(),
-    ...(options.metricsHost !== undefined ? { host: options.metricsHost } : {}),
-    ...(options.metricsPort !== undefined ? { port: options.metricsPort } : {}),
-  });
-  const metricsAddress = await metricsServer.start();
-
-  const ports = { hub: hubAddress.port, https: certServer.port, metrics: metricsAddress.port };
-  log.info({ ...ports }, 'Edge controller started');
-
-  let stopping: Promise<void> | undefined;
-  return {
-    hub,
-    downstream,
-    sync,
-    upstream,
-    client,
-    ca,
-    metrics,
-    ports,
-    stop() {
-      stopping ??= (async () => {
-        abort.abort();
-        await certServer.stop();
-        // Before the hub: requests already taken are answered while sessions are still open.
-        await upstream.stop();
-        await hub.stop();
-        await sync.stop();
-        await downstream.stop();
-        await volumes.stop();
-        await tokenWorker.stop();
-        await metricsServer.stop();
-        log.info('Edge controller stopped');
-      })();
-      return stopping;
-    },
   };
-}
-
-/** The cluster CA that edges ask for with `k8s/ca.crt`: the kubeconfig's CA. */
-async function readClusterCa(client: KubeClient): Promise<string> {
-  const cluster = client.kubeConfig.getCurrentCluster();
-  if (cluster?.caData !== undefined && cluster.caData !== '') {
-    return Buffer.from(cluster.caData, 'base64').toString('utf8');
-  }
-  if (cluster?.caFile !== undefined && cluster.caFile !== '') return readFile(cluster.caFile, 'utf8');
-  return '';
-}
-
-async function nodeExists(client: KubeClient, name: string): Promise<boolean> {
-  try {
-    await client.request({ method: 'GET', path: `/api/v1/nodes/${encodeURIComponent(name)}` });
-    return true;
-  } catch (err) {
-    if ((err as { action?: string }).action === 'absorb') return false;
-    throw err;
-  }
 }
 
 /** A file's bytes, or undefined when it does not exist (KubeEdge's default paths are often absent). */

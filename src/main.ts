@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
- * Composition root and process entry: parse the command line, run the command, turn a failure into a
- * clear message and a non-zero exit code.
+ * Composition root and process entry: parse the command line, run the command, turn a failure into one
+ * last line (`edge-controller: <code>: <cause>`) and exit code 1.
  * @module
  */
 import { readFileSync } from 'node:fs';
+import { errorLine } from './cli/error-line.js';
 import { buildProgram } from './cli/program.js';
 import { isEdgeControllerError } from './errors/index.js';
 
@@ -15,12 +16,12 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 try {
   await buildProgram(pkg.version).parseAsync(process.argv);
 } catch (err) {
-  if (isEdgeControllerError(err)) {
-    process.stderr.write(`edge-controller: ${err.code}: ${err.message}\n`);
-  } else {
-    process.stderr.write(
-      `edge-controller: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
+  // A failure without a code of ours is a bug: its stack goes first, for the report.
+  if (!isEdgeControllerError(err) && err instanceof Error && err.stack !== undefined) {
+    process.stderr.write(`${err.stack}\n`);
   }
-  process.exitCode = 1;
+  process.stderr.write(`${errorLine(err)}\n`);
+  // Exit now, as Kubernetes components do: whatever a failed command left behind (a socket, a timer)
+  // must not keep the process alive. Writes to stderr and pino's stdout are synchronous, so the line is out.
+  process.exit(1);
 }

@@ -1,14 +1,19 @@
 /**
  * `edge-controller run`: read KubeEdge's cloudcore.yaml if given, let flags and their environment
  * variables (`EDGE_CONTROLLER_<FLAG>`) override it, start the controller, stop it on SIGINT/SIGTERM.
+ * Like a Kubernetes component: a failed start rejects (main.ts prints one line and exits 1); a signal
+ * during the start stops what had started and exits 0; a signal once running drains within
+ * `--shutdown-timeout-seconds` and exits 0, or exits 1 with `EC_RUN_SHUTDOWN_TIMEOUT` if the drain
+ * overruns; a second signal exits 1 at once.
  * @module
  */
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { parseCloudCoreConfig } from '../config/index.js';
 import type { CloudCoreSettings } from '../config/index.js';
-import { startController } from '../controller.js';
+import { controllerDefaults, startController } from '../controller.js';
 import type { ControllerOptions } from '../controller.js';
+import { EdgeControllerError } from '../errors/index.js';
 import type { Logger } from '../observability/index.js';
 import type { CliContext } from './context.js';
 import { parsePort, parsePositive } from './parsers.js';
@@ -28,6 +33,8 @@ interface RunFlags {
   windowSize: number;
   allowLegacyEdgeCert: boolean;
   impersonateNodes: boolean;
+  startupTimeoutSeconds: number;
+  shutdownTimeoutSeconds: number;
 }
 
 export function runCommand(ctx: CliContext): Command {
@@ -60,6 +67,18 @@ export function runCommand(ctx: CliContext): Command {
       '--impersonate-nodes',
       'make API calls for an edge as system:node:<name>, so the Node authorizer and NodeRestriction apply too (needs deploy/rbac-impersonation.yaml)',
       false,
+    )
+    .option(
+      '--startup-timeout-seconds <s>',
+      'how long the start may wait for the API server and the first lists before exiting 1',
+      parsePositive,
+      controllerDefaults.startupTimeoutMs / 1000,
+    )
+    .option(
+      '--shutdown-timeout-seconds <s>',
+      'how long a drain on SIGTERM may take (deploy/: terminationGracePeriodSeconds is this + 5)',
+      parsePositive,
+      controllerDefaults.shutdownTimeoutMs / 1000,
     );
   // Every flag can also come from the environment: --hub-port is EDGE_CONTROLLER_HUB_PORT, and so on.
   for (const option of cmd.options) option.env(envName(option.attributeName()));
@@ -114,22 +133,78 @@ export function runCommand(ctx: CliContext): Command {
           }
         : {}),
     };
-    const controller = await startController(options);
-    await new Promise<void>((done) => {
-      process.once('SIGINT', () => {
-        done();
-      });
-      process.once('SIGTERM', () => {
-        done();
-      });
+    await runUntilSignalled(options, ctx.logger, {
+      startupTimeoutMs: flags.startupTimeoutSeconds * 1000,
+      shutdownTimeoutMs: flags.shutdownTimeoutSeconds * 1000,
     });
-    await controller.stop();
   });
+}
+
+/**
+ * Starts the controller and stops it on the first SIGTERM or SIGINT, within `shutdownTimeoutMs`.
+ * Resolves when stopped (exit 0); rejects with the start error, or `EC_RUN_SHUTDOWN_TIMEOUT`.
+ */
+async function runUntilSignalled(
+  options: ControllerOptions,
+  log: Logger,
+  bounds: { readonly startupTimeoutMs: number; readonly shutdownTimeoutMs: number },
+): Promise<void> {
+  const signalled = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (!signalled.signal.aborted) {
+      log.info({ signal }, 'Received a signal; stopping');
+      signalled.abort(signal);
+      return;
+    }
+    // A second signal: the operator does not want to wait for the drain (component-base does the same).
+    process.stderr.write(`edge-controller: a second ${signal} arrived while stopping; exiting now\n`);
+    process.exit(1);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  try {
+    let controller;
+    try {
+      controller = await startController({
+        ...options,
+        signal: signalled.signal,
+        startupTimeoutMs: bounds.startupTimeoutMs,
+        shutdownTimeoutMs: bounds.shutdownTimeoutMs,
+      });
+    } catch (err) {
+      if (signalled.signal.aborted) return; // asked to stop while starting: what started is stopped
+      throw err;
+    }
+    if (!signalled.signal.aborted) {
+      await new Promise((resolve) => {
+        signalled.signal.addEventListener('abort', resolve, { once: true });
+      });
+    }
+    const drained = controller.stop().then(() => true);
+    const overran = new Promise<false>((resolve) =>
+      setTimeout(resolve, bounds.shutdownTimeoutMs, false).unref(),
+    );
+    if (!(await Promise.race([drained, overran]))) {
+      throw new EdgeControllerError(
+        'EC_RUN_SHUTDOWN_TIMEOUT',
+        `the drain did not finish within ${String(bounds.shutdownTimeoutMs / 1000)} s`,
+      );
+    }
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  }
 }
 
 /** Reads and validates the file; each key we do not use is one warning. */
 export async function loadConfig(path: string, log: Logger): Promise<CloudCoreSettings> {
-  const { settings, ignored } = parseCloudCoreConfig(await readFile(path, 'utf8'), path);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new EdgeControllerError('EC_CONFIG_INVALID', `cannot read --config ${path}`, { cause: err });
+  }
+  const { settings, ignored } = parseCloudCoreConfig(text, path);
   for (const key of ignored)
     log.warn({ key, config: path }, 'Ignored a cloudcore.yaml key edge-controller does not use');
   return settings;

@@ -8,8 +8,16 @@ import { configErrorCodes } from './codes/config.js';
 import { informerErrorCodes } from './codes/informer.js';
 import { kubeErrorCodes } from './codes/kube.js';
 import { localClusterErrorCodes } from './codes/local-cluster.js';
+import { runErrorCodes } from './codes/run.js';
 
-export { certsErrorCodes, configErrorCodes, informerErrorCodes, kubeErrorCodes, localClusterErrorCodes };
+export {
+  certsErrorCodes,
+  configErrorCodes,
+  informerErrorCodes,
+  kubeErrorCodes,
+  localClusterErrorCodes,
+  runErrorCodes,
+};
 
 /** Every code with its meaning. */
 export const errorCatalogue = {
@@ -18,6 +26,7 @@ export const errorCatalogue = {
   ...localClusterErrorCodes,
   ...certsErrorCodes,
   ...informerErrorCodes,
+  ...runErrorCodes,
 } as const;
 
 /** A stable error code. */

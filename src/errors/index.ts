@@ -11,5 +11,6 @@ export {
   informerErrorCodes,
   kubeErrorCodes,
   localClusterErrorCodes,
+  runErrorCodes,
 } from './codes.js';
 export type { ErrorCode } from './codes.js';

@@ -42,3 +42,6 @@ export type {
   StoreReader,
   WatchRestartReason,
 } from './informer/index.js';
+export { apiServerWaitDefaults, waitForApiServer } from './api-server-wait.js';
+export type { ApiServerWaitOptions } from './api-server-wait.js';
+export { nodeExists, readClusterCa } from './cluster-reads.js';

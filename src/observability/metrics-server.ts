@@ -1,12 +1,15 @@
 /**
  * Serves `/metrics` (Prometheus text format), `/healthz`, `/readyz` (503 with the reasons while not
  * ready) and `/nodes` (per-node state for `edge-controller nodes`) on a loopback address by default.
+ * It is the first thing `run` starts and the last it stops: `/healthz` (liveness) answers from the first
+ * moment, and `/readyz` says what the start is waiting for (the API server, the caches, a listener).
  * @module
  */
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { EdgeControllerError } from '../errors/index.js';
 
 /** What `/readyz` reports: ready, or the reasons it is not. */
 export interface Readiness {
@@ -27,7 +30,11 @@ export interface MetricsServerOptions {
   readonly port?: number;
 }
 
-/** The metrics endpoint. `start()` resolves with the bound address once listening. */
+/**
+ * The metrics endpoint. `start()` resolves with the bound address once listening, or throws
+ * `EC_RUN_LISTEN_FAILED` naming the address. `/healthz` is 200 whenever the process can answer at all:
+ * liveness must not depend on the API server, or an API outage would restart every replica in a loop.
+ */
 export class MetricsServer {
   readonly #options: Required<Omit<MetricsServerOptions, 'readiness' | 'nodes'>> &
     Pick<MetricsServerOptions, 'readiness' | 'nodes'>;
@@ -37,7 +44,8 @@ export class MetricsServer {
     this.#options = { host: '127.0.0.1', port: 9091, ...options };
   }
 
-  async start(): Promise<AddressInfo> {
+  /** Listens; aborting `signal` stops the server as {@link stop} does. */
+  async start(signal: AbortSignal): Promise<AddressInfo> {
     const registry = this.#options.registry;
     const server = createServer((req, res) => {
       if (req.method === 'GET' && req.url === '/metrics') {
@@ -63,13 +71,30 @@ export class MetricsServer {
       }
     });
     this.#server = server;
+    const { host, port } = this.#options;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.#options.port, this.#options.host, () => {
-        server.off('error', reject);
+      const onError = (err: Error): void => {
+        reject(
+          new EdgeControllerError(
+            'EC_RUN_LISTEN_FAILED',
+            `the health and metrics endpoint cannot listen on ${host}:${String(port)}: ${err.message}`,
+            { cause: err },
+          ),
+        );
+      };
+      server.once('error', onError);
+      server.listen(port, host, () => {
+        server.off('error', onError);
         resolve();
       });
     });
+    signal.addEventListener(
+      'abort',
+      () => {
+        void this.stop();
+      },
+      { once: true },
+    );
     return server.address() as AddressInfo;
   }
 

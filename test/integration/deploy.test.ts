@@ -12,6 +12,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
+import { controllerDefaults } from '../../src/controller.js';
 import { binaryPath } from '../../src/local-cluster/index.js';
 import { SimulatedEdgeNode } from '../../src/sim/index.js';
 import { reliableSyncCrds } from '../../src/sync/index.js';
@@ -27,7 +28,63 @@ function kubectl(kubeconfig: string, args: string[]): Promise<{ stdout: string }
   return execFileAsync(binaryPath, ['kubectl', `--kubeconfig=${kubeconfig}`, ...args]);
 }
 
+interface Probe {
+  httpGet?: { path?: string; port?: string };
+  periodSeconds?: number;
+  failureThreshold?: number;
+}
+interface DeploymentManifest {
+  spec: {
+    template: {
+      spec: {
+        terminationGracePeriodSeconds?: number;
+        containers: {
+          args?: string[];
+          startupProbe?: Probe;
+          livenessProbe?: Probe;
+          readinessProbe?: Probe;
+        }[];
+      };
+    };
+  };
+}
+
+/** The value of `--<name>=<value>` in the container args, or the controller's default. */
+function secondsFlag(args: readonly string[], name: string, defaultMs: number): number {
+  const given = args.find((a) => a.startsWith(`--${name}=`));
+  return given === undefined ? defaultMs / 1000 : Number(given.slice(name.length + 3));
+}
+
 describe('deploy manifests', () => {
+  it('give the drain and the start the time the controller takes for them', async () => {
+    const [doc] = parseAllDocuments(await readFile(join(deployDir, 'deployment.yaml'), 'utf8'));
+    const pod = (doc?.toJS() as DeploymentManifest).spec.template.spec;
+    const container = pod.containers[0];
+    assert.ok(container !== undefined);
+    const args = container.args ?? [];
+    const shutdownSeconds = secondsFlag(
+      args,
+      'shutdown-timeout-seconds',
+      controllerDefaults.shutdownTimeoutMs,
+    );
+    const startupSeconds = secondsFlag(args, 'startup-timeout-seconds', controllerDefaults.startupTimeoutMs);
+    assert.equal(
+      pod.terminationGracePeriodSeconds,
+      shutdownSeconds + 5,
+      'terminationGracePeriodSeconds is --shutdown-timeout-seconds + 5: the drain ends before SIGKILL',
+    );
+    const startup = container.startupProbe;
+    assert.equal(startup?.httpGet?.path, '/readyz', 'the startupProbe waits for readiness, not liveness');
+    const startupBudget = (startup.periodSeconds ?? 10) * (startup.failureThreshold ?? 3);
+    assert.ok(startupBudget >= 300, `startupProbe budget ${String(startupBudget)} s is generous (>= 300 s)`);
+    assert.ok(
+      startupBudget > startupSeconds,
+      'the controller gives up (one clear line, exit 1) before the kubelet kills it',
+    );
+    assert.equal(container.livenessProbe?.httpGet?.path, '/healthz');
+    assert.equal(container.readinessProbe?.httpGet?.path, '/readyz');
+  });
+
   it('apply cleanly with server-side dry-run', async () => {
     const { cluster } = getCluster();
     // A dry-run creates nothing, so the namespace the other objects live in must exist first.

@@ -1,17 +1,23 @@
 /**
  * `edge-controller run` as an operator starts it: a separate process against the real API server, every
- * listener on port 0, the bound ports in its log, metrics served, a clean stop on SIGTERM.
+ * listener on port 0, the bound ports in its log, metrics served, a clean stop on SIGTERM; and as an
+ * operator sees it fail: a busy port, an unreachable API server, a bad kubeconfig, each one clear last
+ * line and exit code 1.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { EdgeClient, joinWithToken } from '../../src/sim/index.js';
 import { useLocalCluster } from '../support/cluster.js';
+import { eventually } from '../support/eventually.js';
 
 const getCluster = useLocalCluster();
 const mainTs = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
@@ -21,7 +27,108 @@ interface LogLine {
   hub?: number;
   https?: number;
   metrics?: number;
+  parts?: string[];
 }
+
+/** A `run` (or other command) process with its output collected as it arrives. */
+interface RunProcess {
+  readonly child: ChildProcess;
+  /** stdout lines parsed as JSON log lines (non-JSON lines are skipped). */
+  readonly logs: LogLine[];
+  /** stderr lines. */
+  readonly stderr: string[];
+  /** Resolves with the exit code; rejects if the process is still running after `deadlineMs`. */
+  exited(deadlineMs?: number): Promise<number | null>;
+  /** Resolves with the first log line with this message. */
+  logged(msg: string): Promise<LogLine>;
+}
+
+/** Starts `edge-controller <args>` from source with `env` added to the environment. */
+function startCommand(args: readonly string[], env: Readonly<Record<string, string>> = {}): RunProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', mainTs, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  const logs: LogLine[] = [];
+  const stderr: string[] = [];
+  const waiters: { msg: string; resolve: (line: LogLine) => void }[] = [];
+  createInterface({ input: child.stdout }).on('line', (text) => {
+    let line: LogLine;
+    try {
+      line = JSON.parse(text) as LogLine;
+    } catch {
+      return; // not a log line (a command's own output)
+    }
+    logs.push(line);
+    for (const w of waiters.filter((w) => w.msg === line.msg)) w.resolve(line);
+  });
+  createInterface({ input: child.stderr }).on('line', (text) => stderr.push(text));
+  // 'close' (not 'exit'): the output streams are fully read by then, so `stderr` holds the last line.
+  const exit = new Promise<number | null>((resolve) => child.once('close', resolve));
+  return {
+    child,
+    logs,
+    stderr,
+    exited: (deadlineMs = 60_000) =>
+      Promise.race([
+        exit,
+        new Promise<never>((_, reject) => {
+          setTimeout(() => {
+            reject(new Error(`still running after ${String(deadlineMs)} ms; stderr: ${stderr.join('\n')}`));
+          }, deadlineMs).unref();
+        }),
+      ]),
+    logged: (msg) => {
+      const seen = logs.find((l) => l.msg === msg);
+      if (seen !== undefined) return Promise.resolve(seen);
+      return Promise.race([
+        new Promise<LogLine>((resolve) => waiters.push({ msg, resolve })),
+        exit.then((code) => {
+          throw new Error(
+            `exited with ${String(code)} before logging "${msg}"; stderr: ${stderr.join('\n')}`,
+          );
+        }),
+      ]);
+    },
+  };
+}
+
+/** A loopback port that was free a moment ago and has nothing listening on it now. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A kubeconfig for an API server at `server` that is not there. */
+function kubeconfigFor(server: string): string {
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    `- name: gone`,
+    `  cluster: { server: "${server}", insecure-skip-tls-verify: true }`,
+    'users:',
+    '- name: u',
+    '  user: { token: "not-a-real-token" }',
+    'contexts:',
+    '- name: gone',
+    '  context: { cluster: gone, user: u }',
+    'current-context: gone',
+    '',
+  ].join('\n');
+}
+
+/** Listeners on free loopback ports, so that parallel runs and the other tests never collide. */
+const loopbackListeners = [
+  '--hub-address=127.0.0.1',
+  '--hub-port=0',
+  '--https-address=127.0.0.1',
+  '--https-port=0',
+  '--metrics-address=127.0.0.1:0',
+];
 
 describe('edge-controller run', () => {
   it('binds port 0 listeners, logs the bound ports, serves metrics, prints the join token and stops cleanly on SIGTERM', async () => {
@@ -156,4 +263,125 @@ describe('edge-controller run', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('edge-controller run fails like a Kubernetes component', () => {
+  let dir = '';
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ec-run-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** The process ended with code 1 and exactly one stderr line, the one given. */
+  function assertOneLineExit(run: RunProcess, code: number | null, line: RegExp): void {
+    assert.equal(code, 1, `exit code; stderr: ${run.stderr.join('\n')}`);
+    assert.equal(run.stderr.length, 1, `one line on stderr, got:\n${run.stderr.join('\n')}`);
+    assert.match(run.stderr[0] ?? '', line);
+  }
+
+  it('exits 1 with one EC_RUN_LISTEN_FAILED line when the hub port is taken, after stopping what it had started', async () => {
+    const { cluster } = getCluster();
+    const squatter: Server = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    const { port } = squatter.address() as AddressInfo;
+    try {
+      const run = startCommand([
+        'run',
+        `--kubeconfig=${cluster.kubeconfigPath}`,
+        ...loopbackListeners,
+        `--hub-port=${String(port)}`,
+      ]);
+      // The deadline bounds a hang (the issue: a failed start stayed up with its informers running).
+      const code = await run.exited();
+      assertOneLineExit(
+        run,
+        code,
+        new RegExp(
+          `^edge-controller: EC_RUN_LISTEN_FAILED: the hub cannot listen on 127\\.0\\.0\\.1:${String(port)}: .*EADDRINUSE`,
+        ),
+      );
+      const stopped = run.logs.find((l) => l.msg === 'Stopped the parts already started');
+      assert.ok(stopped !== undefined, 'the parts started before the hub were stopped');
+      for (const part of ['metrics', 'token', 'downstream', 'sync']) {
+        assert.ok(stopped.parts?.includes(part), `${part} was stopped (stopped: ${String(stopped.parts)})`);
+      }
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
+  });
+
+  it('serves /healthz at once, says in /readyz why it waits for an unreachable API server, then exits 1 with EC_KUBE_UNAVAILABLE', async () => {
+    const server = `https://127.0.0.1:${String(await closedPort())}`;
+    const kubeconfig = join(dir, 'unreachable.kubeconfig');
+    await writeFile(kubeconfig, kubeconfigFor(server));
+    const run = startCommand([
+      'run',
+      `--kubeconfig=${kubeconfig}`,
+      ...loopbackListeners,
+      '--startup-timeout-seconds=10',
+    ]);
+    const serving = await run.logged('Serving /healthz, /readyz and /metrics');
+    const base = `http://127.0.0.1:${String(serving.metrics)}`;
+    assert.equal((await fetch(`${base}/healthz`)).status, 200, 'liveness does not wait for the API server');
+    await eventually(async () => {
+      const ready = await fetch(`${base}/readyz`);
+      assert.equal(ready.status, 503);
+      assert.match(
+        await ready.text(),
+        new RegExp(
+          `waiting for the API server at ${server.replaceAll('.', '\\.')} \\(attempt \\d+ failed: .*ECONNREFUSED`,
+        ),
+      );
+    });
+    const code = await run.exited();
+    assertOneLineExit(
+      run,
+      code,
+      new RegExp(
+        `^edge-controller: EC_KUBE_UNAVAILABLE: the API server at ${server.replaceAll('.', '\\.')} did not answer within 10 s .*ECONNREFUSED`,
+      ),
+    );
+  });
+
+  it('stops and exits 0 on SIGTERM while it is still waiting for the API server', async () => {
+    const kubeconfig = join(dir, 'unreachable-sigterm.kubeconfig');
+    await writeFile(kubeconfig, kubeconfigFor(`https://127.0.0.1:${String(await closedPort())}`));
+    const run = startCommand(['run', `--kubeconfig=${kubeconfig}`, ...loopbackListeners]);
+    const serving = await run.logged('Serving /healthz, /readyz and /metrics');
+    await eventually(async () => {
+      const ready = await fetch(`http://127.0.0.1:${String(serving.metrics)}/readyz`);
+      assert.match(await ready.text(), /attempt \d+ failed/);
+    });
+    run.child.kill('SIGTERM');
+    assert.equal(await run.exited(), 0, `stderr: ${run.stderr.join('\n')}`);
+    assert.deepEqual(run.stderr, []);
+  });
+
+  const badKubeconfigs: [string, string | undefined, RegExp][] = [
+    [
+      'a file that is not a kubeconfig',
+      'not: [a kubeconfig\n',
+      /^edge-controller: EC_KUBE_CONFIG_INVALID: cannot load kubeconfig .*bad-0\.kubeconfig: /,
+    ],
+    [
+      'a kubeconfig without a current context',
+      'apiVersion: v1\nkind: Config\ncurrent-context: nowhere\n',
+      /^edge-controller: EC_KUBE_CONFIG_INVALID: kubeconfig .*bad-1\.kubeconfig has no current cluster/,
+    ],
+    [
+      'a kubeconfig that does not exist',
+      undefined,
+      /^edge-controller: EC_KUBE_CONFIG_NOT_FOUND: kubeconfig .*bad-2\.kubeconfig does not exist$/,
+    ],
+  ];
+  for (const [i, [what, content, line]] of badKubeconfigs.entries()) {
+    it(`exits 1 with one clear line for ${what}`, async () => {
+      const kubeconfig = join(dir, `bad-${String(i)}.kubeconfig`);
+      if (content !== undefined) await writeFile(kubeconfig, content);
+      const run = startCommand(['run', `--kubeconfig=${kubeconfig}`, ...loopbackListeners]);
+      assertOneLineExit(run, await run.exited(), line);
+    });
+  }
 });
