@@ -20,8 +20,9 @@ class RecordingLink implements EdgeLink {
   /** Content of the reply to a podpatch; default an ObjectResp with the pod. */
   podPatchReply: unknown = { Object: { metadata: { name: 'p', uid: 'u1' } }, Err: null };
   #seq = 0;
+  connected = true;
   isConnected(): boolean {
-    return true;
+    return this.connected;
   }
   request(message: Message): Promise<Message> {
     this.sent.push(message);
@@ -127,19 +128,21 @@ const pod = {
 };
 
 describe('FakeRuntime', () => {
-  it('queries only the ConfigMaps/Secrets missing from the store, and the mounted token, then reports Pending', async () => {
+  it('queries every ConfigMap/Secret it references, even those in the store, and the mounted token, then reports Pending', async () => {
     const { link, runtime, statuses } = setup();
     link.store.set('ns/configmap/have', { operation: 'insert', content: {} });
     await runtime.onPush(push('update', pod));
     await runtime.settled();
+    // A connected edge sends these queries to the cloud whatever its database holds (requireRemoteQuery).
     assert.deepEqual(link.requests(), [
+      'query ns/configmap/have',
       'query ns/configmap/need',
       'query ns/secret/s',
       'query ns/serviceaccounttoken/robot',
       'patch ns/podpatch/p',
     ]);
     assert.ok(link.store.has('ns/configmap/need'), 'query replies are stored');
-    assert.equal(link.acked.length, 3, 'query replies are ACKed; the podpatch reply is not');
+    assert.equal(link.acked.length, 4, 'query replies are ACKed; the podpatch reply is not');
     assert.deepEqual(
       statuses.map((s) => s.status.phase),
       ['Pending'],
@@ -211,8 +214,17 @@ describe('FakeRuntime', () => {
     assert.deepEqual(reasons, ['Pulled', 'Started']);
   });
 
+  it('sends no query while offline: the edge answers from its database', async () => {
+    const { link, runtime } = setup();
+    link.connected = false;
+    await runtime.onPush(push('update', pod));
+    await runtime.settled();
+    assert.deepEqual(link.requests(), []);
+    assert.deepEqual(link.failures, []);
+  });
+
   it('re-adopts a pod it already ran (after a restart) with the same IP, reporting Running at once', async () => {
-    const { runtime, statuses } = setup();
+    const { link, runtime, statuses } = setup();
     const ran = {
       ...pod,
       status: { phase: 'Running', podIP: '10.88.0.7', startTime: '2026-11-25T07:00:00Z' },
@@ -223,6 +235,13 @@ describe('FakeRuntime', () => {
       statuses.map((s) => [s.status.phase, s.status.podIP, s.status.startTime]),
       [['Running', '10.88.0.7', '2026-11-25T07:00:00Z']],
     );
+    // The new kubelet process mounts the volumes again, fetching what they reference.
+    assert.deepEqual(link.requests().slice(1), [
+      'query ns/configmap/have',
+      'query ns/configmap/need',
+      'query ns/secret/s',
+      'query ns/serviceaccounttoken/robot',
+    ]);
   });
 
   it('takes only "OK" as a successful pod delete, as the edge metaclient does (errata O7)', async () => {

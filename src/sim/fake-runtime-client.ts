@@ -176,8 +176,19 @@ export class FakeRuntime {
     };
     this.#pods.set(key, fresh);
     return this.#track(
-      fresh.state.stage === 'running' ? this.#report(key, fresh) : this.#startPod(key, fresh),
+      fresh.state.stage === 'running' ? this.#adopt(key, fresh) : this.#startPod(key, fresh),
     );
+  }
+
+  // A restarted kubelet reports the surviving containers and mounts the pod's volumes again, which
+  // fetches what they reference (a new process starts with an empty cache).
+  async #adopt(key: string, run: PodRun): Promise<void> {
+    await this.#report(key, run);
+    try {
+      await this.#fetchRefs(run.pod);
+    } catch (err) {
+      this.#link.fail(err);
+    }
   }
 
   async #startPod(key: string, run: PodRun): Promise<void> {
@@ -196,15 +207,21 @@ export class FakeRuntime {
     }
   }
 
-  // edged asks the cloud for each ConfigMap/Secret it lacks and for projected ServiceAccount tokens; the
-  // replies are stored and ACKed (metamanager processRemote, §8). NotFound is left to the fake runtime.
+  // The first time the kubelet sees a pod it drops its cached copy of every ConfigMap/Secret the pod
+  // references (v1.32 `pkg/kubelet/util/manager/cache_based_manager.go` RegisterPod, AddReference), so
+  // each is fetched again; metamanager sends those queries, and ServiceAccount token ones, to the cloud
+  // whenever it is connected, whatever its database holds (`kubeedge/kubeedge` v1.23.1
+  // `edge/pkg/metamanager/process.go` processQuery, requireRemoteQuery). Offline it answers from the
+  // database, so nothing goes out. Replies are stored and ACKed (processRemote). NotFound is left to the
+  // fake runtime.
   async #fetchRefs(pod: SimPod): Promise<void> {
+    if (!this.#link.isConnected()) return;
     const namespace = pod.metadata.namespace ?? 'default';
     const refs = podRefs(pod);
     const wanted = [
       ...refs.configMaps.map((name) => ['configmap', name] as const),
       ...refs.secrets.map((name) => ['secret', name] as const),
-    ].filter(([kind, name]) => !this.#link.store.has(`${namespace}/${kind}/${name}`));
+    ];
     const queries = wanted.map(([kind, name]) => objectQuery(this.#link.stamp(), kind, namespace, name));
     for (const token of refs.tokens) {
       queries.push(
