@@ -15,7 +15,9 @@
  *
  * Emissions are sent BEFORE the call they ride on (legacy `podstatus` replies "OK" and then deletes a
  * terminated pod, spec §4.4). `next` is pure: it reads only the outcome, the time and what the handler
- * captured. A worker may retry a retryable failure (429, 5xx, network) before calling `next`; `next` must
+ * captured, which includes the node graph: a `podpatch` asks it again whether the pod is still bound, as
+ * the pod's delete may have been queued while the call ran (issue 11). The worker emits what `next`
+ * returns in the same turn, so such a check holds until the reply is queued. A worker may retry a retryable failure (429, 5xx, network) before calling `next`; `next` must
  * get the final outcome.
  * @module
  */

@@ -4,6 +4,7 @@ import type { ApiFailure } from './api-outcome.js';
 import { notFoundFailure } from './api-outcome.js';
 import {
   errStatusContent,
+  failedPodRespContent,
   objectReply,
   objectRespContent,
   okContent,
@@ -93,6 +94,23 @@ describe('objectRespContent', () => {
 
   it('carries the object and a null Err on success, with capitalized keys', () => {
     assert.deepEqual(objectRespContent({ kind: 'Node' }), { Object: { kind: 'Node' }, Err: null });
+  });
+});
+
+describe('failedPodRespContent', () => {
+  it('carries KubeEdge’s empty Pod as Object, never null and never a pod, and the Status in Err', () => {
+    const content = JSON.parse(JSON.stringify(failedPodRespContent(notFoundFailure('pods', 'web')))) as {
+      Object: unknown;
+      Err: { ErrStatus: { code: number; reason: string } };
+    };
+    // Go's json.Marshal(&v1.Pod{}), what client-go's typed Patch returns with an error.
+    assert.deepEqual(content.Object, {
+      metadata: { creationTimestamp: null },
+      spec: { containers: null },
+      status: {},
+    });
+    assert.equal(content.Err.ErrStatus.code, 404);
+    assert.equal(content.Err.ErrStatus.reason, 'NotFound');
   });
 });
 

@@ -101,6 +101,29 @@ export function objectRespContent(object: JsonObject | null, failure?: ApiFailur
   return { Object: object, Err: failure === undefined ? null : errStatusContent(failure) };
 }
 
+/**
+ * The `Object` KubeEdge puts in a failed pod ObjectResp: the empty Pod its typed client returns with the
+ * error (`&v1.Pod{}` as Go serializes it), since `patchPod`/`createPod` send `ObjectResp{Object:
+ * updatedPod, Err: err}` whatever happened (kubeedge/kubeedge v1.23.1
+ * `cloud/pkg/edgecontroller/controller/upstream.go`). Not the pod, so the edge cannot store it, and not
+ * `null`, so no edge code path can dereference nothing (errata O2).
+ */
+export const emptyPodObject: JsonObject = Object.freeze({
+  metadata: Object.freeze({ creationTimestamp: null }),
+  spec: Object.freeze({ containers: null }),
+  status: Object.freeze({}),
+});
+
+/**
+ * `{"Object": <empty Pod>, "Err": {"ErrStatus"}}`: the reply to a pod request whose API call failed, or
+ * whose pod is gone for the node (its delete is queued there). The edge stores the Object of a podpatch
+ * reply as its pod row only when `Err` is empty (`edge/pkg/metamanager/client/pod.go` handlePodResp), so
+ * this reply never re-creates a deleted pod at the edge (issue 11).
+ */
+export function failedPodRespContent(failure: ApiFailure): ObjectRespContent {
+  return { Object: emptyPodObject, Err: errStatusContent(failure) };
+}
+
 /** A reply content plus the resourceVersion for `header.resourceversion`, if any. */
 export interface ObjectReply {
   readonly content: JsonObject;

@@ -381,6 +381,81 @@ describe('downstream', () => {
     });
   });
 
+  // Issue 11: the DELETED that arrived while the deletionTimestamp update was un-ACKed was dropped as a
+  // duplicate delete; the edge kept the pod until the periodic repair. Repair is off here, so only the
+  // informer's own delete can reach the edge.
+  it('sends the final delete of a gracefully deleted pod after its deletionTimestamp update is ACKed', async () => {
+    const { admin, cluster, namespace } = getCluster();
+    const own = await startTestController(admin, cluster.kubeconfigPath, {
+      hub: { ackTimeoutMs: 500, maxAckTimeoutMs: 2000 },
+      repairIntervalMs: 3_600_000,
+    });
+    try {
+      const ns = await namespace('graceful');
+      const node = await edgeNode(admin, 'graceful');
+      const edge = await own.connect(await own.join(node), { autoAck: false });
+      const key = `${ns}/pod/g`;
+      const ofPod = (operation: string): Message[] =>
+        edge.received.filter((m) => m.route.resource === key && m.route.operation === operation);
+      const deleteDrops = async (): Promise<number> =>
+        (await own.metric('edgecontroller_hub_dropped_deliveries_total', {
+          reason: 'superseded_by_delete',
+        })) +
+        (await own.metric('edgecontroller_hub_dropped_deliveries_total', { reason: 'duplicate_delete' }));
+      // Everything but the pod's update and delete is ACKed at once (the Node's own updates among them),
+      // so the queue's waiting count below is the pod's alone.
+      const ackUnlessHeld = (m: Message): void => {
+        const isHeld = m.route.resource === key && m.route.operation !== 'insert';
+        if (m.header.parent_msg_id === undefined && !isHeld) edge.ack(m);
+      };
+      edge.on('push', ackUnlessHeld);
+      for (const m of edge.received) ackUnlessHeld(m);
+      try {
+        await admin.request({ method: 'POST', path: `/api/v1/namespaces/${ns}/pods`, body: pod('g', node) });
+        await eventually(() => {
+          assert.ok(edge.store.has(key));
+        });
+        await admin.request({
+          method: 'DELETE',
+          path: `/api/v1/namespaces/${ns}/pods/g?gracePeriodSeconds=30`,
+        });
+        const terminating = await eventually(() => {
+          const update = ofPod('update').find(
+            (m) => (m.content as { metadata?: { deletionTimestamp?: string } }).metadata?.deletionTimestamp,
+          );
+          assert.ok(update !== undefined, 'the deletionTimestamp update reached the edge');
+          return update;
+        });
+        // The edge holds its ACK while the pod is force-deleted: DELETED arrives with the update in flight.
+        await admin.request({
+          method: 'DELETE',
+          path: `/api/v1/namespaces/${ns}/pods/g?gracePeriodSeconds=0`,
+        });
+        await eventually(() => {
+          assert.equal(
+            own.controller.hub.nodeState(node)?.queue.pendingAck,
+            1,
+            'the delete waits, not dropped',
+          );
+        });
+        assert.equal(ofPod('delete').length, 0, 'no delete while the update is un-ACKed');
+        edge.ack(terminating);
+        const final = await eventually(() => ofPod('delete')[0] ?? assert.fail('no delete yet'));
+        assert.ok(final.header.resourceversion !== undefined, 'the informer’s delete, not a repair');
+        edge.ack(final);
+        await eventually(() => {
+          assert.ok(!edge.store.has(key), 'the edge removed the pod');
+          assert.equal(own.controller.hub.nodeState(node)?.queue.inFlight, 0);
+        });
+        assert.equal(await deleteDrops(), 0);
+      } finally {
+        await edge.close();
+      }
+    } finally {
+      await own.controller.stop();
+    }
+  });
+
   it('delivers a ConfigMap edit and a pod deletion made while the node was offline', async () => {
     const { admin, namespace } = getCluster();
     const ns = await namespace('away');

@@ -501,6 +501,61 @@ describe('upstream', () => {
     });
   });
 
+  // Issue 11: a late podpatch reply carrying the pod re-created it at the edge after its delete, and the
+  // edge's own delete of the missing pod was then answered 403, so the row stayed for good.
+  it('answers a podpatch for a pod whose delete reached the node with NotFound, never the pod', async () => {
+    const { admin, namespace } = getCluster();
+    const ns = await namespace('late-patch');
+    const { name, edge } = await registeredEdge('late-patch');
+    const created = await createPod(admin, ns, 'web', name);
+    await podDelivered(edge, ns, 'web');
+    await admin.request({ method: 'DELETE', path: `/api/v1/namespaces/${ns}/pods/web?gracePeriodSeconds=0` });
+    await eventually(() => {
+      assert.ok(!edge.store.has(`${ns}/pod/web`), 'the cloud’s delete reached the edge');
+    });
+    const patch = JSON.stringify({ metadata: { uid: created.metadata.uid }, status: { phase: 'Succeeded' } });
+    const late = contentOf<ObjectResp>(await edge.request(request('patch', `${ns}/podpatch/web`, patch)));
+    assert.equal(late.Err?.ErrStatus.code, 404);
+    assert.equal(late.Err.ErrStatus.reason, 'NotFound');
+    assert.ok(late.Object !== null, 'never Object: null (errata O2)');
+    assert.equal((late.Object as { metadata?: { uid?: string } }).metadata?.uid, undefined, 'never the pod');
+  });
+
+  it('answers a node’s delete of its pod that is already gone with OK and pushes the delete of its row', async () => {
+    const { admin, namespace } = getCluster();
+    const ns = await namespace('gone-delete');
+    const { name, edge } = await registeredEdge('gone-delete');
+    const { edge: other } = await registeredEdge('gone-delete-other');
+    const created = await createPod(admin, ns, 'web', name);
+    const key = `${ns}/pod/web`;
+    await podDelivered(edge, ns, 'web');
+    const options = { gracePeriodSeconds: 0, preconditions: { uid: created.metadata.uid } };
+    const refused = contentOf<ErrStatus>(await other.request(request('delete', key, options)));
+    assert.equal(refused.ErrStatus.code, 403, 'another node still may not delete it');
+    const row = edge.store.get(key);
+    await admin.request({ method: 'DELETE', path: `/api/v1/namespaces/${ns}/pods/web?gracePeriodSeconds=0` });
+    await eventually(() => {
+      assert.ok(!edge.store.has(key), 'the cloud’s delete reached the edge');
+    });
+    // The row is back, as a late reply carrying the pod put it back on a real edge.
+    assert.ok(row !== undefined);
+    edge.store.set(key, row);
+    const since = edge.received.length;
+    const reply = await edge.request(request('delete', key, options));
+    assert.equal(contentOf<string>(reply), 'OK', 'as KubeEdge answers a delete of a missing pod');
+    const pushed = await eventually(() => {
+      const found = edge.received
+        .slice(since)
+        .find((m) => m.route.operation === 'delete' && m.route.resource === key);
+      assert.ok(found !== undefined, 'a delete of the row is pushed');
+      return found;
+    });
+    assert.equal((pushed.content as Meta).metadata.uid, created.metadata.uid, 'for that UID only');
+    await eventually(() => {
+      assert.ok(!edge.store.has(key), 'the edge removed its row');
+    });
+  });
+
   it('applies another node’s lease before one node’s flood of 1,000 pod statuses drains', async () => {
     const { admin, namespace } = getCluster();
     const ns = await namespace('flood');

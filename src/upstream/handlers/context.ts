@@ -92,19 +92,28 @@ export interface PodTarget {
   readonly target: { readonly resource: 'pods'; readonly namespace: string; readonly name: string };
 }
 
-/** Reads namespace and name and authorizes the pod for the node; or the decision that ends the request. */
-export function authorizedPod(input: HandlerInput, shape: ReplyShape): Step<PodTarget> {
+/** Reads a pod request's namespace and name (no authorization); or the decision that ends the request. */
+export function podTargetOf(input: HandlerInput, shape: ReplyShape): Step<PodTarget> {
   const namespace = requireNamespace(input, shape);
   if (!namespace.ok) return namespace;
   const name = requireName(input, shape);
   if (!name.ok) return name;
   const target = { resource: 'pods', namespace: namespace.value, name: name.value } as const;
-  const rejection = denied(
-    input,
-    { kind: 'pod', namespace: namespace.value, name: name.value },
-    target,
-    shape,
-  );
-  if (rejection !== undefined) return fail(rejection);
   return { ok: true, value: { namespace: namespace.value, name: name.value, target } };
+}
+
+/** Reads namespace and name and authorizes the pod for the node; or the decision that ends the request. */
+export function authorizedPod(input: HandlerInput, shape: ReplyShape): Step<PodTarget> {
+  const pod = podTargetOf(input, shape);
+  if (!pod.ok) return pod;
+  const rejection = deniedPod(input, pod.value, shape);
+  return rejection === undefined ? pod : fail(rejection);
+}
+
+/**
+ * The `forbid` decision when the location cache does not bind the pod to the node (403 in `shape`), or
+ * `undefined` when it does (or authorization is off).
+ */
+export function deniedPod(input: HandlerInput, pod: PodTarget, shape: ReplyShape): Decision | undefined {
+  return denied(input, { kind: 'pod', namespace: pod.namespace, name: pod.name }, pod.target, shape);
 }

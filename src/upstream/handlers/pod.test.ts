@@ -131,10 +131,79 @@ describe('decidePod delete', () => {
     assertEach(replyContents(result), [{ ErrStatus: { code: 500 } }]);
   });
 
+  const readOf = (target: string) => ({
+    verb: 'get',
+    target: { resource: 'pods', namespace: 'default', name: target },
+    servedFromCache: false,
+    asNode: true,
+  });
+
   it("denies node A deleting node B's pod, and nothing is deleted", () => {
-    const result = walk(decidePod(inputOf('default/pod/b-pod', 'delete', 'u-1')));
-    assert.equal(result.calls.length, 0);
+    const result = walk(decidePod(inputOf('default/pod/b-pod', 'delete', 'u-1')), [
+      succeeded({ metadata: { name: 'b-pod', uid: 'u-1' }, spec: { nodeName: 'edge-b' } }),
+    ]);
+    assert.deepEqual(result.calls, [readOf('b-pod')], 'read, never deleted');
     assert.partialDeepStrictEqual(terminalOf(result), { action: 'forbid', reason: 'pod-not-on-node' });
     assertEach(replyContents(result), [{ ErrStatus: { code: 403 } }]);
+  });
+
+  // Issue 11: the edge deletes its own pod after the cloud's delete reached it and a late reply put
+  // the row back; KubeEdge answers "OK" (the API says NotFound), and only a delete from the cloud
+  // removes the row.
+  it('answers "OK" and pushes a delete of the row for a pod the cache no longer has and the API neither', () => {
+    const result = walk(
+      decidePod(inputOf('default/pod/gone', 'delete', { preconditions: { uid: 'u-gone' } })),
+      [failed(notFoundFailure('pods', 'gone'))],
+    );
+    assert.deepEqual(result.calls, [readOf('gone')], 'nothing to delete');
+    assert.equal(terminalOf(result).action, 'done');
+    assert.deepEqual(result.emissions, [
+      { kind: 'reply', content: 'OK' },
+      {
+        kind: 'push',
+        operation: 'delete',
+        resource: 'default/pod/gone',
+        content: {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'gone', namespace: 'default', uid: 'u-gone' },
+        },
+      },
+    ]);
+  });
+
+  it('answers "OK" and pushes a delete of the old incarnation when the name now holds another pod', () => {
+    const result = walk(decidePod(inputOf('default/pod/reborn', 'delete', 'u-old')), [
+      succeeded({ metadata: { name: 'reborn', uid: 'u-new' }, spec: { nodeName: 'edge-b' } }),
+    ]);
+    assert.deepEqual(result.calls, [readOf('reborn')], 'the new pod is not touched');
+    assertEach(result.emissions, [
+      { kind: 'reply', content: 'OK' },
+      { kind: 'push', operation: 'delete', content: { metadata: { uid: 'u-old' } } },
+    ]);
+  });
+
+  it('deletes a pod bound to the node that the cache does not know yet', () => {
+    const result = walk(decidePod(inputOf('default/pod/new', 'delete', 'u-1')), [
+      succeeded({ metadata: { name: 'new', uid: 'u-1' }, spec: { nodeName: 'edge-a' } }),
+      succeeded({}),
+    ]);
+    assert.deepEqual(
+      result.calls.map((c) => c.verb),
+      ['get', 'delete'],
+    );
+    assert.deepEqual(replyContents(result), ['OK']);
+    assert.equal(
+      result.emissions.filter((e) => e.kind === 'push').length,
+      0,
+      'the informer pushes the delete',
+    );
+  });
+
+  it('answers a failed read of an unbound pod with {"ErrStatus"} and pushes nothing', () => {
+    const result = walk(decidePod(inputOf('default/pod/gone', 'delete', 'u-1')), [
+      failed({ code: 503, reason: 'ServiceUnavailable', message: 'x' }),
+    ]);
+    assertEach(result.emissions, [{ kind: 'reply', content: { ErrStatus: { code: 503 } } }]);
   });
 });

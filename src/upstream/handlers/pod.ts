@@ -1,6 +1,7 @@
 /**
  * `pod` requests (spec §4.2): `insert` creates a mirror pod (the API object of a static pod on the edge),
- * `delete` deletes a pod bound to the node once the edge has stopped it.
+ * `delete` deletes a pod bound to the node once the edge has stopped it, and answers a delete of a pod
+ * that is already gone with "OK" plus a pushed `delete` of the edge's row (pod-gone.ts, issue 11).
  *
  * Source: `kubeedge/kubeedge` v1.23.1 `cloud/pkg/edgecontroller/controller/upstream.go` createPod,
  * deletePod; errata O7.
@@ -12,10 +13,20 @@ import type { JsonObject } from '../content.js';
 import { isJsonObject, parseContent, parseValue } from '../content.js';
 import type { Decision } from '../decision.js';
 import { apiError, callApi, done, reply } from '../decision.js';
+import { staleReportDelete } from '../pod-status-merge.js';
 import { objectRespContent, okContent, resourceVersionOf } from '../replies.js';
 import { deleteOptionsSchema, podSchema } from '../schemas.js';
 import type { HandlerInput } from './context.js';
-import { authorizedPod, denied, malformed, requireName, requireNamespace, unsupported } from './context.js';
+import {
+  denied,
+  deniedPod,
+  malformed,
+  podTargetOf,
+  requireName,
+  requireNamespace,
+  unsupported,
+} from './context.js';
+import { readUnboundPod } from './pod-gone.js';
 
 /** The annotation that marks a mirror pod (`kubernetes.io/config.mirror`). */
 export const mirrorPodAnnotation = 'kubernetes.io/config.mirror';
@@ -93,18 +104,35 @@ export function podDeleteOptions(
 
 // The edge treats only the exact string "OK" as success (errata O7). NotFound and a failed UID
 // precondition (the pod was re-created) mean the pod the edge knew is gone: success, as in KubeEdge.
+// A pod the cache no longer binds to the node is read first (pod-gone.ts): if it is gone, the edge gets
+// "OK" and a pushed delete of its row, instead of the 403 that left the row on the edge for good.
 function decidePodDelete(input: HandlerInput): Decision {
   const shape = 'ok';
-  const pod = authorizedPod(input, shape);
+  const pod = podTargetOf(input, shape);
   if (!pod.ok) return pod.decision;
   const options = podDeleteOptions(input.content);
   if (!options.ok) return malformed(options.message, shape);
-  const { target } = pod.value;
+  const { namespace, name, target } = pod.value;
   const body = { apiVersion: 'v1', kind: 'DeleteOptions', ...options.options };
-  return callApi({ verb: 'delete', target, options: body, asNode: true }, (outcome) => {
-    if (outcome.ok || isNotFound(outcome.failure) || isRecreatedConflict(outcome.failure)) {
-      return done([reply(okContent)]);
-    }
-    return apiError(shape, outcome.failure);
+  const deletePod = (): Decision =>
+    callApi({ verb: 'delete', target, options: body, asNode: true }, (outcome) => {
+      if (outcome.ok || isNotFound(outcome.failure) || isRecreatedConflict(outcome.failure)) {
+        return done([reply(okContent)]);
+      }
+      return apiError(shape, outcome.failure);
+    });
+  if (deniedPod(input, pod.value, shape) === undefined) return deletePod();
+  const uid = preconditionUid(options.options);
+  return readUnboundPod(input, pod.value, shape, uid, {
+    onGone: () => done([reply(okContent), staleReportDelete(namespace, name, uid)]),
+    onBound: deletePod,
   });
+}
+
+/** The UID precondition of delete options, if any: the incarnation the edge means. */
+function preconditionUid(options: JsonObject): string | undefined {
+  const preconditions = options.preconditions;
+  if (!isJsonObject(preconditions)) return undefined;
+  const uid = preconditions.uid;
+  return typeof uid === 'string' && uid !== '' ? uid : undefined;
 }
