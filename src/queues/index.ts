@@ -3,7 +3,9 @@
  * node session and feeds ACKs back.
  *
  * Two paths per node (KubeEdge `cloud/pkg/cloudhub`, spec §5.6):
- * - no-ACK: payloads written once, FIFO, never resent;
+ * - no-ACK: payloads written once, FIFO, never resent; a reply the edge ACKs anyway goes in with
+ *   `enqueueReply`, so that ACK is `recognized` rather than `unknown` (as are late ACKs of resent or
+ *   retired deliveries; remembered within a bound of count and age);
  * - ACK: one entry per object `(key, uid)` that keeps only its latest version (newer resourceVersion wins,
  *   a delete dominates, stale versions are dropped). Where KubeEdge sends stop-and-wait, we keep a window
  *   of up to `windowSize` un-ACKed deliveries across objects, but never two for one edge key: the edge
