@@ -109,6 +109,7 @@ function push(operation: string, pod: object): Message {
 const pod = {
   metadata: { name: 'p', namespace: 'ns', uid: 'u1' },
   spec: {
+    nodeName: 'edge-1',
     serviceAccountName: 'robot',
     containers: [
       {
@@ -264,5 +265,34 @@ describe('FakeRuntime', () => {
       [false],
     );
     assert.match(String(link.failures[0]), /podpatch: success without an Object/);
+  });
+
+  it('ignores a pod bound to another node, as edged filterPodByNodeName does', async () => {
+    const { link, runtime, statuses } = setup();
+    await runtime.onPush(push('insert', { ...pod, spec: { ...pod.spec, nodeName: 'edge-2' } }));
+    await runtime.settled();
+    assert.deepEqual(link.requests(), []);
+    assert.deepEqual(statuses, []);
+  });
+
+  it('a delete of another incarnation (other UID) leaves the running pod alone', async () => {
+    const { runtime, deleted } = setup();
+    await runtime.onPush(push('insert', pod));
+    await runtime.settled();
+    await runtime.onPush(push('delete', { ...pod, metadata: { ...pod.metadata, uid: 'u0' } }));
+    assert.deepEqual(deleted, []);
+    assert.equal(runtime.statuses.size, 1);
+  });
+
+  it("an orphan delete (metadata only) stops the pods whose rows left the edge's store", async () => {
+    const { link, runtime, deleted } = setup();
+    await runtime.onPush(push('insert', pod));
+    await runtime.settled();
+    link.store.set('ns/pod/p', { operation: 'insert', content: pod });
+    await runtime.onPush(push('delete', { metadata: { name: 'p', namespace: 'ns', uid: 'u1' } }));
+    assert.deepEqual(deleted, [], 'still in the store: kept');
+    link.store.delete('ns/pod/p');
+    await runtime.onPush(push('delete', { metadata: { name: 'p', namespace: 'ns', uid: 'u1' } }));
+    assert.deepEqual(deleted, ['ns/pod/p']);
   });
 });

@@ -132,26 +132,53 @@ export class FakeRuntime {
     this.#pods.clear();
   }
 
-  /** Handles a pod push (insert, update or delete of `<ns>/pod/<name>`); ignores other resources. */
+  /**
+   * Handles a pod push (insert, update or delete of `<ns>/pod/<name>`) that metamanager gave to edged,
+   * after the node's store applied it; ignores other resources. As edged (`kubeedge/kubeedge` v1.23.1
+   * `edge/pkg/edged/edged.go` handlePod): a pod bound to another node is ignored; a delete carrying a
+   * pod stops the run of that UID (kubelet REMOVE); a delete without a spec (synccontroller's orphan
+   * delete, name/namespace/uid only) makes edged re-list the pods in its database, so every run whose
+   * pod row is gone stops (kubelet SET).
+   */
   onPush(message: Message): Promise<void> {
     const { resource, operation } = message.route;
     const parsed = resource === undefined ? undefined : parseResource(resource);
     if (parsed?.resourceType !== 'pod' || resource === undefined) return Promise.resolve();
+    const content = message.content;
     if (operation === 'delete') {
-      const run = this.#pods.get(resource);
-      run?.cancelTimer?.();
-      this.#pods.delete(resource);
-      this.#options.onDeleted(resource);
+      if (!hasSpec(content)) {
+        for (const [key, run] of this.#pods) {
+          const row = this.#link.store.get(key)?.content as { metadata?: { uid?: unknown } } | undefined;
+          if (row?.metadata?.uid !== run.pod.metadata.uid) this.#stop(key);
+        }
+      } else if (isSimPod(content) && this.#isBoundHere(content)) {
+        const run = this.#pods.get(resource);
+        const uid = content.metadata.uid;
+        if (run !== undefined && (uid === undefined || uid === run.pod.metadata.uid)) this.#stop(resource);
+      }
       return Promise.resolve();
     }
-    return isSimPod(message.content) ? this.onPod(resource, message.content) : Promise.resolve();
+    return isSimPod(content) ? this.onPod(resource, content) : Promise.resolve();
+  }
+
+  #stop(key: string): void {
+    this.#pods.get(key)?.cancelTimer?.();
+    this.#pods.delete(key);
+    this.#options.onDeleted(key);
+  }
+
+  // edged filterPodByNodeName: only pods whose spec.nodeName is this node run here.
+  #isBoundHere(pod: SimPod): boolean {
+    return pod.spec.nodeName === this.#link.nodeName;
   }
 
   /**
-   * Runs, updates or terminates the pod stored under `key`. The promise resolves when the step started
-   * here has finished (not the later Running report); it never rejects: failures go to `link.fail`.
+   * Runs, updates or terminates the pod stored under `key`, if it is bound to this node. The promise
+   * resolves when the step started here has finished (not the later Running report); it never rejects:
+   * failures go to `link.fail`.
    */
   onPod(key: string, pod: SimPod): Promise<void> {
+    if (!this.#isBoundHere(pod)) return Promise.resolve();
     const run = this.#pods.get(key);
     if (pod.metadata.deletionTimestamp !== undefined) {
       return this.#track(this.#terminate(key, pod, run));
@@ -382,4 +409,11 @@ function describeFailure(reply: Message): string {
   const outcome = readReply(reply);
   if (!outcome.ok) return outcome.error.message;
   return 'response content type unsupported';
+}
+
+// edged: a delete whose pod has an empty spec (`reflect.DeepEqual(pod.Spec, v1.PodSpec{})`).
+function hasSpec(content: unknown): boolean {
+  if (typeof content !== 'object' || content === null) return false;
+  const spec = (content as { spec?: unknown }).spec;
+  return typeof spec === 'object' && spec !== null && Object.keys(spec).length > 0;
 }
