@@ -8,6 +8,7 @@ import type { EdgeClientOptions } from './edge-client.js';
 import { SimulatedEdgeNode } from './edge-node-client.js';
 import type { EdgeConnection, SimulatedEdgeNodeOptions } from './edge-node-options.js';
 import type { EdgeIdentity } from './join-client.js';
+import { inboundHandling } from './push-handling.js';
 
 const identity: EdgeIdentity = { nodeName: 'n', caPem: '', certPem: '', keyPem: '' };
 const leaseKey = 'kube-node-lease/lease/n';
@@ -17,6 +18,7 @@ class FakeCloud {
   readonly log: string[] = [];
   readonly acked: string[] = [];
   dials = 0;
+  connection: FakeConnection | undefined;
   /** Answer a missing lease with a bare `{"ErrStatus":…}` instead of an ObjectResp (a cloud bug). */
   bareLeaseNotFound = false;
   #nodeExists = false;
@@ -50,6 +52,7 @@ class FakeCloud {
       return { Object: {}, Err: status('AlreadyExists', 409) };
     }
     if (resource === 'null/nodepatch/n') return { Object: node, Err: null };
+    if (resource.includes('/podpatch/')) return { Object: { metadata: { name: 'p', uid: 'u1' } }, Err: null };
     if (resource === leaseKey && operation === 'query') {
       if (this.#lease !== undefined) return { Object: this.#lease, Err: null };
       return this.bareLeaseNotFound
@@ -106,10 +109,25 @@ class FakeConnection extends EventEmitter implements EdgeConnection {
     this.isOpen = false;
     this.emit('close', 1006, '');
   }
+  /** Delivers a push from the cloud as EdgeClient does: handled as metamanager would, then emitted. */
+  deliver(message: Message): void {
+    this.emit('push', message, inboundHandling(message));
+  }
 }
 
 async function settle(): Promise<void> {
   for (let i = 0; i < 20; i++) await turn();
+}
+
+function podInsert(cloud: FakeCloud): Message {
+  return {
+    header: { msg_id: cloud.id(), timestamp: 0 },
+    route: { source: 'edgecontroller', group: 'resource', operation: 'insert', resource: 'ns/pod/p' },
+    content: {
+      metadata: { name: 'p', namespace: 'ns', uid: 'u1' },
+      spec: { nodeName: 'n', containers: [{ name: 'c', image: 'nginx' }] },
+    },
+  };
 }
 
 function simulatedNode(
@@ -122,7 +140,11 @@ function simulatedNode(
     identity,
     leasePeriodMs: 10_000,
     statusPeriodMs: 300_000,
-    dial: (_options: EdgeClientOptions) => new FakeConnection(cloud),
+    dial: (_options: EdgeClientOptions) => {
+      const connection = new FakeConnection(cloud);
+      cloud.connection = connection;
+      return connection;
+    },
     ...options,
   });
   const failures: Error[] = [];
@@ -221,6 +243,21 @@ describe('SimulatedEdgeNode message sequences (KubeEdge v1.23.1 EdgeCore)', () =
       [`query ${leaseKey}`, `query ${leaseKey}`],
     );
     assert.equal(failures.length, 2, 'each period reports that the lease was neither created nor renewed');
+    await node.stop();
+  });
+
+  it('runs a pushed pod to Running without sending kubelet Events (edged.reportEvent is off by default)', async () => {
+    const cloud = new FakeCloud();
+    const { node } = simulatedNode(cloud);
+    await node.start();
+    await settle();
+    cloud.log.length = 0;
+    cloud.connection?.deliver(podInsert(cloud));
+    await settle();
+    mock.timers.tick(1_000);
+    await settle();
+    assert.equal(node.podStatuses.get('ns/pod/p')?.phase, 'Running');
+    assert.deepEqual(cloud.log, ['patch ns/podpatch/p', 'patch ns/podpatch/p']);
     await node.stop();
   });
 });

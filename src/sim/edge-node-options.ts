@@ -39,7 +39,11 @@ export interface SimulatedEdgeNodeOptions {
   readonly reconnect?: ReconnectOptions;
   /** The fake machine (capacity, InternalIP = pods' hostIP, labels…). */
   readonly shape?: Partial<NodeShape>;
-  /** Send kubelet Events for pod lifecycle; default true. */
+  /**
+   * Send kubelet Events for pod lifecycle; default false, as EdgeCore's `edged.reportEvent` (v1.23.1
+   * `staging/src/github.com/kubeedge/api/apis/componentconfig/edgecore/v1alpha2/default.go`: without it
+   * the kubelet gets no event client, `edge/pkg/edged/edged.go` MakeKubeClientBridge).
+   */
   readonly sendEvents?: boolean;
   /** Clock, default `Date.now` (tests may step it). */
   readonly now?: () => number;
@@ -93,5 +97,5 @@ export const simulatedEdgeNodeDefaults: Readonly<SimulatedEdgeNodeSettings> = Ob
   podStartDelayMs: 1_000,
   keepaliveIntervalMs: 15_000,
   requestTimeoutMs: 60_000,
-  sendEvents: true,
+  sendEvents: false,
 });

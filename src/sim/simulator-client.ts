@@ -109,7 +109,7 @@ export const simulatorDefaults: Readonly<Defaults> = Object.freeze({
   keepaliveIntervalMs: 15_000,
   podStartDelayMs: 1_000,
   requestTimeoutMs: 60_000,
-  sendEvents: true,
+  sendEvents: false,
 });
 
 /**
