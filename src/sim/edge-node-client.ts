@@ -322,7 +322,7 @@ export class SimulatedEdgeNode extends EventEmitter {
     });
   }
 
-  // The kubelet's status manager retries what it could not send; re-report every pod's status.
+  // The kubelet's status manager retries what the cloud has not accepted (FakeRuntime.reportAll).
   async #afterReconnect(): Promise<void> {
     if (!this.#isRegistered) await this.#register();
     await this.#runtime.reportAll();

@@ -295,4 +295,20 @@ describe('FakeRuntime', () => {
     await runtime.onPush(push('delete', { metadata: { name: 'p', namespace: 'ns', uid: 'u1' } }));
     assert.deepEqual(deleted, ['ns/pod/p']);
   });
+
+  it('after a reconnect resends only the status the cloud has not accepted', async () => {
+    const { link, runtime, fire } = setup();
+    await runtime.onPush(push('insert', pod));
+    await runtime.settled();
+    link.connected = false;
+    fire(); // Running while offline: not sent
+    await runtime.settled();
+    link.connected = true;
+    const patches = (): number => link.requests().filter((r) => r.startsWith('patch')).length;
+    const before = patches();
+    await runtime.reportAll();
+    assert.equal(patches(), before + 1, 'the Running status goes out once the link is back');
+    await runtime.reportAll();
+    assert.equal(patches(), before + 1, 'an accepted status is not sent again');
+  });
 });

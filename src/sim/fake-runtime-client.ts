@@ -85,6 +85,8 @@ interface PodRun {
   status?: PodStatus;
   cancelTimer?: () => void;
   isDeleting: boolean;
+  /** The latest status has not been accepted by the cloud yet (never sent, sent offline, or refused). */
+  isReportPending?: boolean;
   readonly podIP: string;
 }
 
@@ -108,10 +110,15 @@ export class FakeRuntime {
     return new Map([...this.#pods].map(([key, run]) => [key, run.status]));
   }
 
-  /** Re-reports every running pod's status (after a reconnect, as the kubelet status manager retries). */
+  /**
+   * Re-reports the pods whose latest status the cloud has not accepted (after a reconnect). The kubelet
+   * status manager resends only those: an accepted status is recorded as the API's version and not sent
+   * again (v1.32 `pkg/kubelet/status/status_manager.go` syncBatch, needsUpdate). It does so on its 10 s
+   * sync tick; the simulator at once.
+   */
   async reportAll(): Promise<void> {
     for (const [key, run] of this.#pods) {
-      if (!run.isDeleting) await this.#report(key, run);
+      if (!run.isDeleting && run.isReportPending !== false) await this.#report(key, run);
     }
   }
 
@@ -282,6 +289,7 @@ export class FakeRuntime {
 
   async #report(key: string, run: PodRun): Promise<void> {
     const uid = run.pod.metadata.uid;
+    run.isReportPending = true;
     if (uid === undefined || !this.#link.isConnected()) return;
     const status = podStatus(run.pod, run.state, {
       hostIP: this.#options.hostIP,
@@ -300,6 +308,7 @@ export class FakeRuntime {
       const outcome = decodeTypedReply(reply);
       if (outcome.kind === 'object')
         this.#link.store.set(key, { operation: 'response', content: outcome.object });
+      if (outcome.kind === 'object' && run.status === status) run.isReportPending = false;
       this.#options.onStatus({ key, status, accepted: outcome.kind === 'object' });
       if (outcome.kind === 'no-object') {
         throw new Error('podpatch: success without an Object (a real edge dereferences nil here, errata O2)');
