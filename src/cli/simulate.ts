@@ -5,12 +5,13 @@
  * every 2 s until SIGINT/SIGTERM, then stops every node with a close handshake.
  * @module
  */
-import { Command } from 'commander';
+import type { Command } from 'commander';
+import { EnvCommand } from './env-command.js';
 import { KubeClient, loadKubeConfig } from '../kube/index.js';
 import { Simulator } from '../sim/index.js';
 import type { SimulatorCounts } from '../sim/index.js';
 import type { CliContext } from './context.js';
-import { parsePositive } from './parsers.js';
+import { commanderParser, parsePositive } from './parsers.js';
 
 interface SimulateFlags {
   readonly nodes: number;
@@ -29,9 +30,9 @@ interface SimulateFlags {
 const countLineIntervalMs = 2_000;
 
 export function simulateCommand(ctx: CliContext): Command {
-  return new Command('simulate')
+  return new EnvCommand('simulate')
     .description('run simulated EdgeCores against a controller until Ctrl-C (flags as edgemark)')
-    .option('--nodes <n>', 'simulated nodes', parseCount, 1)
+    .option('--nodes <n>', 'simulated nodes', commanderParser(parseCount), 1)
     .option('--token <token>', 'join token as keadm gettoken prints it')
     .option('--kubeconfig <file>', 'read the token from Secret kubeedge/tokensecret instead of --token')
     .requiredOption('--http-server <url>', 'certificate server, https://<host>:<port>')
@@ -39,7 +40,7 @@ export function simulateCommand(ctx: CliContext): Command {
     .option('--prefix <prefix>', 'node names are <prefix>-<i>', 'sim-edge')
     .option('--ramp <nodes/s>', 'nodes started per second', parsePositive, 100)
     .option('--lease-period-seconds <s>', 'lease renewal period per node', parsePositive, 10)
-    .option('--status-period-seconds <s>', 'nodepatch heartbeat period per node', parsePositive, 60)
+    .option('--status-period-seconds <s>', 'nodepatch heartbeat period per node', parsePositive, 300)
     .option(
       '--real-edge-reconnect',
       'redial as EdgeCore v1.23.1 does: 30 s after a loss, 5 dials 5 s apart (default: jittered, within 1 s)',

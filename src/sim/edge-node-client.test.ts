@@ -139,7 +139,6 @@ function simulatedNode(
     server: 'hub.invalid:10000',
     identity,
     leasePeriodMs: 10_000,
-    statusPeriodMs: 300_000,
     dial: (_options: EdgeClientOptions) => {
       const connection = new FakeConnection(cloud);
       cloud.connection = connection;
@@ -258,6 +257,21 @@ describe('SimulatedEdgeNode message sequences (KubeEdge v1.23.1 EdgeCore)', () =
     await settle();
     assert.equal(node.podStatuses.get('ns/pod/p')?.phase, 'Running');
     assert.deepEqual(cloud.log, ['patch ns/podpatch/p', 'patch ns/podpatch/p']);
+    await node.stop();
+  });
+
+  it('patches its node status every 5 minutes, the kubelet nodeStatusReportFrequency', async () => {
+    const cloud = new FakeCloud();
+    const { node } = simulatedNode(cloud, { leasePeriodMs: 1_000_000 });
+    await node.start();
+    await settle();
+    cloud.log.length = 0;
+    mock.timers.tick(299_999);
+    await settle();
+    assert.deepEqual(cloud.log, []);
+    mock.timers.tick(1);
+    await settle();
+    assert.deepEqual(cloud.log, ['patch null/nodepatch/n']);
     await node.stop();
   });
 });

@@ -22,7 +22,11 @@ export interface SimulatedEdgeNodeOptions {
   readonly join?: { readonly httpServer: string; readonly token: string };
   /** Lease renewal period in ms; default 10,000 (kubelet `nodeLeaseRenewInterval`). */
   readonly leasePeriodMs?: number;
-  /** `nodepatch` heartbeat period in ms; default 60,000. */
+  /**
+   * `nodepatch` heartbeat period in ms; default 300,000: the kubelet checks every 10 s but patches an
+   * unchanged status only every `nodeStatusReportFrequency`, 5 min in EdgeCore v1.23.1
+   * (`edgecore/v1alpha2/default_kubelet_configuration.go`), and a simulated node's status never changes.
+   */
   readonly statusPeriodMs?: number;
   /** Time a pod stays Pending before its containers run, in ms; default 1,000 (§4.10). */
   readonly podStartDelayMs?: number;
@@ -93,7 +97,7 @@ export type SimulatedEdgeNodeSettings = Required<
 /** Defaults of {@link SimulatedEdgeNodeOptions}. */
 export const simulatedEdgeNodeDefaults: Readonly<SimulatedEdgeNodeSettings> = Object.freeze({
   leasePeriodMs: 10_000,
-  statusPeriodMs: 60_000,
+  statusPeriodMs: 300_000,
   podStartDelayMs: 1_000,
   keepaliveIntervalMs: 15_000,
   requestTimeoutMs: 60_000,

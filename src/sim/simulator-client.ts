@@ -105,7 +105,7 @@ export const simulatorDefaults: Readonly<Defaults> = Object.freeze({
   prefix: 'sim-edge',
   rampNodesPerSecond: 100,
   leasePeriodMs: 10_000,
-  statusPeriodMs: 60_000,
+  statusPeriodMs: 300_000,
   keepaliveIntervalMs: 15_000,
   podStartDelayMs: 1_000,
   requestTimeoutMs: 60_000,
