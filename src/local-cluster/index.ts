@@ -6,7 +6,8 @@
 export { startLocalCluster } from './cluster.js';
 export type { LocalCluster, LocalClusterOptions } from './cluster.js';
 export { ensureLocalClusterBinary, kubernetesVersion } from './build.js';
-export type { BuildOptions, BuildResult } from './build.js';
+export { ensureGoBinary } from './go-build.js';
+export type { BuildOptions, BuildResult, GoBinarySpec } from './go-build.js';
 export { binaryPath, projectRoot } from './paths.js';
 export { componentNames, readyFileSchema } from './ready-file.js';
 export type { ComponentName, ReadyFile } from './ready-file.js';

@@ -18,5 +18,3 @@ export const binaryDir = join(projectRoot, '.cache', 'local-cluster');
 /** The multi-call control-plane binary (`localcp`). */
 export const binaryPath = join(binaryDir, 'localcp');
 
-/** Content hash of the sources the binary was last built from; a mismatch means rebuild. */
-export const buildStampPath = join(binaryDir, 'localcp.build-id');
