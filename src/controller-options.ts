@@ -4,6 +4,7 @@
  * @module
  */
 import type { CertificateAuthority } from './certs/index.js';
+import { runSettingSpecs } from './config/index.js';
 import type { DownstreamWorker } from './downstream/index.js';
 import type { Hub, HubOptions } from './hub/index.js';
 import type { KubeClient } from './kube/index.js';
@@ -66,12 +67,18 @@ export interface ControllerOptions {
    * {@link controllerDefaults}`.shutdownTimeoutMs` (10 s). `stop()` itself is bounded by its caller.
    */
   readonly shutdownTimeoutMs?: number;
+  /**
+   * User-Agent of every API request; default `edge-controller` (`run` passes `edge-controller/<version>`).
+   * Every write also names the field manager `edge-controller` (kube/request-identity.ts).
+   */
+  readonly userAgent?: string;
 }
 
 /** Defaults of the start and stop bounds (`--startup-timeout-seconds`, `--shutdown-timeout-seconds`). */
 export const controllerDefaults = Object.freeze({
-  startupTimeoutMs: 120_000,
-  shutdownTimeoutMs: 10_000,
+  // One source of truth: the flags' defaults (config/run-settings.ts), in ms.
+  startupTimeoutMs: runSettingSpecs.startupTimeoutSeconds.default * 1000,
+  shutdownTimeoutMs: runSettingSpecs.shutdownTimeoutSeconds.default * 1000,
 });
 
 /** What `run` can tell the upstream worker. */

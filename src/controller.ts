@@ -198,7 +198,10 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
   const { options, log, metrics, parts, step } = ctx;
   const abort = ctx.lifetime;
   const kubeConfig = loadKubeConfig({ path: options.kubeconfig });
-  const client = new KubeClient(kubeConfig);
+  const client = new KubeClient({
+    kubeConfig,
+    ...(options.userAgent !== undefined ? { userAgent: options.userAgent } : {}),
+  });
   const secrets = new SecretStore({ client });
   const advertiseAddress = options.advertiseAddress ?? ['127.0.0.1'];
 

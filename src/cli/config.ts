@@ -1,21 +1,61 @@
 /**
- * `edge-controller config print --config F`: the effective settings read from a cloudcore.yaml, as JSON.
- * The file holds paths, never key material, so nothing needs masking; tokens live only in Secrets.
+ * `edge-controller config print`: every setting `run` would use with the same flags, environment and
+ * `--config`, and where each value came from (flag, env, file or default), as a table or JSON. It
+ * resolves through the same code as `run`. The settings hold paths, never key material, so nothing needs
+ * masking; tokens live only in Secrets.
  * @module
  */
-import { Command } from 'commander';
+import { Option } from 'commander';
+import { runSettingNames, runSettingSpecs } from '../config/index.js';
+import type { ResolvedRunSettings, ResolvedSetting } from '../config/index.js';
 import type { CliContext } from './context.js';
-import { loadConfig } from './run.js';
+import { EnvCommand } from './env-command.js';
+import { addRunOptions, readRunSettings } from './settings.js';
 
-export function configCommand(ctx: CliContext): Command {
-  const cmd = new Command('config').description('KubeEdge cloudcore.yaml as edge-controller reads it');
-  cmd
+export function configCommand(ctx: CliContext): EnvCommand {
+  const cmd = new EnvCommand('config').description('the settings of run: values and where they come from');
+  const print = cmd
     .command('print')
-    .description('print the effective settings of a cloudcore.yaml (unused keys are logged as warnings)')
-    .requiredOption('--config <file>', 'the cloudcore.yaml')
-    .action(async (flags: { config: string }) => {
-      const settings = await loadConfig(flags.config, ctx.stderrLogger);
-      process.stdout.write(JSON.stringify(settings, null, 2) + '\n');
-    });
+    .description(
+      'print every setting run would use with these flags, variables and --config, and its source (unused cloudcore.yaml keys are logged as warnings)',
+    )
+    .addOption(new Option('--output <format>', 'table or json').choices(['table', 'json']).default('table'));
+  addRunOptions(print);
+  print.action(async (flags: { output: 'table' | 'json' }) => {
+    const resolved = await readRunSettings(print, ctx.stderrLogger);
+    process.stdout.write(
+      flags.output === 'json' ? JSON.stringify(resolved, null, 2) + '\n' : formatSettings(resolved),
+    );
+  });
   return cmd;
+}
+
+/** The table `config print` shows: one row per setting, named by its flag (or cloudcore.yaml key). */
+export function formatSettings(resolved: ResolvedRunSettings): string {
+  const rows = runSettingNames.map((name) => {
+    const spec = runSettingSpecs[name];
+    const setting = resolved[name] as ResolvedSetting<unknown>;
+    const row = spec.flag?.split(' ')[0] ?? spec.fileKey ?? name;
+    // The flag or key is named once: in the source only when it differs from the row's name.
+    const from = setting.from === undefined || setting.from === row ? '' : ` (${setting.from})`;
+    return [row, valueText(setting.value), `${setting.source}${from}`];
+  });
+  const table = [['SETTING', 'VALUE', 'SOURCE'], ...rows];
+  const widths = [0, 1].map((i) => Math.max(...table.map((r) => (r[i] ?? '').length)));
+  return (
+    table
+      .map((r) =>
+        r
+          .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
+}
+
+function valueText(value: unknown): string {
+  if (Array.isArray(value)) return value.length === 0 ? '-' : value.map(String).join(',');
+  if (value === '') return '-';
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }

@@ -2,13 +2,14 @@
  * `edge-controller demo`: the local demo (see README).
  * @module
  */
-import { Command } from 'commander';
+import type { Command } from 'commander';
+import { EnvCommand } from './env-command.js';
 import { runDemo } from '../demo/demo-worker.js';
 import type { CliContext } from './context.js';
 import { parsePositive } from './parsers.js';
 
 export function demoCommand(ctx: CliContext): Command {
-  return new Command('demo')
+  return new EnvCommand('demo')
     .description('local control plane + controller + simulated edge nodes + a Deployment, until Ctrl-C')
     .option('--nodes <n>', 'simulated edge nodes', parsePositive, 50)
     .option('--pods <n>', 'replicas of the demo Deployment', parsePositive, 200)

@@ -5,7 +5,9 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Command, Option } from 'commander';
+import { Option } from 'commander';
+import type { Command } from 'commander';
+import { EnvCommand } from './env-command.js';
 import {
   binaryPath,
   ensureLocalClusterBinary,
@@ -25,7 +27,7 @@ const dataDirOption = (): Option =>
 
 /** Adds the `local-cluster` command tree to the program. */
 export function localClusterCommand(ctx: CliContext): Command {
-  const cmd = new Command('local-cluster').description(
+  const cmd = new EnvCommand('local-cluster').description(
     'a real Kubernetes control plane (etcd, apiserver, controller manager, scheduler) on 127.0.0.1',
   );
 

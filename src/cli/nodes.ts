@@ -4,7 +4,8 @@
  * Metrics carry no per-node labels, so this is where one node is looked at.
  * @module
  */
-import { Command } from 'commander';
+import type { Command } from 'commander';
+import { EnvCommand } from './env-command.js';
 import type { CliContext } from './context.js';
 
 interface NodeRow {
@@ -19,7 +20,7 @@ interface NodeRow {
 }
 
 export function nodesCommand(_ctx: CliContext): Command {
-  return new Command('nodes')
+  return new EnvCommand('nodes')
     .description("show each edge node's session and queue state from a running controller")
     .option('--metrics-address <host:port>', "the controller's metrics address", '127.0.0.1:9091')
     .action(async (flags: { metricsAddress: string }) => {

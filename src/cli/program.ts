@@ -1,13 +1,16 @@
 /**
- * The command-line program: global options, then one subcommand per file in this folder.
+ * The command-line program: global options, then one subcommand per file in this folder. Every option of
+ * every command can also be set by its environment variable (`--log-level` is `EDGE_CONTROLLER_LOG_LEVEL`;
+ * env-command.ts); a flag given on the command line wins.
  * @module
  */
-import { Command, Option } from 'commander';
+import { Option } from 'commander';
 import { createLogger, logLevels } from '../observability/index.js';
 import type { Logger, LogLevel } from '../observability/index.js';
 import type { CliContext } from './context.js';
 import { configCommand } from './config.js';
 import { demoCommand } from './demo.js';
+import { EnvCommand, readBooleanEnv } from './env-command.js';
 import { localClusterCommand } from './local-cluster.js';
 import { nodesCommand } from './nodes.js';
 import { runCommand } from './run.js';
@@ -15,16 +18,24 @@ import { simulateCommand } from './simulate.js';
 import { tokenCommand } from './token.js';
 
 /** Builds the program. `version` is the package version shown by `--version`. */
-export function buildProgram(version: string): Command {
-  const program = new Command('edge-controller')
+export function buildProgram(version: string): EnvCommand {
+  const program = new EnvCommand('edge-controller')
     .description("KubeEdge's cloud side, rebuilt in TypeScript")
     .version(version)
     .addOption(new Option('--log-level <level>', 'minimum log level').choices(logLevels).default('info'))
-    .showHelpAfterError();
+    .addHelpText(
+      'after',
+      '\nEvery flag can also be set in the environment: --hub-port is EDGE_CONTROLLER_HUB_PORT, and so on.\nA flag on the command line wins over its variable; see docs/configuration.md.',
+    )
+    .showHelpAfterError()
+    .hook('preAction', (_program, action) => {
+      readBooleanEnv(action, process.env);
+    });
   let logger: Logger | undefined;
   let stderrLogger: Logger | undefined;
   const level = (): LogLevel => program.opts<{ logLevel: LogLevel }>().logLevel;
   const ctx: CliContext = {
+    version,
     get logger() {
       logger ??= createLogger({ level: level() });
       return logger;

@@ -3,17 +3,21 @@
  * `kubeedge/tokensecret` (key `tokendata`) that the running controller keeps fresh.
  * @module
  */
-import { Command } from 'commander';
-import { KubeClient, loadKubeConfig } from '../kube/index.js';
+import type { Command } from 'commander';
+import { EnvCommand } from './env-command.js';
+import { KubeClient, loadKubeConfig, userAgentOf } from '../kube/index.js';
 import type { CliContext } from './context.js';
 
-export function tokenCommand(_ctx: CliContext): Command {
-  return new Command('token')
+export function tokenCommand(ctx: CliContext): Command {
+  return new EnvCommand('token')
     .description('print the edge join token (as keadm gettoken), from Secret kubeedge/tokensecret')
     .option('--kubeconfig <file>', 'kubeconfig (default: KUBECONFIG, in-cluster, ~/.kube/config)')
     .option('--namespace <ns>', 'namespace of the token Secret', 'kubeedge')
     .action(async (flags: { kubeconfig?: string; namespace: string }) => {
-      const client = new KubeClient(loadKubeConfig({ path: flags.kubeconfig }));
+      const client = new KubeClient({
+        kubeConfig: loadKubeConfig({ path: flags.kubeconfig }),
+        userAgent: userAgentOf(ctx.version),
+      });
       const secret = await client.request<{ data?: { tokendata?: string } }>({
         method: 'GET',
         path: `/api/v1/namespaces/${encodeURIComponent(flags.namespace)}/secrets/tokensecret`,

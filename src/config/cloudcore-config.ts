@@ -104,6 +104,11 @@ export interface ParsedCloudCoreConfig {
   readonly settings: CloudCoreSettings;
   /** Paths of keys we do not use (`modules.router`, `kubeAPIConfig.qps`, …), for a warning each. */
   readonly ignored: readonly string[];
+  /**
+   * Dotted paths of every leaf the file sets (arrays are leaves): a setting whose key is absent took
+   * KubeEdge's default, which `config print` reports as a default, not as the file's.
+   */
+  readonly present: readonly string[];
 }
 
 const usedPaths = new Set([
@@ -179,6 +184,7 @@ export function parseCloudCoreConfig(text: string, source = 'cloudcore.yaml'): P
     ignored: leafPaths(raw).filter(
       (p) => ![...usedPaths].some((used) => p === used || p.startsWith(`${used}.`)),
     ),
+    present: leafPaths(raw),
   };
 }
 

@@ -6,21 +6,31 @@
  * keep the first dispatcher they are given and reuse it: a list page, a status patch or a watch reconnect
  * reuses pooled TLS connections instead of handshaking again. Auth headers are still taken per call (a
  * rotated token is picked up); TLS material is read once, so a rotated client certificate needs a new
- * KubeClient. The typed API classes made here go through client-node and still get a dispatcher per call.
+ * KubeClient.
+ *
+ * Every request goes through {@link KubeClient.request} or {@link KubeClient.openStream}, so every one
+ * carries our User-Agent and every write our field manager (request-identity.ts). That is also why there
+ * are no client-node typed API classes here: they sent client-node's own User-Agent, and nothing used them.
  * @module
  */
-import {
-  AppsV1Api,
-  AuthenticationV1Api,
-  CertificatesV1Api,
-  CoordinationV1Api,
-  CoreV1Api,
-  RequestContext,
-} from '@kubernetes/client-node';
+import { RequestContext } from '@kubernetes/client-node';
 import type { HttpMethod, KubeConfig } from '@kubernetes/client-node';
 import { request as undiciRequest } from 'undici';
 import type { Dispatcher } from 'undici';
 import { httpFailure, toApiError } from './api-errors.js';
+import { requestIdentityDefaults, withFieldManager } from './request-identity.js';
+
+/** Options of {@link KubeClient}. */
+export interface KubeClientOptions {
+  readonly kubeConfig: KubeConfig;
+  /**
+   * User-Agent of every request; default `edge-controller` (the CLI passes `edge-controller/<version>`,
+   * see `userAgentOf`). Not overridable per request.
+   */
+  readonly userAgent?: string;
+  /** Field manager of every write that names none itself; default `edge-controller`. */
+  readonly fieldManager?: string;
+}
 
 /** A raw API request. `path` starts with `/api` or `/apis`; `body` is sent as JSON unless a string. */
 export interface RawRequest {
@@ -31,7 +41,7 @@ export interface RawRequest {
   readonly contentType?: string;
   /**
    * Extra request headers, e.g. `Impersonate-User`/`Impersonate-Group` (upstream acting as a node). Merged
-   * after the auth headers; `accept` and `content-type` are always ours.
+   * after the auth headers; `accept`, `content-type` and `user-agent` are always ours.
    */
   readonly headers?: Readonly<Record<string, string>>;
   readonly signal?: AbortSignal;
@@ -44,44 +54,43 @@ export interface StreamRequest {
   readonly signal: AbortSignal;
 }
 
-/** Typed API groups plus raw JSON requests over the one shared connection pool. */
+/** Raw JSON requests and watch streams over the one shared connection pool, all carrying our identity. */
 export class KubeClient {
   readonly kubeConfig: KubeConfig;
-  readonly core: CoreV1Api;
-  readonly apps: AppsV1Api;
-  readonly coordination: CoordinationV1Api;
-  readonly authentication: AuthenticationV1Api;
-  readonly certificates: CertificatesV1Api;
   readonly server: string;
+  readonly userAgent: string;
+  readonly fieldManager: string;
   /** The one dispatcher (connection pool) of the raw calls; set by the first call. */
   #dispatcher: Dispatcher | undefined;
 
-  constructor(kubeConfig: KubeConfig) {
-    this.kubeConfig = kubeConfig;
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
-    this.apps = kubeConfig.makeApiClient(AppsV1Api);
-    this.coordination = kubeConfig.makeApiClient(CoordinationV1Api);
-    this.authentication = kubeConfig.makeApiClient(AuthenticationV1Api);
-    this.certificates = kubeConfig.makeApiClient(CertificatesV1Api);
-    const cluster = kubeConfig.getCurrentCluster();
+  /** A bare KubeConfig takes the default identity (tests and one-off tools). */
+  constructor(source: KubeConfig | KubeClientOptions) {
+    const options: KubeClientOptions = 'kubeConfig' in source ? source : { kubeConfig: source };
+    this.kubeConfig = options.kubeConfig;
+    this.userAgent = options.userAgent ?? requestIdentityDefaults.userAgent;
+    this.fieldManager = options.fieldManager ?? requestIdentityDefaults.fieldManager;
+    const cluster = this.kubeConfig.getCurrentCluster();
     this.server = (cluster?.server ?? '').replace(/\/+$/, '');
   }
 
   /**
-   * Sends one request and parses the JSON reply. Failures are thrown already classified by
-   * {@link toApiError}, so callers switch on `err.action` and never look at status codes.
+   * Sends one request and parses the JSON reply. A write (POST, PUT, PATCH) gets our field manager
+   * unless its path names one. Failures are thrown already classified by {@link toApiError}, so
+   * callers switch on `err.action` and never look at status codes.
    */
   async request<T>(req: RawRequest): Promise<T> {
-    const { dispatcher, headers } = await this.#auth(req.path, req.method);
+    const path = withFieldManager(req.method, req.path, this.fieldManager);
+    const { dispatcher, headers } = await this.#auth(path, req.method);
     const body =
       req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
     let res: Dispatcher.ResponseData;
     try {
-      res = await undiciRequest(this.server + req.path, {
+      res = await undiciRequest(this.server + path, {
         method: req.method,
         headers: {
           ...headers,
           ...req.headers,
+          'user-agent': this.userAgent,
           accept: 'application/json',
           ...(body !== undefined ? { 'content-type': req.contentType ?? 'application/json' } : {}),
         },
@@ -113,7 +122,7 @@ export class KubeClient {
     try {
       res = await undiciRequest(this.server + req.path, {
         method: 'GET',
-        headers: { ...headers, accept: 'application/json' },
+        headers: { ...headers, 'user-agent': this.userAgent, accept: 'application/json' },
         bodyTimeout: 0,
         ...(dispatcher !== undefined ? { dispatcher } : {}),
         signal: req.signal,

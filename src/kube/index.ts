@@ -5,7 +5,7 @@
 export { loadKubeConfig } from './kubeconfig.js';
 export type { KubeConfigSource } from './kubeconfig.js';
 export { KubeClient } from './client.js';
-export type { RawRequest } from './client.js';
+export type { KubeClientOptions, RawRequest } from './client.js';
 export { ApiError, TerminalApiError, actionForStatus, toApiError, httpFailure } from './api-errors.js';
 export type { ApiErrorAction, ApiErrorDetails, ApiCallContext, ApiStatus } from './api-errors.js';
 export { annotateCloudcore, cloudcoreAnnotation } from './node-annotation.js';
@@ -45,3 +45,4 @@ export type {
 export { apiServerWaitDefaults, waitForApiServer } from './api-server-wait.js';
 export type { ApiServerWaitOptions } from './api-server-wait.js';
 export { nodeExists, readClusterCa } from './cluster-reads.js';
+export { requestIdentityDefaults, userAgentOf, withFieldManager } from './request-identity.js';
