@@ -86,5 +86,14 @@ export type {
 } from './reconnect-backoff.js';
 export { inboundHandling, podRowMatches } from './push-handling.js';
 export type { CloudReply, InboundHandling, StoreChange } from './push-handling.js';
+export {
+  afterLeaseQuery,
+  afterLeaseWrite,
+  decodeTypedReply,
+  isAlreadyExists,
+  isConflict,
+  isNotFound,
+} from './typed-reply.js';
+export type { LeaseQueryStep, TypedReply } from './typed-reply.js';
 export { isSimPod, podRefs } from './sim-pod.js';
 export type { PodRefs, SimContainer, SimPod, SimProjection, SimVolume, TokenMount } from './sim-pod.js';
