@@ -133,6 +133,12 @@ export class AckEntries<P> {
     return first(state.pending) === entry;
   }
 
+  /** Whether the version waiting behind in-flight `(key, uid)` is a delete. */
+  isDeleteWaiting(key: string, uid: string): boolean {
+    const [, entry] = this.#inFlightEntry(key, uid);
+    return entry.pending?.isDelete === true;
+  }
+
   /** Makes the newer version of in-flight `(key, uid)` the in-flight one; the key stays busy. */
   takeSuperseding(key: string, uid: string): Version<P> {
     const [state, entry] = this.#inFlightEntry(key, uid);

@@ -119,14 +119,18 @@ describe('NodeQueue coalescing', () => {
     assert.equal(q.stats().droppedAfterDeleteTotal + q.stats().droppedDuplicateDeleteTotal, 0);
   });
 
-  it('sends a delete enqueued behind an in-flight update even if that update is never ACKed', () => {
+  it('resends the update a delete waits behind, and lets the delete take its place only after two resends', () => {
     const q = newQueue({ ackTimeoutMs: 10, maxAckTimeoutMs: 10 });
     q.enqueueAck(item('a', '8'), 0);
-    only(q.takeSendable(0));
+    const update = only(q.takeSendable(0));
     q.enqueueAck(item('a', '10', { isDelete: true, payload: 'delete a' }), 1);
-    const plan = q.takeSendable(20);
-    assert.equal(only(plan).item.payload, 'delete a', 'the timed-out update is superseded by the delete');
+    // The edge may be slow, not deaf: the delete must not overtake an update it is still applying.
+    assert.deepEqual([only(q.takeSendable(10)).id, only(q.takeSendable(20)).id], [update.id, update.id]);
+    // Two resends unanswered: the edge is not just slow, and the delete must still get through.
+    const plan = q.takeSendable(30);
+    assert.equal(only(plan).item.payload, 'delete a');
     assert.equal(only(plan).reason, 'superseding');
+    assert.equal(plan.retired[0]?.deliveryId, update.id);
   });
 
   it('accepts a query response at the version the edge already has, but not an older one', () => {

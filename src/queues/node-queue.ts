@@ -41,6 +41,14 @@ interface InFlight<P> extends HeapNode {
   deadline: number;
 }
 
+/**
+ * Resends of an un-ACKed version after which a waiting delete of the same object takes its place: with
+ * the default timeouts the third send goes 15 s after the first, so the delete goes about 35 s in, as
+ * KubeEdge gives up a send after about 25 s and then sends the latest message it holds, the delete
+ * (kubeedge/kubeedge v1.23.1 `cloud/pkg/cloudhub/session/node_session.go` sendMessageWithRetry).
+ */
+const deleteSupersedesAfterResends = 2;
+
 /** A no-ACK payload; a reply's delivery id is remembered once sent (see {@link NodeQueue.enqueueReply}). */
 interface NoAckEntry<P> {
   readonly payload: P;
@@ -79,6 +87,9 @@ const zeroCounters = Object.freeze({
  * - An un-ACKed delivery is resent with the same id after `ackTimeoutMs`, then after doubling timeouts
  *   capped at `maxAckTimeoutMs`, until ACKed, retired (`dropAfterResends` used up, or superseded by a newer
  *   version of the same object that waits at the head of its key) or {@link clear}ed.
+ * - A delete waiting behind an un-ACKed version of its object goes after that version's ACK or
+ *   retirement; it takes the version's place only after {@link deleteSupersedesAfterResends} unanswered
+ *   resends (never on a reconnect alone), so a slow edge never gets the delete before the version.
  * - After {@link onDisconnect}, un-ACKed deliveries are resent first on the next session, with fresh timers.
  * - An ACK that the edge sends for a message nothing waits for (a reply from {@link enqueueReply}, another
  *   copy of a resent delivery, a retired delivery) is `recognized`, not `unknown`, within the bounds below.
@@ -295,7 +306,7 @@ export class NodeQueue<P> {
     retired: Retired<P>[],
   ): void {
     const attempt = reason === 'reconnect' ? 0 : delivery.attempt + 1;
-    if (this.#entries.canSupersede(delivery.key, delivery.uid)) {
+    if (this.#mayBeSuperseded(delivery)) {
       const id = this.#uniqueId();
       const newer = this.#entries.takeSuperseding(delivery.key, delivery.uid);
       this.#forget(delivery);
@@ -328,6 +339,21 @@ export class NodeQueue<P> {
       reason,
       resends: delivery.resends,
     });
+  }
+
+  /**
+   * Whether a newer version waiting at the head of the delivery's key takes its place now. A delete does
+   * so only once the delivery has gone unanswered through {@link deleteSupersedesAfterResends} resends:
+   * before that the edge may still be applying the un-ACKed version on its own goroutine (errata Part A
+   * omission 7), and applied after the delete it would bring the object back, which the edge then keeps
+   * (issue 11). After that the edge is not just slow, and the delete must still get through.
+   */
+  #mayBeSuperseded(delivery: InFlight<P>): boolean {
+    if (!this.#entries.canSupersede(delivery.key, delivery.uid)) return false;
+    return (
+      !this.#entries.isDeleteWaiting(delivery.key, delivery.uid) ||
+      delivery.resends >= deleteSupersedesAfterResends
+    );
   }
 
   #start(

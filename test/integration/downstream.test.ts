@@ -386,10 +386,8 @@ describe('downstream', () => {
   // informer's own delete can reach the edge.
   it('sends the final delete of a gracefully deleted pod after its deletionTimestamp update is ACKed', async () => {
     const { admin, cluster, namespace } = getCluster();
-    const own = await startTestController(admin, cluster.kubeconfigPath, {
-      hub: { ackTimeoutMs: 500, maxAckTimeoutMs: 2000 },
-      repairIntervalMs: 3_600_000,
-    });
+    // Default ACK timeouts: the held update is not resent often enough for the delete to take its place.
+    const own = await startTestController(admin, cluster.kubeconfigPath, { repairIntervalMs: 3_600_000 });
     try {
       const ns = await namespace('graceful');
       const node = await edgeNode(admin, 'graceful');
