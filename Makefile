@@ -12,7 +12,7 @@ else
 endif
 export GOTOOLCHAIN := local
 
-.PHONY: all node install build lint typecheck test test-unit test-integration demo local-cluster kubectl bench clean
+.PHONY: all node install build lint typecheck test test-unit test-integration test-conformance demo local-cluster hollow-edge kubectl bench clean
 
 all: build
 
@@ -48,11 +48,17 @@ typecheck: install
 local-cluster: build
 	node dist/main.js local-cluster build
 
+# Builds the hollow EdgeCore (KubeEdge v1.23.1 from its Go module, interop/hollow-edge/) the conformance
+# tests run as real edges; cached by content hash like the control plane.
+hollow-edge: install
+	node --import tsx scripts/build-hollow-edge.ts
+
 kubectl: local-cluster
 	@echo "$(CURDIR)/.cache/local-cluster/localcp kubectl"
 
-# The whole suite: lint, typecheck, unit and integration tests, one node --test run with one summary.
-test: lint typecheck local-cluster
+# The whole suite: lint, typecheck, unit, integration and real-EdgeCore conformance tests, one node --test
+# run with one summary.
+test: lint typecheck local-cluster hollow-edge
 	npm test
 
 test-unit: install
@@ -61,15 +67,19 @@ test-unit: install
 test-integration: local-cluster
 	npm run test:integration
 
+test-conformance: local-cluster hollow-edge
+	npm run test:conformance
+
 # Benchmarks are never part of make test; each writes bench/results/<name>.json and prints a summary.
-bench: local-cluster
+bench: local-cluster hollow-edge
 	node --import tsx bench/load/hub-window.bench.ts
 	node --import tsx bench/load/downstream-latency.bench.ts
 	node --import tsx bench/load/upstream-latency.bench.ts
 	node --import tsx bench/load/sim-scale.bench.ts
+	node --import tsx bench/load/hollow-capacity.bench.ts
 
 demo: local-cluster
 	node dist/main.js demo
 
 clean:
-	rm -rf dist .cache/local-cluster
+	rm -rf dist .cache/local-cluster .cache/hollow-edge
