@@ -30,7 +30,7 @@ export interface GoBinarySpec {
   readonly binaryPath: string;
   /** `-ldflags` value. */
   readonly ldflags: string;
-  /** Extra environment for `go` (CGO_ENABLED, GOPROXY, ...); part of the content hash. */
+  /** Extra environment for `go` (CGO_ENABLED, GOPROXY, ...); part of the content hash, but for GOPROXY. */
   readonly env: Readonly<Record<string, string>>;
 }
 
@@ -109,7 +109,10 @@ function goEnv(spec: GoBinarySpec): NodeJS.ProcessEnv {
 
 async function sourceHash(spec: GoBinarySpec, goVersion: string): Promise<string> {
   const hash = createHash('sha256');
-  hash.update(`${goVersion}\n${spec.packagePath}\n${spec.ldflags}\n${JSON.stringify(spec.env)}\n`);
+  // Where modules are downloaded from does not change the binary (go.sum pins them), and a proxy path
+  // differs between clones: GOPROXY is left out of the hash.
+  const hashedEnv = Object.entries(spec.env).filter(([name]) => name !== 'GOPROXY');
+  hash.update(`${goVersion}\n${spec.packagePath}\n${spec.ldflags}\n${JSON.stringify(hashedEnv)}\n`);
   for (const file of await goSources(spec.moduleDir)) {
     hash.update(relative(spec.moduleDir, file) + '\n');
     hash.update(await readFile(file));
