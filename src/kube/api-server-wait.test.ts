@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isEdgeControllerError } from '../errors/index.js';
+import { EdgeControllerError, isEdgeControllerError } from '../errors/index.js';
 import { httpFailure } from './api-errors.js';
 import type { ApiError } from './api-errors.js';
 import { waitForApiServer } from './api-server-wait.js';
@@ -103,6 +103,24 @@ describe('waitForApiServer', () => {
       signal: new AbortController().signal,
     }).catch((e: unknown) => e);
     assert.ok(isEdgeControllerError(err, 'EC_KUBE_REJECTED'), String(err));
+    assert.equal(client.calls, 1);
+  });
+
+  it('fails at once when the kubeconfig cannot be used (nothing was sent)', async () => {
+    const client = scripted([
+      new EdgeControllerError(
+        'EC_KUBE_CONFIG_INVALID',
+        'cannot use the kubeconfig: HTTP protocol is not allowed',
+      ),
+    ]);
+    const err: unknown = await waitForApiServer({
+      client,
+      clock: steppedClock(),
+      backoff,
+      timeoutMs: 60_000,
+      signal: new AbortController().signal,
+    }).catch((e: unknown) => e);
+    assert.ok(isEdgeControllerError(err, 'EC_KUBE_CONFIG_INVALID'), String(err));
     assert.equal(client.calls, 1);
   });
 

@@ -7,7 +7,7 @@
  * @module
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { EdgeControllerError } from '../errors/index.js';
+import { EdgeControllerError, isEdgeControllerError } from '../errors/index.js';
 import type { KubeClient } from './client.js';
 import { toApiError } from './api-errors.js';
 import type { ApiError, TerminalApiError } from './api-errors.js';
@@ -49,8 +49,9 @@ const realClock: InformerClock = {
  * Resolves with the server's `gitVersion` once `GET /version` succeeds. A failure the API classification
  * says to retry (no response, 401, 429, 5xx) is retried until `timeoutMs`; then it throws an
  * `EdgeControllerError` with the last failure's code (`EC_KUBE_UNAVAILABLE`, `EC_KUBE_UNAUTHORIZED`)
- * naming the server and the cause. Any other failure (403, 404 on /version: not an API server we can use)
- * is thrown at once. Never resolves after `signal` aborts.
+ * naming the server and the cause. Any other failure (403, 404 on /version: not an API server we can use;
+ * `EC_KUBE_CONFIG_INVALID`: credentials the client cannot use) is thrown at once. Never resolves after
+ * `signal` aborts.
  */
 export async function waitForApiServer(options: ApiServerWaitOptions): Promise<string> {
   const clock = options.clock ?? realClock;
@@ -73,6 +74,8 @@ export async function waitForApiServer(options: ApiServerWaitOptions): Promise<s
       return typeof version?.gitVersion === 'string' ? version.gitVersion : 'unknown';
     } catch (err) {
       options.signal.throwIfAborted();
+      // The kubeconfig itself is unusable (nothing was sent): waiting cannot fix that.
+      if (isEdgeControllerError(err, 'EC_KUBE_CONFIG_INVALID')) throw err;
       failure = toApiError(err, { verb: 'GET', resource: '/version' });
     }
     if (failure.action !== 'retry') throw failure;

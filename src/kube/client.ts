@@ -17,6 +17,7 @@ import { RequestContext } from '@kubernetes/client-node';
 import type { HttpMethod, KubeConfig } from '@kubernetes/client-node';
 import { request as undiciRequest } from 'undici';
 import type { Dispatcher } from 'undici';
+import { EdgeControllerError } from '../errors/index.js';
 import { httpFailure, toApiError } from './api-errors.js';
 import { requestIdentityDefaults, withFieldManager } from './request-identity.js';
 
@@ -144,7 +145,18 @@ export class KubeClient {
     method: string,
   ): Promise<{ dispatcher?: Dispatcher; headers: Record<string, string> }> {
     const ctx = new RequestContext(this.server + path, method as HttpMethod);
-    await this.kubeConfig.applySecurityAuthentication(ctx);
+    try {
+      await this.kubeConfig.applySecurityAuthentication(ctx);
+    } catch (err) {
+      // Nothing was sent: the kubeconfig's credentials or TLS settings cannot be used (an http:// server
+      // without insecure-skip-tls-verify, a missing key file, a failing exec plugin). Named as such, so
+      // the start can fail at once instead of waiting for an API server that is not the problem.
+      throw new EdgeControllerError(
+        'EC_KUBE_CONFIG_INVALID',
+        `cannot use the kubeconfig's credentials for ${this.server}: ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err },
+      );
+    }
     this.#dispatcher ??= ctx.getDispatcher();
     const dispatcher = this.#dispatcher;
     return { ...(dispatcher !== undefined ? { dispatcher } : {}), headers: ctx.getHeaders() };

@@ -111,7 +111,7 @@ describe('deploy manifests', () => {
     }
   });
 
-  it('grant the ServiceAccount enough for a full cycle: join, node registration, lease, pod push, pod status, record', async () => {
+  it('grant the ServiceAccount enough for a full cycle: join, node registration, lease, pod push, pod status (written as edge-controller), record', async () => {
     const { admin, cluster, namespace } = getCluster();
     await kubectl(cluster.kubeconfigPath, [
       'apply',
@@ -176,9 +176,10 @@ describe('deploy manifests', () => {
       await edge.start();
       try {
         await eventually(() => admin.request({ method: 'GET', path: `/api/v1/nodes/${node}` }));
+        // The test's own writes name their manager, so that every other entry is the controller's.
         const created = await admin.request<{ metadata: { uid: string } }>({
           method: 'POST',
-          path: `/api/v1/namespaces/${ns}/pods`,
+          path: `/api/v1/namespaces/${ns}/pods?fieldManager=test-admin`,
           body: {
             metadata: { name: 'p' },
             spec: { nodeName: node, containers: [{ name: 'c', image: 'busybox' }] },
@@ -199,6 +200,22 @@ describe('deploy manifests', () => {
             path: `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${node}`,
           });
         });
+        // Who wrote the status the edge reported: the controller, by name (KubeEdge shows `cloudcore`).
+        const pod = await admin.request<{
+          metadata: { managedFields?: { manager?: string; subresource?: string }[] };
+        }>({ method: 'GET', path: `/api/v1/namespaces/${ns}/pods/p` });
+        const managers = (pod.metadata.managedFields ?? []).map(
+          (f) => `${f.manager ?? '?'}/${f.subresource ?? ''}`,
+        );
+        assert.ok(
+          managers.includes('edge-controller/status'),
+          `status written as edge-controller: ${managers.join()}`,
+        );
+        assert.deepEqual(
+          managers.filter((m) => !m.startsWith('edge-controller/') && m !== 'test-admin/'),
+          [],
+          'no anonymous writer',
+        );
         const denied = ctl.logs.filter((line) => line.includes('Forbidden') || line.includes('"code":403'));
         assert.deepEqual(denied, [], 'nothing the controller did was forbidden');
       } finally {

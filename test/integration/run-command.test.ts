@@ -2,12 +2,15 @@
  * `edge-controller run` as an operator starts it: a separate process against the real API server, every
  * listener on port 0, the bound ports in its log, metrics served, a clean stop on SIGTERM; and as an
  * operator sees it fail: a busy port, an unreachable API server, a bad kubeconfig, each one clear last
- * line and exit code 1.
+ * line and exit code 1; and as an operator configures it: flag > environment > cloudcore.yaml > default,
+ * proven by the ports it binds, with its requests named by User-Agent and field manager.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import type { AddressInfo, Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,6 +18,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import type { KubeClient } from '../../src/kube/index.js';
 import { EdgeClient, joinWithToken } from '../../src/sim/index.js';
 import { useLocalCluster } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
@@ -371,9 +375,14 @@ describe('edge-controller run fails like a Kubernetes component', () => {
       /^edge-controller: EC_KUBE_CONFIG_INVALID: kubeconfig .*bad-1\.kubeconfig has no current cluster/,
     ],
     [
+      'a kubeconfig whose credentials the client refuses to use (http:// without insecure-skip-tls-verify)',
+      kubeconfigFor('http://127.0.0.1:1').replace(', insecure-skip-tls-verify: true', ''),
+      /^edge-controller: EC_KUBE_CONFIG_INVALID: cannot use the kubeconfig's credentials for http:\/\/127\.0\.0\.1:1: /,
+    ],
+    [
       'a kubeconfig that does not exist',
       undefined,
-      /^edge-controller: EC_KUBE_CONFIG_NOT_FOUND: kubeconfig .*bad-2\.kubeconfig does not exist$/,
+      /^edge-controller: EC_KUBE_CONFIG_NOT_FOUND: kubeconfig .*bad-3\.kubeconfig does not exist$/,
     ],
   ];
   for (const [i, [what, content, line]] of badKubeconfigs.entries()) {
@@ -385,3 +394,211 @@ describe('edge-controller run fails like a Kubernetes component', () => {
     });
   }
 });
+
+describe('edge-controller run takes its settings flag > environment > file > default, and says who it is', () => {
+  let dir = '';
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ec-settings-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** The default cloudcore.yaml on loopback with the given hub, https and metrics ports. */
+  async function cloudcoreYaml(ports: { hub: number; https: number; metrics: number }): Promise<string> {
+    const defaults = await readFile(
+      fileURLToPath(new URL('../fixtures/cloudcore-default.yaml', import.meta.url)),
+      'utf8',
+    );
+    const path = join(dir, 'cloudcore.yaml');
+    await writeFile(
+      path,
+      defaults
+        .replace('port: 10000', `port: ${String(ports.hub)}`)
+        .replace('port: 10002', `port: ${String(ports.https)}`)
+        .replaceAll('address: 0.0.0.0', 'address: 127.0.0.1')
+        .replace('bindAddress: 127.0.0.1:9091', `bindAddress: 127.0.0.1:${String(ports.metrics)}`)
+        .replace('- 192.168.10.20', '- 127.0.0.1'),
+    );
+    return path;
+  }
+
+  it('binds the ports the precedence picks (EDGE_CONTROLLER_HUB_PORT over the file, a flag over its variable), and config print names each source', async () => {
+    const { cluster } = getCluster();
+    const [fileHub, fileHttps, fileMetrics, envHub, envMetrics, flagMetrics] = [
+      await closedPort(),
+      await closedPort(),
+      await closedPort(),
+      await closedPort(),
+      await closedPort(),
+      await closedPort(),
+    ] as [number, number, number, number, number, number];
+    const config = await cloudcoreYaml({ hub: fileHub, https: fileHttps, metrics: fileMetrics });
+    const env = {
+      EDGE_CONTROLLER_HUB_PORT: String(envHub),
+      EDGE_CONTROLLER_METRICS_ADDRESS: `127.0.0.1:${String(envMetrics)}`,
+      EDGE_CONTROLLER_KUBECONFIG: cluster.kubeconfigPath,
+    };
+    const args = [`--config=${config}`, `--metrics-address=127.0.0.1:${String(flagMetrics)}`];
+
+    const print = startCommand(['config', 'print', '--output=json', ...args], env);
+    const out: Buffer[] = [];
+    print.child.stdout?.on('data', (c: Buffer) => out.push(c));
+    assert.equal(await print.exited(), 0, print.stderr.join('\n'));
+    const printed = JSON.parse(Buffer.concat(out).toString()) as Record<
+      string,
+      { value: unknown; source: string; from?: string }
+    >;
+    assert.deepEqual(printed['hubPort'], { value: envHub, source: 'env', from: 'EDGE_CONTROLLER_HUB_PORT' });
+    assert.deepEqual(printed['httpsPort'], {
+      value: fileHttps,
+      source: 'file',
+      from: 'modules.cloudHub.https.port',
+    });
+    assert.deepEqual(printed['metricsAddress'], {
+      value: `127.0.0.1:${String(flagMetrics)}`,
+      source: 'flag',
+      from: '--metrics-address',
+    });
+    assert.deepEqual(printed['windowSize'], { value: 64, source: 'default' });
+    assert.equal(printed['kubeconfig']?.source, 'env');
+
+    const run = startCommand(['run', ...args], env);
+    try {
+      const started = await run.logged('Edge controller started');
+      assert.equal(started.hub, envHub, 'the variable beat the file');
+      assert.equal(started.https, fileHttps, 'the file beat the default (10002)');
+      assert.equal(started.metrics, flagMetrics, 'the flag beat its variable and the file');
+    } finally {
+      run.child.kill('SIGTERM');
+      assert.equal(await run.exited(), 0, run.stderr.join('\n'));
+    }
+  });
+
+  it('sends User-Agent edge-controller/<version> on every API request and names itself field manager on every write', async () => {
+    const { admin } = getCluster();
+    const proxy = await recordingProxy(admin);
+    try {
+      const kubeconfig = join(dir, 'through-proxy.kubeconfig');
+      await writeFile(
+        kubeconfig,
+        [
+          'apiVersion: v1',
+          'kind: Config',
+          'clusters:',
+          `- name: proxy`,
+          // client-node refuses a plain http:// server unless told TLS is off on purpose.
+          `  cluster: { server: "${proxy.url}", insecure-skip-tls-verify: true }`,
+          'users:',
+          '- name: anonymous',
+          '  user: {}',
+          'contexts:',
+          '- name: proxy',
+          '  context: { cluster: proxy, user: anonymous }',
+          'current-context: proxy',
+          '',
+        ].join('\n'),
+      );
+      const run = startCommand(['run', `--kubeconfig=${kubeconfig}`, ...loopbackListeners]);
+      try {
+        await run.logged('Edge controller started');
+      } finally {
+        run.child.kill('SIGTERM');
+        assert.equal(await run.exited(), 0, run.stderr.join('\n'));
+      }
+      const pkg = JSON.parse(
+        await readFile(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8'),
+      ) as {
+        version: string;
+      };
+      const seen = proxy.requests;
+      assert.ok(
+        seen.some((r) => r.url.includes('watch=')),
+        'the informers watched through the proxy',
+      );
+      const writes = seen.filter((r) => r.method === 'POST' || r.method === 'PUT' || r.method === 'PATCH');
+      assert.ok(writes.length > 0, 'the start wrote something (token Secret, CRDs)');
+      const others = seen.filter((r) => r.userAgent !== `edge-controller/${pkg.version}`);
+      assert.deepEqual(others, [], 'every request carried our User-Agent');
+      const anonymous = writes.filter(
+        (r) => new URL(r.url, proxy.url).searchParams.get('fieldManager') !== 'edge-controller',
+      );
+      assert.deepEqual(anonymous, [], 'every write named the field manager edge-controller');
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+/** One request the proxy passed on. */
+interface SeenRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly userAgent: string | undefined;
+}
+
+/**
+ * A plain-HTTP pass-through to the real API server that records each request's method, URL and
+ * User-Agent. It authenticates upstream with the admin's client certificate, so the controller behind it
+ * needs no credentials of its own. Watches stream through.
+ */
+async function recordingProxy(admin: KubeClient): Promise<{
+  readonly url: string;
+  readonly requests: SeenRequest[];
+  close(): Promise<void>;
+}> {
+  const kc = admin.kubeConfig;
+  const cluster = kc.getCurrentCluster();
+  const user = kc.getCurrentUser();
+  assert.ok(cluster !== null && user !== null);
+  const pem = async (data: string | undefined, file: string | undefined): Promise<string | undefined> =>
+    data !== undefined && data !== ''
+      ? Buffer.from(data, 'base64').toString('utf8')
+      : file !== undefined && file !== ''
+        ? readFile(file, 'utf8')
+        : undefined;
+  const tls = {
+    ca: await pem(cluster.caData, cluster.caFile),
+    cert: await pem(user.certData, user.certFile),
+    key: await pem(user.keyData, user.keyFile),
+  };
+  assert.ok(
+    tls.cert !== undefined && tls.key !== undefined,
+    'the admin kubeconfig authenticates with a client certificate',
+  );
+  const upstream = new URL(cluster.server);
+  const requests: SeenRequest[] = [];
+  const server = createHttpServer((req, res) => {
+    requests.push({ method: req.method ?? '', url: req.url ?? '', userAgent: req.headers['user-agent'] });
+    const forwarded = httpsRequest(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: upstream.host },
+        ...tls,
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forwarded.on('error', () => res.destroy());
+    res.on('close', () => forwarded.destroy());
+    req.pipe(forwarded);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${String(port)}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => {
+          resolve();
+        });
+      }),
+  };
+}

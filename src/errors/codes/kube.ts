@@ -2,7 +2,7 @@
 export const kubeErrorCodes = {
   EC_KUBE_CONFIG_NOT_FOUND: 'No kubeconfig was found (flag, KUBECONFIG, in-cluster or ~/.kube/config).',
   EC_KUBE_CONFIG_INVALID:
-    'The kubeconfig was found but cannot be used: not a kubeconfig, or no current context or cluster.',
+    'The kubeconfig was found but cannot be used: not a kubeconfig, no current cluster, unusable credentials.',
   EC_KUBE_NOT_FOUND: 'The API object does not exist (404).',
   EC_KUBE_CONFLICT: 'The write conflicted with another writer or the object already exists (409).',
   EC_KUBE_GONE: 'The resourceVersion is too old to watch from (410); the informer relists.',
