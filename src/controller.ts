@@ -43,7 +43,7 @@ import type { MessageId } from './protocol/index.js';
 import { SyncWorker, desiredObjects } from './sync/index.js';
 import { controllerDefaults } from './controller-options.js';
 import type { ControllerOptions, RunningController } from './controller-options.js';
-import { UpstreamWorker, resolveUpstreamOptions } from './upstream/index.js';
+import { LeaseRenewalWorker, UpstreamWorker, resolveUpstreamOptions } from './upstream/index.js';
 import type { NodeGraph, UpstreamOutcome } from './upstream/index.js';
 
 export { controllerDefaults } from './controller-options.js';
@@ -315,6 +315,14 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
       nodeExists: (node) => downstream.nodes.store.get(objectKey(undefined, node)) !== undefined,
     },
   });
+  // Renews the leases of connected nodes when the hub stops and when a session opens (issue 16 item 2).
+  const leases = new LeaseRenewalWorker({
+    api: client,
+    logger: log.child({ component: 'upstream' }),
+    onResult: (reason, result) => {
+      metrics.upstream.leaseRenewals.inc({ reason, result });
+    },
+  });
   const hub = new Hub({
     tls: { caPem: ca.certPem, certPem: serverCert.certPem, keyPem: serverCert.keyPem },
     metrics: metrics.hub,
@@ -328,6 +336,7 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
         },
       },
       clusterCaPem: () => clusterCaPem,
+      renewLeases: (renewals, reason) => leases.renew(renewals, reason),
       onAck: (node, acked) => {
         sync.onAck(node, acked);
       },

@@ -1,10 +1,11 @@
 /**
  * The narrow interfaces the hub calls out through, supplied by main.ts: upstream handling, the
- * reliable-sync ACK hook, session notifications and the cluster CA for `k8s/ca.crt`.
+ * reliable-sync ACK hook, session notifications, node lease renewals and the cluster CA for `k8s/ca.crt`.
  * @module
  */
 import type { Message, NodeName, UpstreamKind } from '../protocol/index.js';
 import type { AckItem } from '../queues/index.js';
+import type { LeaseRenewal, LeaseRenewalReason } from './lease-renewal.js';
 
 /** A request classified as `request` (protocol/upstream-kind.ts). */
 export type UpstreamRequest = Extract<UpstreamKind, { kind: 'request' }>;
@@ -25,4 +26,9 @@ export interface HubHooks {
   readonly onSessionOpened?: (node: NodeName) => void;
   /** A session closed. Must not throw. */
   readonly onSessionClosed?: (node: NodeName, reason: string) => void;
+  /**
+   * Renews these nodes' leases (lease-renewal.ts decides which). Must not reject, and must settle within
+   * its own bound: `Hub.stop()` awaits it before closing the sessions.
+   */
+  readonly renewLeases?: (renewals: readonly LeaseRenewal[], reason: LeaseRenewalReason) => Promise<unknown>;
 }

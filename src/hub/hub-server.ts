@@ -19,6 +19,8 @@ import { NodeQueue } from '../queues/index.js';
 import type { QueueStats } from '../queues/index.js';
 import type { DisconnectReason, HubMetrics, Logger } from '../observability/index.js';
 import { decideConnect } from './connect-decision.js';
+import { planLeaseRenewals } from './lease-renewal.js';
+import type { LeaseRenewalReason, SessionSnapshot } from './lease-renewal.js';
 import type { HubHooks } from './hooks.js';
 import { resolveHubOptions } from './hub-options.js';
 import type { HubOptions } from './hub-options.js';
@@ -217,9 +219,15 @@ export class Hub {
     this.#lastDisconnect.delete(node);
   }
 
-  /** Stops accepting, closes every session with 1001 so edges reconnect elsewhere, and waits. */
+  /**
+   * Stops accepting; renews the lease of every node still connected and alive (the `renewLeases` hook,
+   * bounded by its own deadline) so that the edge's fixed 30 s redial cannot flip it NotReady; then closes
+   * every session with 1001 so edges reconnect elsewhere, and waits.
+   */
   async stop(): Promise<void> {
     this.#isStopping = true;
+    // The last step before the close: no session can open any more, and each one renewed is still open.
+    await this.#renewLeases([...this.#sessions.values()], 'shutdown');
     const sessions = [...this.#sessions.values()];
     const closed = sessions.map(
       (s) =>
@@ -300,6 +308,28 @@ export class Hub {
     this.#logger.info({ node: nodeName, replaced: previous !== undefined }, 'Edge node connected');
     this.#hooks.onSessionOpened?.(nodeName);
     session.pump();
+    // The edge's own next renewal may be up to a lease period away (after a restart, on top of its 30 s
+    // redial); renewing now gives the node a full grace period from the moment it is back.
+    void this.#renewLeases([session], 'session_opened');
+  }
+
+  /** Hands the plan for `sessions` to the `renewLeases` hook; never rejects. */
+  async #renewLeases(sessions: readonly Session[], reason: LeaseRenewalReason): Promise<void> {
+    const renew = this.#hooks.renewLeases;
+    if (renew === undefined) return;
+    const snapshots: SessionSnapshot[] = sessions.map((s) => ({
+      node: s.nodeName,
+      isOpen: !s.isClosing,
+      keepaliveDeadline: s.keepaliveDeadline,
+    }));
+    const renewals = planLeaseRenewals(snapshots, this.#now());
+    if (renewals.length === 0) return;
+    try {
+      await renew(renewals, reason);
+    } catch (err) {
+      // The hook must not reject; if it does anyway, a shutdown must still close the sessions.
+      this.#logger.error({ err, reason }, 'The lease renewal hook failed');
+    }
   }
 
   #onSessionClosed(session: Session, reason: DisconnectReason): void {

@@ -9,3 +9,5 @@ export { hubDefaults, resolveHubOptions } from './hub-options.js';
 export type { HubOptions } from './hub-options.js';
 export { decideConnect } from './connect-decision.js';
 export type { ConnectDecision, ConnectPolicy, ConnectRequest, RefusalReason } from './connect-decision.js';
+export { planLeaseRenewals } from './lease-renewal.js';
+export type { LeaseRenewal, LeaseRenewalReason, SessionSnapshot } from './lease-renewal.js';

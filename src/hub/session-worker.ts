@@ -80,6 +80,16 @@ export class Session {
     return this.#isClosed;
   }
 
+  /** Whether the session is closed or closing (a close was asked for, or the socket failed). */
+  get isClosing(): boolean {
+    return this.#isClosed || this.#closeReason !== undefined;
+  }
+
+  /** When this session expires without a keepalive, ms (the lease renewal plan reads it). */
+  get keepaliveDeadline(): number {
+    return this.#state.keepaliveDeadline;
+  }
+
   /** Writes whatever the queue allows now, and sets a timer for the next resend deadline. */
   pump(): void {
     if (this.#isClosed) return;

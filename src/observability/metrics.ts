@@ -48,6 +48,8 @@ export interface UpstreamMetrics {
   readonly latency: Histogram<'lane'>;
   readonly rejects: Counter<'reason'>;
   readonly queueDepth: Gauge<'lane'>;
+  /** Node leases the controller renewed for connected edges (shutdown, session opened), by result. */
+  readonly leaseRenewals: Counter<'reason' | 'result'>;
   /** Tells the queue-depth gauge where to read at scrape time (main.ts calls it once). */
   readonly setDepthSource: (source: () => { readonly status: number; readonly general: number }) => void;
 }
@@ -173,6 +175,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       help: 'Time from receiving an edge request to its last API write and reply, by lane (status, general).',
       labelNames: ['lane'],
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    }),
+    leaseRenewals: new Counter({
+      name: 'edgecontroller_upstream_lease_renewals_total',
+      help: 'Node leases renewed for connected edges, by reason (shutdown, session_opened) and result (renewed, missing, failed, timed_out).',
+      labelNames: ['reason', 'result'],
       registers,
     }),
     rejects: new Counter({

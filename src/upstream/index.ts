@@ -95,6 +95,14 @@ export type {
   UpstreamOutcome,
   UpstreamWorkerOptions,
 } from './upstream-worker.js';
+export { LeaseRenewalWorker, leaseRenewalDefaults } from './lease-renewal-worker.js';
+export type {
+  LeaseRenewalResult,
+  LeaseRenewalSummary,
+  LeaseRenewalWorkerOptions,
+} from './lease-renewal-worker.js';
+export { leaseRenewalCall } from './lease-renewal.js';
+export { formatMicroTime } from './rfc3339.js';
 export { RequestScheduler, laneOf } from './request-scheduler.js';
 export type { Lane, SchedulableRequest, SchedulerLimits } from './request-scheduler.js';
 export { apiFailureOf } from './api-failure-of.js';

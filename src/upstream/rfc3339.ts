@@ -54,3 +54,11 @@ function offsetMs(zone: string): number {
   const minutes = Number(zone.slice(4, 6));
   return sign * (hours * 60 + minutes) * 60_000;
 }
+
+/**
+ * Formats ms since the epoch as a `metav1.MicroTime` (a Lease's `renewTime`): UTC, six fractional digits,
+ * `Z` (`2024-11-23T22:13:21.123000Z`), the form the API server itself writes.
+ */
+export function formatMicroTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
