@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { newPush, parseMessageId, parseNodeName } from '../../src/protocol/index.js';
 import type { Message, MessageId, NodeName, ResourcePath } from '../../src/protocol/index.js';
@@ -15,6 +14,7 @@ import { useLocalCluster } from '../support/cluster.js';
 import { startTestController } from '../support/controller.js';
 import type { TestController } from '../support/controller.js';
 import { eventually } from '../support/eventually.js';
+import { fence } from '../support/fence.js';
 
 const getCluster = useLocalCluster();
 let ctl: TestController;
@@ -70,6 +70,12 @@ async function joined(prefix: string, options: Parameters<TestController['connec
 
 function pushesOf(edge: EdgeClient): Message[] {
   return edge.received.filter((m) => m.header.parent_msg_id === undefined);
+}
+
+/** How many ACKs the hub has timed (observations of its ACK latency histogram). */
+async function ackLatencyCount(): Promise<number> {
+  const { values } = await ctl.controller.metrics.hub.ackLatency.get();
+  return values.find((v) => v.metricName === 'edgecontroller_hub_ack_latency_seconds_count')?.value ?? 0;
 }
 
 describe('hub', () => {
@@ -218,14 +224,14 @@ describe('hub', () => {
       const first = copies[0];
       assert.ok(first !== undefined);
       edge.ack(first);
-      await delay(hubOptions.maxAckTimeoutMs * 2);
-      const after = pushesOf(edge).filter((m) => m.route.resource === 'default/pod/r1').length;
-      await delay(hubOptions.maxAckTimeoutMs * 2);
-      assert.equal(
-        pushesOf(edge).filter((m) => m.route.resource === 'default/pod/r1').length,
-        after,
-        'no resend after the ACK',
-      );
+      // Once the hub has taken the ACK, the push is neither in flight nor pending: nothing is left that a
+      // timer could resend. The fence lets every copy written before the ACK arrive first.
+      await fence(edge);
+      const queue = ctl.controller.hub.nodeState(name)?.queue;
+      assert.equal(queue?.inFlight, 0, 'the ACKed push is no longer in flight');
+      assert.equal(queue.pendingAck, 0, 'nothing waits to be sent');
+      assert.equal(queue.ackedTotal, 1);
+      assert.equal(new Set(pushesOf(edge).map((m) => m.header.msg_id)).size, 1, 'every copy kept its msg_id');
       assert.ok((await ctl.metric('edgecontroller_hub_resends_total')) >= 1);
     });
 
@@ -235,8 +241,13 @@ describe('hub', () => {
       await eventually(() => {
         assert.equal(new Set(pushesOf(edge).map((m) => m.header.msg_id)).size, hubOptions.windowSize);
       });
-      await delay(100);
+      // The 20 were queued in one turn and the window filled in it: a ninth message would have been
+      // written before the fence's reply.
+      await fence(edge);
       assert.equal(new Set(pushesOf(edge).map((m) => m.header.msg_id)).size, hubOptions.windowSize);
+      const queue = ctl.controller.hub.nodeState(name)?.queue;
+      assert.equal(queue?.inFlight, hubOptions.windowSize);
+      assert.equal(queue.pendingAck, 20 - hubOptions.windowSize);
       const first = pushesOf(edge)[0];
       assert.ok(first !== undefined);
       edge.ack(first);
@@ -281,6 +292,7 @@ describe('hub', () => {
       await eventually(() => {
         assert.ok(!ctl.controller.hub.isConnected(name));
       });
+      const timedBefore = await ackLatencyCount();
       const again = await ctl.connect(identity);
       open.push(again);
       await eventually(() => {
@@ -295,7 +307,10 @@ describe('hub', () => {
       });
       await eventually(async () => {
         assert.equal(ctl.controller.hub.nodeState(name)?.queue.inFlight, 0);
-        assert.ok((await ctl.metric('edgecontroller_hub_ack_latency_seconds')) >= 0);
+        assert.ok(
+          (await ackLatencyCount()) >= timedBefore + 3,
+          'the three resent pushes were ACKed and timed',
+        );
       });
     });
   });
@@ -479,7 +494,8 @@ describe('hub', () => {
       badEdge.sendRaw(JSON.stringify({ header: { msg_id: 5 }, route: 'x', content: null }));
       badEdge.sendRaw('x'.repeat(hubOptions.maxFrameBytes + 10));
       badEdge.sendRaw('[]');
-      await delay(200);
+      // The hub handles frames in order: once the query sent after them is answered, all four were seen.
+      await fence(badEdge);
       assert.ok(ctl.controller.hub.isConnected(bad), 'a few bad frames are dropped, not fatal');
       badEdge.sendRaw('{');
       assert.equal(await closed, 1008);
