@@ -438,6 +438,9 @@ describe('real KubeEdge EdgeCore v1.23.1 (hollow) against edge-controller', { ti
 
   it('after a controller restart every edge comes back Ready and new pods start', async () => {
     const ports = ctl.controller.ports;
+    const readyBefore = new Map<string, string | undefined>();
+    for (const e of edges)
+      readyBefore.set(e.name, readyCondition(await assertReady(e.name))?.lastTransitionTime);
     await ctl.controller.stop();
     ctl = await startTestController(admin(), getCluster().cluster.kubeconfigPath, {
       ...repairOff,
@@ -447,6 +450,7 @@ describe('real KubeEdge EdgeCore v1.23.1 (hollow) against edge-controller', { ti
     await eventually(() => {
       for (const e of edges) assert.ok(ctl.controller.hub.isConnected(e.name), `${e.name} reconnected`);
     }, reconnectWait);
+    const reconnectedAt = Date.now();
     const ns = await getCluster().namespace('restart');
     for (const e of edges) {
       await assertReady(e.name);
@@ -471,6 +475,27 @@ describe('real KubeEdge EdgeCore v1.23.1 (hollow) against edge-controller', { ti
     for (const e of edges) {
       const state = ctl.controller.hub.nodeState(parseNodeName(e.name) ?? assert.fail(e.name));
       assert.equal(state?.queue.unknownAcksTotal, 0, `${e.name} unknown ACKs after the restart`);
+    }
+    // Planned restarts flip no node NotReady (issue 16 item 2): the controller renewed each lease before
+    // closing the session and again on reconnect. Once each edge has renewed its lease itself after the
+    // reconnect (a renewTime a lease period past it; ours is at the reconnect), the window in which the
+    // node lifecycle controller could have found the lease stale is over: Ready must not have moved.
+    await eventually(
+      async () => {
+        for (const e of edges) {
+          const renewed = Date.parse((await getLease(e.name)).spec.renewTime ?? '');
+          assert.ok(renewed >= reconnectedAt + 10_000, `${e.name} renewed its lease after the reconnect`);
+        }
+      },
+      { timeoutMs: 60_000, intervalMs: 1_000 },
+    );
+    for (const e of edges) {
+      const node = await assertReady(e.name);
+      assert.equal(
+        readyCondition(node)?.lastTransitionTime,
+        readyBefore.get(e.name),
+        `${e.name} did not flip NotReady across the controller restart`,
+      );
     }
   });
 });
