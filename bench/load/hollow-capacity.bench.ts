@@ -12,7 +12,9 @@
  * Needs root (the kubelet opens /dev/kmsg). Writes bench/results/hollow-capacity.json.
  * @module
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KubeClient, loadKubeConfig } from '../../src/kube/index.js';
 import { startLocalCluster } from '../../src/local-cluster/index.js';
@@ -109,16 +111,49 @@ try {
       `${String(want.length)} edges: ${String(want.length - missing.length)} Ready after ${seconds.toFixed(1)} s, ` +
         `${availableGiB.toFixed(1)} GiB available\n`,
     );
+    const dead = fleet.edges.filter((e) => !e.isRunning);
+    if (dead.length > 0) {
+      // Keep what the dead edges said before the fleet's data dirs are removed.
+      const path = join(tmpdir(), 'hollow-capacity-dead-edges.log');
+      await writeFile(
+        path,
+        dead.map((e) => `--- ${e.name} exit ${JSON.stringify(e.exit)}\n${e.logTail(60)}`).join('\n'),
+      );
+      process.stdout.write(`${String(dead.length)} edges exited; their log tails are in ${path}\n`);
+    }
     if (missing.length > 0) {
-      stopReason = `${String(missing.length)} of ${String(want.length)} not Ready within ${String(readyMs / 1000)} s (${missing.slice(0, 5).join(', ')})`;
-      readyCount = want.length - missing.length;
+      const ages = await Promise.all(
+        missing.slice(0, 5).map(async (name) => {
+          const renewTime = await admin
+            .request<{ spec: { renewTime?: string } }>({
+              method: 'GET',
+              path: `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${name}`,
+            })
+            .then((lease) => lease.spec.renewTime)
+            .catch(() => undefined);
+          const renewed = renewTime === undefined ? NaN : Date.parse(renewTime);
+          return `${name}: lease renewed ${((Date.now() - renewed) / 1000).toFixed(0)} s ago, running ${String(fleet?.edges.find((e) => e.name === name)?.isRunning)}`;
+        }),
+      );
+      process.stdout.write(`not Ready:\n  ${ages.join('\n  ')}\n`);
+      stopReason = `at ${String(want.length)}, ${String(missing.length)} not Ready within ${String(readyMs / 1000)} s (${missing.slice(0, 5).join(', ')})`;
       break;
     }
     readyCount = want.length;
   }
-  const perEdge = await Promise.all(
-    fleet.edges.filter((e) => e.pid !== undefined).map((e) => memoryOf(e.pid ?? 0)),
-  );
+  // The controller's own view of the run, for the note: what it refused, disconnected and how long edge
+  // requests waited (its /metrics, unlabelled per node).
+  const metricsText = await fetch(`http://127.0.0.1:${String(ports.metrics)}/metrics`).then((r) => r.text());
+  const metricsPath = join(tmpdir(), 'hollow-capacity-controller-metrics.txt');
+  await writeFile(metricsPath, metricsText);
+  const interesting = metricsText
+    .split('\n')
+    .filter((line) =>
+      /^edgecontroller_(upstream_rejects|hub_disconnects|upstream_requests)_total\{/.test(line),
+    )
+    .filter((line) => !line.endsWith(' 0'));
+  process.stdout.write(`controller metrics (all in ${metricsPath}):\n  ${interesting.join('\n  ')}\n`);
+  const perEdge = await Promise.all(fleet.edges.filter((e) => e.isRunning).map((e) => memoryOf(e.pid ?? 0)));
   const mean = (pick: (m: Memory) => number): number =>
     perEdge.reduce((sum, m) => sum + pick(m), 0) / Math.max(1, perEdge.length);
   const controllerMemory = await memoryOf(controller.process.pid ?? 0);

@@ -65,6 +65,13 @@ export class HollowEdge {
     return this.#child?.pid;
   }
 
+  /** How the last run ended (`code` or `signal`); undefined while running or before the first start. */
+  get exit(): { readonly code: number | null; readonly signal: NodeJS.Signals | null } | undefined {
+    const child = this.#child;
+    if (child === undefined || (child.exitCode === null && child.signalCode === null)) return undefined;
+    return { code: child.exitCode, signal: child.signalCode };
+  }
+
   get isRunning(): boolean {
     return this.#child !== undefined && this.#child.exitCode === null && this.#child.signalCode === null;
   }
