@@ -149,7 +149,9 @@ try {
   const interesting = metricsText
     .split('\n')
     .filter((line) =>
-      /^edgecontroller_(upstream_rejects|hub_disconnects|upstream_requests)_total\{/.test(line),
+      /^edgecontroller_((upstream_rejects|hub_disconnects|upstream_requests)_total\{|upstream_queue_depth|upstream_latency_seconds_(sum|count))/.test(
+        line,
+      ),
     )
     .filter((line) => !line.endsWith(' 0'));
   process.stdout.write(`controller metrics (all in ${metricsPath}):\n  ${interesting.join('\n  ')}\n`);
