@@ -9,7 +9,6 @@
  * any failure stops every part already started, in reverse order, before the error reaches the caller.
  * @module
  */
-import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import {
   CertServer,
@@ -38,8 +37,7 @@ import type { Logger, Metrics, Readiness } from './observability/index.js';
 import { asStartError, messageOf, readinessOf, stopParts, untilAborted } from './lifecycle.js';
 import type { Phase, StartedPart } from './lifecycle.js';
 import { podKey } from './location/index.js';
-import { parseMessageId } from './protocol/index.js';
-import type { MessageId } from './protocol/index.js';
+import { newMessageId } from './protocol/index.js';
 import { SyncWorker, desiredObjects } from './sync/index.js';
 import { controllerDefaults } from './controller-options.js';
 import type { ControllerOptions, RunningController } from './controller-options.js';
@@ -273,11 +271,6 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
 
   const clusterCaPem = await step('reading the cluster CA', () => readClusterCa(client));
 
-  const newId = (): MessageId => {
-    const id = parseMessageId(randomUUID());
-    if (id === undefined) throw new Error('randomUUID returned an empty id');
-    return id;
-  };
   const hubLog = log.child({ component: 'hub' });
   // The hub, downstream and sync refer to each other through hooks resolved at call time.
   const downstream: DownstreamWorker = new DownstreamWorker({
@@ -382,7 +375,7 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
       }),
     },
     logger: log.child({ component: 'upstream' }),
-    newId,
+    newId: newMessageId,
     stores: {
       configmaps: (t) => downstream.configMaps.store.get(objectKey(t.namespace, t.name)),
       secrets: (t) => downstream.secrets.store.get(objectKey(t.namespace, t.name)),

@@ -9,7 +9,6 @@
  * (and its periodic pass) sends each node what it lacks.
  * @module
  */
-import { randomUUID } from 'node:crypto';
 import { indexNames, objectKey } from '../kube/index.js';
 import type { InformerObserver, KubeClient, KubeObject, PodPlacement } from '../kube/index.js';
 import {
@@ -22,8 +21,8 @@ import {
 import { LocationCache, podKeyOf } from '../location/index.js';
 import type { ObjectRef } from '../location/index.js';
 import type { Logger } from '../observability/index.js';
-import { parseMessageId, parseNodeName } from '../protocol/index.js';
-import type { Message, MessageId, NodeName } from '../protocol/index.js';
+import { newMessageId, parseNodeName } from '../protocol/index.js';
+import type { Message, NodeName } from '../protocol/index.js';
 import type { Decision } from './decision.js';
 import { nodeTransition } from './node-rules.js';
 import { pushContentDefaults, toMessage } from './object-message.js';
@@ -213,17 +212,14 @@ export class DownstreamWorker {
   #carryOut(decisions: readonly Decision[]): void {
     for (const decision of decisions) {
       if (decision.kind === 'deliver') {
-        this.#options.hub.enqueue(decision.node, toMessage(decision.push, { id: newId(), now: Date.now() }));
+        this.#options.hub.enqueue(
+          decision.node,
+          toMessage(decision.push, { id: newMessageId(), now: Date.now() }),
+        );
       } else {
         this.#options.hub.forgetNode(decision.node);
         if (decision.reason === 'deleted') this.#options.onNodeDeleted?.(decision.node);
       }
     }
   }
-}
-
-function newId(): MessageId {
-  const id = parseMessageId(randomUUID());
-  if (id === undefined) throw new Error('randomUUID returned an empty id');
-  return id;
 }

@@ -5,7 +5,6 @@
  * node, whether or not the node is connected, until the node ACKs them or the node is forgotten.
  * @module
  */
-import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:https';
 import type { Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -13,8 +12,8 @@ import { TLSSocket } from 'node:tls';
 import { WebSocketServer } from 'ws';
 import type WebSocket from 'ws';
 import type { IncomingMessage } from 'node:http';
-import { parseMessageId, parseNodeName } from '../protocol/index.js';
-import type { Message, MessageId, NodeName } from '../protocol/index.js';
+import { newMessageId, parseNodeName } from '../protocol/index.js';
+import type { Message, NodeName } from '../protocol/index.js';
 import { NodeQueue } from '../queues/index.js';
 import type { QueueStats } from '../queues/index.js';
 import type { DisconnectReason, HubMetrics, Logger } from '../observability/index.js';
@@ -297,7 +296,7 @@ export class Hub {
       metrics: this.#metrics,
       logger: this.#logger,
       now: this.#now,
-      newId,
+      newId: newMessageId,
       onClosed: (closed, reason) => {
         this.#onSessionClosed(closed, reason);
       },
@@ -347,7 +346,7 @@ export class Hub {
     let queue = this.#queues.get(node);
     if (queue === undefined) {
       queue = new NodeQueue<Message>({
-        newId: () => newId(),
+        newId: newMessageId,
         windowSize: this.options.windowSize,
         ackTimeoutMs: this.options.ackTimeoutMs,
         maxAckTimeoutMs: this.options.maxAckTimeoutMs,
@@ -362,12 +361,6 @@ export class Hub {
     for (const queue of this.#queues.values()) total += pick(queue.stats());
     return total;
   }
-}
-
-function newId(): MessageId {
-  const id = parseMessageId(randomUUID());
-  if (id === undefined) throw new Error('randomUUID returned an empty string');
-  return id;
 }
 
 /** The verified peer certificate's CN and O values, or undefined when there is none. */

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isAckRequired, isStatusErrorContent } from './ack.js';
-import type { Message, MessageId, MessageRoute } from './message.js';
+import type { Message, MessageRoute } from './message.js';
+import type { MessageId } from './message-id.js';
 
 interface Case {
   readonly name: string;

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DecodeResult, FrameErrorReason } from './codec.js';
 import { decodeFrame, encodeMessage } from './codec.js';
-import type { Message, MessageId } from './message.js';
+import type { Message } from './message.js';
+import type { MessageId } from './message-id.js';
 
 const limits = { maxFrameBytes: 64 * 1024 };
 const id = (value: string): MessageId => value as MessageId;

@@ -6,7 +6,8 @@
  * @module
  */
 import { z } from 'zod';
-import type { Message, MessageHeader, MessageId, MessageRoute } from './message.js';
+import type { MessageId } from './message-id.js';
+import type { Message, MessageHeader, MessageRoute } from './message.js';
 
 /** Why a frame was rejected. Also the `reason` label of the hub's frame-error metric. */
 export type FrameErrorReason = 'too_large' | 'not_json' | 'bad_shape';

@@ -1,7 +1,8 @@
 /**
  * protocol/: the KubeEdge wire model. Messages and their constructors, resource strings, operation and
  * resource-type names, ACK classification, the frame codec and the classification of edge messages.
- * Pure: no I/O, no timers, no clock; ids and time come in as parameters. Imports nothing of ours.
+ * Pure: no I/O, no timers, no clock; ids and time come in as parameters (message-id.ts is the one place
+ * a fresh id is drawn, for the shells to pass in). Imports nothing of ours.
  * @module
  */
 export type { Brand } from './brand.js';
@@ -11,13 +12,13 @@ export {
   newPush,
   newRespByMessage,
   newResponse,
-  parseMessageId,
   replyDefaults,
 } from './message.js';
+export { newMessageId, parseMessageId } from './message-id.js';
+export type { MessageId } from './message-id.js';
 export type {
   Message,
   MessageHeader,
-  MessageId,
   MessageRoute,
   MessageStamp,
   PushOptions,

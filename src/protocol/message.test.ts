@@ -1,14 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Message, MessageId } from './message.js';
-import {
-  newErrorResponse,
-  newKeepalive,
-  newPush,
-  newRespByMessage,
-  newResponse,
-  parseMessageId,
-} from './message.js';
+import type { Message } from './message.js';
+import type { MessageId } from './message-id.js';
+import { newErrorResponse, newKeepalive, newPush, newRespByMessage, newResponse } from './message.js';
 import type { ResourcePath } from './resource.js';
 
 const id = (value: string): MessageId => value as MessageId;
@@ -20,22 +14,6 @@ const configMapQuery: Message = {
   route: { source: 'edged', group: 'meta', operation: 'query', resource: 'default/configmap/app-cfg' },
   content: null,
 };
-
-describe('parseMessageId', () => {
-  const table: [unknown, string | undefined][] = [
-    ['6f1c-uuid', '6f1c-uuid'],
-    ['', undefined],
-    [undefined, undefined],
-    [null, undefined],
-    [42, undefined],
-    [{}, undefined],
-  ];
-  for (const [input, expected] of table) {
-    it(`maps ${input === undefined ? 'undefined' : JSON.stringify(input)} to ${expected ?? 'undefined'}`, () => {
-      assert.equal(parseMessageId(input), expected);
-    });
-  }
-});
 
 describe('newPush', () => {
   it('builds the spec §3.5 pod insert: no parent, group resource, source edgecontroller, RV set', () => {

@@ -11,22 +11,11 @@
  * node is carried next to the message (session, per-node queue), not inside it.
  * @module
  */
-import type { Brand } from './brand.js';
+import type { MessageId } from './message-id.js';
 import { groups, sources } from './modules.js';
 import type { PushOperation } from './operations.js';
 import type { ResourcePath } from './resource.js';
 import { keepaliveResource } from './resource-types.js';
-
-/** A message id (`header.msg_id`): a UUIDv4 when we make it, any non-empty string when an edge does. */
-export type MessageId = Brand<string, 'MessageId'>;
-
-/**
- * Brands a non-empty string as a {@link MessageId}, or returns `undefined`. Use it on ids read from the
- * network and on freshly generated UUIDs (`crypto.randomUUID()` in a shell file).
- */
-export function parseMessageId(value: unknown): MessageId | undefined {
-  return typeof value === 'string' && value !== '' ? (value as MessageId) : undefined;
-}
 
 /**
  * `header`. Optional keys are Go `omitempty` fields: absent means empty (`""`/`false`). The codec drops

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Message, MessageHeader, MessageId, MessageRoute } from './message.js';
+import type { Message, MessageHeader, MessageRoute } from './message.js';
+import type { MessageId } from './message-id.js';
 import type { UpstreamKind } from './upstream-kind.js';
 import { classifyUpstream } from './upstream-kind.js';
 

@@ -8,8 +8,9 @@
  * `cloud/pkg/edgecontroller/controller/upstream.go` dispatchMessage, `pkg/viaduct/pkg/conn/ws.go`.
  * @module
  */
-import type { Message, MessageId } from './message.js';
-import { parseMessageId } from './message.js';
+import type { Message } from './message.js';
+import type { MessageId } from './message-id.js';
+import { parseMessageId } from './message-id.js';
 import { groups, isCloudModuleSource, sources } from './modules.js';
 import type { ReservedOperation, UpstreamOperation } from './operations.js';
 import { isReservedOperation, isTaskManagerOperation, isUpstreamOperation } from './operations.js';

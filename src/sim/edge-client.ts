@@ -7,7 +7,6 @@
  * simulator (issue 4): it reconnects only when told to, so tests control every connection.
  * @module
  */
-import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import {
@@ -15,6 +14,7 @@ import {
   encodeMessage,
   newKeepalive,
   newRespByMessage,
+  newMessageId,
   parseMessageId,
 } from '../protocol/index.js';
 import type { Message, MessageId } from '../protocol/index.js';
@@ -191,7 +191,7 @@ export class EdgeClient extends EventEmitter {
 
   /** ACKs a push by hand (when `autoAck` is off). */
   ack(push: Message): void {
-    this.send(newRespByMessage(push, 'OK', { id: newId(), now: Date.now() }));
+    this.send(newRespByMessage(push, 'OK', { id: newMessageId(), now: Date.now() }));
   }
 
   /** Closes the connection; resolves when it is closed. */
@@ -215,7 +215,7 @@ export class EdgeClient extends EventEmitter {
 
   /** Sends one keepalive now. */
   sendKeepalive(): void {
-    this.send(newKeepalive({ id: newId(), now: Date.now() }));
+    this.send(newKeepalive({ id: newMessageId(), now: Date.now() }));
   }
 
   #onFrame(data: Buffer): void {
@@ -280,12 +280,6 @@ export class EdgeClient extends EventEmitter {
     if (this.#keepalive !== undefined) clearInterval(this.#keepalive);
     this.#keepalive = undefined;
   }
-}
-
-function newId(): MessageId {
-  const id = parseMessageId(randomUUID());
-  if (id === undefined) throw new Error('randomUUID returned an empty id');
-  return id;
 }
 
 // Carries out metamanager's store decision (push-handling.ts).

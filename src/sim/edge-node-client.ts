@@ -13,10 +13,10 @@
  * never `error`, so a missing listener cannot crash the process).
  * @module
  */
-import { X509Certificate, randomUUID } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { parseMessageId, parseResource } from '../protocol/index.js';
-import type { Message, MessageId, MessageStamp } from '../protocol/index.js';
+import { newMessageId, parseResource } from '../protocol/index.js';
+import type { Message, MessageStamp } from '../protocol/index.js';
 import { EdgeClient } from './edge-client.js';
 import type { EdgeClientOptions, MetaStore } from './edge-client.js';
 import { leaseQuery, leaseWrite, nodeInsert, nodePatch } from './edge-messages.js';
@@ -441,7 +441,7 @@ export class SimulatedEdgeNode extends EventEmitter {
   }
 
   #stamp(): MessageStamp {
-    return { id: newId(), now: this.#now() };
+    return { id: newMessageId(), now: this.#now() };
   }
 }
 
@@ -451,10 +451,4 @@ function sleep(ms: number): Promise<void> {
 
 function asError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
-}
-
-function newId(): MessageId {
-  const id = parseMessageId(randomUUID());
-  if (id === undefined) throw new Error('randomUUID returned an empty id');
-  return id;
 }

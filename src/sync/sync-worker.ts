@@ -7,13 +7,12 @@
  * to that node's objects (KubeEdge #7027 swept everything per event).
  * @module
  */
-import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Informer, toApiError } from '../kube/index.js';
 import type { KubeClient, KubeObject } from '../kube/index.js';
 import type { Logger } from '../observability/index.js';
-import { parseMessageId } from '../protocol/index.js';
-import type { Message, MessageId, NodeName } from '../protocol/index.js';
+import { newMessageId } from '../protocol/index.js';
+import type { Message, NodeName } from '../protocol/index.js';
 import type { AckItem } from '../queues/index.js';
 import { pushContentDefaults, toMessage } from '../downstream/index.js';
 import type { PushContentOptions } from '../downstream/index.js';
@@ -147,7 +146,7 @@ export class SyncWorker {
     switch (action.kind) {
       case 'send':
       case 'send-delete':
-        this.#options.hub.enqueue(node, toMessage(action.push, { id: newId(), now: Date.now() }));
+        this.#options.hub.enqueue(node, toMessage(action.push, { id: newMessageId(), now: Date.now() }));
         return;
       case 'drop-record':
         void this.#deleteRecord(action.record).catch(() => undefined);
@@ -259,10 +258,4 @@ function collectionPath(target: RecordTarget): string {
 
 function recordPath(target: RecordTarget): string {
   return `${collectionPath(target)}/${target.name}`;
-}
-
-function newId(): MessageId {
-  const id = parseMessageId(randomUUID());
-  if (id === undefined) throw new Error('randomUUID returned an empty id');
-  return id;
 }

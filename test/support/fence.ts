@@ -6,14 +6,12 @@
  * @module
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { parseMessageId } from '../../src/protocol/index.js';
+import { newMessageId } from '../../src/protocol/index.js';
 import type { EdgeClient } from '../../src/sim/index.js';
 
 /** Round-trips a `k8s/ca.crt` query on `edge`; see the module header for what that proves. */
 export async function fence(edge: EdgeClient): Promise<void> {
-  const id = parseMessageId(randomUUID());
-  assert.ok(id !== undefined);
+  const id = newMessageId();
   const reply = await edge.request({
     header: { msg_id: id, timestamp: Date.now() },
     route: { source: 'edged', group: 'meta', operation: 'query', resource: 'k8s/ca.crt' },
