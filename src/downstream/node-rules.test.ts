@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { NodeName } from '../protocol/index.js';
 import { hasEdgeRole, nodeTransition } from './node-rules.js';
 import type { InformerEvent, NodeObject } from './object-shape.js';
-import { realisticNode } from './test-objects.js';
+import { realisticNode } from '../../test/support/builders.js';
 
 const edge = realisticNode('edge-1');
 const plain = realisticNode('edge-1', { isEdge: false });

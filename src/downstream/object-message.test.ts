@@ -11,7 +11,7 @@ import {
 } from './object-message.js';
 import type { ObjectChange, PushContentOptions, PushKind } from './object-message.js';
 import type { KubeObjectShape } from './object-shape.js';
-import { realisticNode, realisticObject, realisticPod } from './test-objects.js';
+import { realisticNode, realisticObject, realisticPod } from '../../test/support/builders.js';
 
 const keep: PushContentOptions = { stripManagedFields: false };
 

@@ -14,8 +14,8 @@ import { pushContentDefaults } from './object-message.js';
 import type { InformerEvent, KubeObjectShape, PodObject } from './object-shape.js';
 import { planNodeEvent, planObjectEvent, planPodEvent } from './plan.js';
 import type { ObjectLookups } from './plan.js';
-import { realisticNode, realisticObject, realisticPod } from './test-objects.js';
-import type { PodVariant } from './test-objects.js';
+import { realisticNode, realisticObject, realisticPod } from '../../test/support/builders.js';
+import type { PodVariant } from '../../test/support/builders.js';
 
 const content = pushContentDefaults;
 

@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import type { NodeName } from '../protocol/index.js';
 import type { InformerEvent, PodObject } from './object-shape.js';
 import { podPushes } from './pod-rules.js';
-import { realisticPod } from './test-objects.js';
-import type { PodVariant } from './test-objects.js';
+import { realisticPod } from '../../test/support/builders.js';
+import type { PodVariant } from '../../test/support/builders.js';
 
 const edgeNodes = new Set(['edge-1', 'edge-2']);
 const isEdgeNode = (node: NodeName): boolean => edgeNodes.has(node);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KubeObjectShape, ObjectLookups } from '../downstream/index.js';
-import { realisticNode, realisticObject, realisticPod } from '../downstream/test-objects.js';
+import { realisticNode, realisticObject, realisticPod } from '../../test/support/builders.js';
 import type { ObjectRef } from '../location/index.js';
 import type { NodeName } from '../protocol/index.js';
 import { desiredObjects } from './desired.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { identityDelete, objectPush, pushContentDefaults, toMessage } from '../downstream/index.js';
 import type { PushSpec } from '../downstream/index.js';
-import { realisticNode, realisticObject, realisticPod } from '../downstream/test-objects.js';
+import { realisticNode, realisticObject, realisticPod } from '../../test/support/builders.js';
 import type { Message, MessageId, NodeName } from '../protocol/index.js';
 import type { AckItem } from '../queues/index.js';
 import { onAck } from './on-ack.js';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pushContentDefaults } from '../downstream/index.js';
 import type { PushKind } from '../downstream/index.js';
-import { realisticNode, realisticObject, realisticPod } from '../downstream/test-objects.js';
+import { realisticNode, realisticObject, realisticPod } from '../../test/support/builders.js';
 import type { NodeName } from '../protocol/index.js';
 import { newSyncRecord } from './record.js';
 import type { SyncRecord } from './record.js';

@@ -1,10 +1,10 @@
 /**
- * Test data for downstream/ and sync/ tests: realistic objects as a list returns them (no apiVersion or
- * kind), with the `managedFields` a kube-apiserver v1.3x writes for a Deployment's pod running under
- * the kubelet. Not exported from index.ts; only tests import it.
+ * Object builders for tests (downstream/, sync/ and any other stage): realistic objects as a list returns
+ * them (no apiVersion or kind), with the `managedFields` a kube-apiserver v1.3x writes for a Deployment's
+ * pod running under the kubelet. Lives under test/ so that src/ holds only code the controller runs.
  * @module
  */
-import type { KubeObjectShape, PodObject } from './object-shape.js';
+import type { KubeObjectShape, PodObject } from '../../src/downstream/index.js';
 
 /** Fields a test may vary on {@link realisticPod}. */
 export interface PodVariant {
