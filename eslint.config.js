@@ -1,5 +1,7 @@
 // Lint rules, including the pure-core boundary of STYLE.md B2: files outside the shell (main.ts, kube/,
-// observability/, local-cluster/, cli/, *-server.ts, *-worker.ts) may not import I/O modules.
+// observability/, local-cluster/, cli/, *-server.ts, *-worker.ts) may not import I/O modules, nor build
+// informers: an informer is a live list-watch (issue 16: managers/manager.ts built one and nothing saw it).
+// Only the shared-informer factory builds them, in the shell; pure files may `import type` them.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -82,7 +84,28 @@ export default tseslint.config(
               allowTypeImports: true,
               message: 'Pure module: import type only (STYLE.md B2).',
             },
+            {
+              regex: '(^|/)kube(/informer)?/index\\.js$',
+              importNames: ['Informer', 'InformerFactory'],
+              allowTypeImports: true,
+              message:
+                'Pure module: an informer is live I/O; take one from the shared-informer factory the composition root hands down, and import its type only (STYLE.md B2).',
+            },
+            {
+              regex:
+                '(^|/)informer-(worker|factory)\\.js$|(^|/)kube/informer/(list-pager|watch-stream)\\.js$',
+              allowTypeImports: true,
+              message: 'Pure module: the informer loop is I/O; import its types only (STYLE.md B2).',
+            },
           ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'NewExpression[callee.name=/^(Informer|InformerFactory)$/]',
+          message:
+            'Pure module: informers are built by the shared-informer factory in the composition root (STYLE.md B2).',
         },
       ],
       'no-restricted-properties': [

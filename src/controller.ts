@@ -1,7 +1,8 @@
 /**
  * Composition root of `edge-controller run`: builds every stage from its options and wires them
  * together (STYLE.md B1 rule 4: only this file and main.ts wire things). Today: the health and metrics
- * endpoint, the API client, the CA and server certificate, the join-token Secret, the informers and
+ * endpoint, the API client, the CA and server certificate, the join-token Secret, the shared-informer
+ * factory (every informer of the process is built by it, here, and handed to the stages that read it),
  * downstream, reliable sync, the hub, the upstream worker (edge requests → API) and the certificate server.
  *
  * Start and stop follow a Kubernetes component's: `/healthz` is served before anything else and `/readyz`
@@ -19,7 +20,7 @@ import {
 import { DownstreamWorker } from './downstream/index.js';
 import { Hub } from './hub/index.js';
 import {
-  Informer,
+  InformerFactory,
   KubeClient,
   SecretStore,
   annotateCloudcore,
@@ -272,9 +273,11 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
   const clusterCaPem = await step('reading the cluster CA', () => readClusterCa(client));
 
   const hubLog = log.child({ component: 'hub' });
+  // The one place informers are built (client-go SharedInformerFactory): stages ask it for what they read.
+  const informers = new InformerFactory({ client, logger: log.child({ component: 'informer' }) });
   // The hub, downstream and sync refer to each other through hooks resolved at call time.
   const downstream: DownstreamWorker = new DownstreamWorker({
-    client,
+    informers,
     hub: {
       enqueue: (node, message) => hub.enqueue(node, message),
       forgetNode: (node) => {
@@ -290,6 +293,7 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
   });
   const sync: SyncWorker = new SyncWorker({
     client,
+    informers,
     hub: {
       enqueue: (node, message) => hub.enqueue(node, message),
       connectedNodes: () => hub.connectedNodes(),
@@ -343,11 +347,9 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
       },
     },
   });
-  const volumes = new Informer<PersistentVolume>({
-    client,
+  const volumes = informers.informerFor<PersistentVolume>({
     path: '/api/v1/persistentvolumes',
     name: 'persistentvolumes',
-    logger: log.child({ component: 'upstream' }),
   });
   // Node authorization asks the downstream caches: no API round trip per check.
   const graph: NodeGraph = {
@@ -399,11 +401,12 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
   });
   metrics.upstream.setDepthSource(() => upstream.depth);
   // Caches first: the hub accepts edges only once repair on connect can know what they should have.
-  parts.push({ name: 'downstream', stop: () => downstream.stop() });
-  parts.push({ name: 'volumes', stop: () => volumes.stop() });
-  volumes.start(abort.signal);
+  // One part for every informer, before sync in the list: on the way down, sync flushes its record
+  // writes first, then the informers stop.
+  parts.push({ name: 'informers', stop: () => informers.stop() });
+  informers.start(abort.signal);
   await step('waiting for the informers to list (pods, configmaps, secrets, nodes)', () =>
-    downstream.start(abort.signal),
+    downstream.whenSynced(),
   );
   await step('waiting for the informers to list (persistentvolumes)', () => volumes.whenSynced());
   parts.push({ name: 'sync', stop: () => sync.stop() });

@@ -1,7 +1,8 @@
 /**
  * The downstream controller (KubeEdge edgecontroller `downstream.go`): the four managers (one shared
- * informer per kind, filtered typed events), the edge-node set and the location cache, and for every informer event the pure plan carried out
- * through the hub. Handlers run synchronously in the informer's event turn; the hub's per-node queues keep
+ * informer per kind from the factory the composition root hands down, filtered typed events), the
+ * edge-node set and the location cache, and for every informer event the pure plan carried out through
+ * the hub. The informers are the factory's: it starts and stops them, not this worker. Handlers run synchronously in the informer's event turn; the hub's per-node queues keep
  * only the latest version of each object, so a burst of updates costs one send per object per node.
  *
  * Start-up: the informers' initial lists are not planned (that would re-push every object to every node);
@@ -10,7 +11,7 @@
  * @module
  */
 import { indexNames, objectKey } from '../kube/index.js';
-import type { InformerObserver, KubeClient, KubeObject, PodPlacement } from '../kube/index.js';
+import type { KubeObject, PodPlacement, SharedInformers } from '../kube/index.js';
 import {
   Manager,
   configMapManagerSpec,
@@ -39,12 +40,12 @@ export interface DownstreamHub {
 
 /** Options of {@link DownstreamWorker}. */
 export interface DownstreamWorkerOptions {
-  readonly client: KubeClient;
+  /** The shared-informer factory the managers' informers come from (started by the caller). */
+  readonly informers: Pick<SharedInformers, 'informerFor'>;
   readonly hub: DownstreamHub;
   readonly logger: Logger;
   /** Called when a node is deleted (its reliable-sync records go). */
   readonly onNodeDeleted?: (node: NodeName) => void;
-  readonly observer?: InformerObserver;
   /** Content options of every push; default: managedFields stripped. */
   readonly content?: PushContentOptions;
 }
@@ -68,11 +69,7 @@ export class DownstreamWorker {
   constructor(options: DownstreamWorkerOptions) {
     this.#options = options;
     this.#content = options.content ?? pushContentDefaults;
-    const common = {
-      client: options.client,
-      logger: options.logger,
-      ...(options.observer !== undefined ? { observer: options.observer } : {}),
-    };
+    const common = { informers: options.informers };
     const isEdge = (name: string): boolean => {
       const node = parseNodeName(name);
       return node !== undefined && this.#edgeNodes.has(node);
@@ -129,10 +126,12 @@ export class DownstreamWorker {
     return this.location.objectsFor(node);
   }
 
-  /** Starts the informers; resolves once all have listed and the location cache is built. */
-  async start(signal: AbortSignal): Promise<void> {
+  /**
+   * Resolves once the managers' informers (started by the factory's owner) have all listed and the
+   * location cache is built.
+   */
+  async whenSynced(): Promise<void> {
     const managers = [this.pods, this.configMaps, this.secrets, this.nodes];
-    for (const manager of managers) manager.start(signal);
     await Promise.all(managers.map((m) => m.whenSynced()));
     for (const node of this.nodes.store.list()) {
       const name = parseNodeName(node.metadata.name);
@@ -146,10 +145,6 @@ export class DownstreamWorker {
       { edgeNodes: this.#edgeNodes.size, pods: this.pods.store.size },
       'Downstream caches synced',
     );
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all([this.pods.stop(), this.configMaps.stop(), this.secrets.stop(), this.nodes.stop()]);
   }
 
   #onPod(event: InformerEvent<Pod>): void {

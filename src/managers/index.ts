@@ -1,6 +1,7 @@
 /**
- * managers/: one per kind (Pod, ConfigMap, Secret, Node), each a shared informer whose add/update/delete
- * events come out typed and filtered for the downstream worker.
+ * managers/: one per kind (Pod, ConfigMap, Secret, Node), each a shared informer (from the factory the
+ * composition root hands down) whose add/update/delete events come out typed and filtered for the
+ * downstream worker. Pure: no informer is built here.
  * @module
  */
 export { Manager } from './manager.js';

@@ -5,11 +5,15 @@
  * connects and periodically while it is connected, from what the node SHOULD have (KubeEdge only walks
  * existing records, so an object never recorded is never repaired). Repair of a node costs in proportion
  * to that node's objects (KubeEdge #7027 swept everything per event).
+ *
+ * The record informers come from the shared-informer factory the composition root hands down; they are
+ * asked for and started only once the CRDs are installed (listing a resource that does not exist yet
+ * would fail and back off), and the factory stops them.
  * @module
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { Informer, toApiError } from '../kube/index.js';
-import type { KubeClient, KubeObject } from '../kube/index.js';
+import { toApiError } from '../kube/index.js';
+import type { Informer, KubeClient, KubeObject, SharedInformers } from '../kube/index.js';
 import type { Logger } from '../observability/index.js';
 import { newMessageId } from '../protocol/index.js';
 import type { Message, NodeName } from '../protocol/index.js';
@@ -41,6 +45,8 @@ export interface SyncHub {
 /** Options of {@link SyncWorker}. */
 export interface SyncWorkerOptions {
   readonly client: KubeClient;
+  /** The shared-informer factory the record informers come from; {@link SyncWorker.start} starts them. */
+  readonly informers: SharedInformers;
   readonly hub: SyncHub;
   readonly desired: DesiredState;
   readonly logger: Logger;
@@ -58,44 +64,42 @@ const crdPath = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
 
 /** The reliable-sync worker. */
 export class SyncWorker {
-  readonly objectSyncs: Informer<KubeObject>;
-  readonly clusterObjectSyncs: Informer<KubeObject>;
   readonly #options: SyncWorkerOptions;
+  #records: { readonly namespaced: Informer<KubeObject>; readonly cluster: Informer<KubeObject> } | undefined;
   #pending: ReturnType<typeof onAck>[] = [];
   #flushing: Promise<void> | undefined;
   #signal: AbortSignal | undefined;
 
   constructor(options: SyncWorkerOptions) {
     this.#options = options;
-    const common = {
-      client: options.client,
-      logger: options.logger,
-      indexes: {
-        [recordsByNode]: (cr: { readonly metadata: { readonly name: string } }) => {
-          const parsed = parseObjectSyncName(cr.metadata.name);
-          return parsed === undefined ? [] : [parsed.node];
-        },
-      },
-    };
-    this.objectSyncs = new Informer<KubeObject>({
-      ...common,
-      path: `/apis/${reliableSyncsApiVersion}/objectsyncs`,
-      name: 'objectsyncs',
-    });
-    this.clusterObjectSyncs = new Informer<KubeObject>({
-      ...common,
-      path: `/apis/${reliableSyncsApiVersion}/clusterobjectsyncs`,
-      name: 'clusterobjectsyncs',
-    });
   }
 
   /** Installs the CRDs, starts the record informers, cleans records of gone nodes, starts the loops. */
   async start(signal: AbortSignal): Promise<void> {
     this.#signal = signal;
     await this.#installCrds(signal);
-    this.objectSyncs.start(signal);
-    this.clusterObjectSyncs.start(signal);
-    await Promise.all([this.objectSyncs.whenSynced(), this.clusterObjectSyncs.whenSynced()]);
+    const indexes = {
+      [recordsByNode]: (cr: { readonly metadata: { readonly name: string } }) => {
+        const parsed = parseObjectSyncName(cr.metadata.name);
+        return parsed === undefined ? [] : [parsed.node];
+      },
+    };
+    const informers = this.#options.informers;
+    const records = {
+      namespaced: informers.informerFor<KubeObject>({
+        path: `/apis/${reliableSyncsApiVersion}/objectsyncs`,
+        name: 'objectsyncs',
+        indexes,
+      }),
+      cluster: informers.informerFor<KubeObject>({
+        path: `/apis/${reliableSyncsApiVersion}/clusterobjectsyncs`,
+        name: 'clusterobjectsyncs',
+        indexes,
+      }),
+    };
+    this.#records = records;
+    informers.start(signal);
+    await Promise.all([records.namespaced.whenSynced(), records.cluster.whenSynced()]);
     const gone = recordsOfGoneNodes(this.#allRecords(), (node) => this.#options.desired.nodeExists(node));
     for (const record of gone) await this.#deleteRecord(record).catch(() => undefined);
     if (gone.length > 0)
@@ -115,9 +119,10 @@ export class SyncWorker {
 
   /** Sends a node what it lacks and deletes what it should no longer have. */
   repair(node: NodeName): number {
+    // Before start, there are no records to read: the node gets everything it should have.
     const records = [
-      ...this.objectSyncs.store.byIndex(recordsByNode, node),
-      ...this.clusterObjectSyncs.store.byIndex(recordsByNode, node),
+      ...(this.#records?.namespaced.store.byIndex(recordsByNode, node) ?? []),
+      ...(this.#records?.cluster.store.byIndex(recordsByNode, node) ?? []),
     ]
       .map((cr) => parseSyncRecord(cr))
       .filter((r): r is SyncRecord => r !== undefined);
@@ -137,9 +142,9 @@ export class SyncWorker {
     for (const record of records) await this.#deleteRecord(record).catch(() => undefined);
   }
 
+  /** Waits for the pending record writes; the factory stops the record informers after this. */
   async stop(): Promise<void> {
     await this.#flushing;
-    await Promise.all([this.objectSyncs.stop(), this.clusterObjectSyncs.stop()]);
   }
 
   #carryOut(node: NodeName, action: RepairAction): void {
@@ -220,7 +225,9 @@ export class SyncWorker {
   }
 
   #allRecords(): SyncRecord[] {
-    return [...this.objectSyncs.store.list(), ...this.clusterObjectSyncs.store.list()]
+    const records = this.#records;
+    if (records === undefined) return [];
+    return [...records.namespaced.store.list(), ...records.cluster.store.list()]
       .map((cr) => parseSyncRecord(cr))
       .filter((r): r is SyncRecord => r !== undefined);
   }

@@ -1,10 +1,13 @@
 /**
- * Informers: one shared list-watch per collection with a local cache and indexes. Built in main.ts,
- * read by the managers. See informer-worker.ts for the loop and why it is not client-node's ListWatch.
+ * Informers: one shared list-watch per collection with a local cache and indexes. Built once by the
+ * shared-informer factory (informer-factory.ts), which the composition root (controller.ts) makes and
+ * hands to the stages; read by the managers, reliable sync and upstream. See informer-worker.ts for the loop and why it is not client-node's ListWatch.
  * @module
  */
 export { Informer } from './informer-worker.js';
 export type { InformerEventHandler } from './informer-worker.js';
+export { InformerFactory } from './informer-factory.js';
+export type { InformerFactoryOptions, InformerSpec, SharedInformers } from './informer-factory.js';
 export { informerDefaults, resolveInformerOptions } from './informer-options.js';
 export type {
   InformerClock,

@@ -69,6 +69,11 @@ export interface InformerOptions<T extends KubeObject> {
   readonly indexes?: Readonly<Record<string, IndexFunc<T>>>;
   /** Items per list page (`limit`). Default 500. */
   readonly pageSize?: number;
+  /**
+   * Reshapes every object before it enters the store (client-go `SetTransform`), e.g. to drop fields no
+   * reader needs. Must be pure and return an object with the same namespace/name. Default: none.
+   */
+  readonly transform?: (object: T) => T;
   /** Delete `metadata.managedFields` from every object as it is parsed. Default true. */
   readonly stripManagedFields?: boolean;
   /** Each watch asks the server to end it after a random time in [min, max) seconds. Default 300 / 600. */

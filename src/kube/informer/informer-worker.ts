@@ -1,6 +1,7 @@
 /**
  * The informer: one list-watch of one collection, a local cache with indexes, and event handlers.
- * Stages share one informer per kind for the whole process (main.ts builds them); managers register
+ * Stages share one informer per kind for the whole process: informer-factory.ts builds them, once, for
+ * the composition root (controller.ts), which hands the factory to the stages; managers register
  * handlers that enqueue keys and read objects from {@link Informer.store}.
  *
  * Why not client-node's `ListWatch` (2.0.1, dist/cache.js + watch.js)? 2.x fixed some of 1.4's gaps: the
@@ -229,7 +230,9 @@ export class Informer<T extends KubeObject> {
     const o = this.#options;
     const startedMs = this.#clock.now();
     const list = await listAll<T>({ ...o, signal });
-    const events = this.#store.replace(list.items as DeepReadonly<T>[]);
+    const transform = o.transform;
+    const items = transform === undefined ? list.items : list.items.map((item) => transform(item));
+    const events = this.#store.replace(items as DeepReadonly<T>[]);
     this.#resourceVersion = list.resourceVersion;
     for (const event of events) this.#emit(event);
     for (let i = 0; i < list.skipped; i += 1) this.#malformed('item');
@@ -254,15 +257,18 @@ export class Informer<T extends KubeObject> {
 
   #apply(event: AppliedWatchEvent<T>): void {
     this.#resourceVersion = event.resourceVersion;
+    const transform = this.#options.transform;
     switch (event.type) {
       case 'ADDED':
       case 'MODIFIED': {
-        const change = this.#store.upsert(event.object as DeepReadonly<T>);
+        const object = transform === undefined ? event.object : transform(event.object);
+        const change = this.#store.upsert(object as DeepReadonly<T>);
         if (change !== undefined) this.#emit(change);
         return;
       }
       case 'DELETED': {
-        const change = this.#store.remove(event.object as DeepReadonly<T>);
+        const object = transform === undefined ? event.object : transform(event.object);
+        const change = this.#store.remove(object as DeepReadonly<T>);
         if (change !== undefined) this.#emit(change);
         return;
       }
