@@ -4,8 +4,7 @@
  * toMessage(push, { id, now }))`; `forget-node` → `hub.forgetNode(node)` and `location.forgetNode(node)`.
  * @module
  */
-import type { NodeName } from '../protocol/index.js';
-import type { PushSpec } from './object-message.js';
+import type { NodeName, PushSpec } from '../protocol/index.js';
 
 /** Send `push` to `node`. */
 export interface Delivery {

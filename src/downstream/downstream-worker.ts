@@ -26,9 +26,9 @@ import { newMessageId, parseNodeName } from '../protocol/index.js';
 import type { Message, NodeName } from '../protocol/index.js';
 import type { Decision } from './decision.js';
 import { nodeTransition } from './node-rules.js';
-import { pushContentDefaults, toMessage } from './object-message.js';
-import type { PushContentOptions } from './object-message.js';
-import type { InformerEvent, KubeObjectShape, NodeObject, PodObject } from './object-shape.js';
+import { pushContentDefaults, toMessage } from '../protocol/index.js';
+import type { KubeObjectShape, NodeObject, PodObject, PushContentOptions } from '../protocol/index.js';
+import type { InformerEvent } from './informer-event.js';
 import { planNodeEvent, planObjectEvent, planPodEvent } from './plan.js';
 import type { ObjectLookups } from './plan.js';
 

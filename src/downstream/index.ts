@@ -6,40 +6,14 @@
  *
  * Flow per event: `nodeTransition` (Node events) → update the edge-node set / location cache → one of
  * {@link planPodEvent}, {@link planObjectEvent}, {@link planNodeEvent} → carry out the decisions in order.
- * Imports protocol/ (and location/ types).
+ * Imports protocol/ (object shapes and the push encoding, shared with sync/) and location/ types.
  * @module
  */
 export type { Decision, Delivery, ForgetNode } from './decision.js';
 export { edgeNodeLabel, hasEdgeRole, nodeTransition } from './node-rules.js';
 export type { NodeTransition } from './node-rules.js';
 export { hasMeaningfulChange, ignoredMetadataFields, isJsonEqual } from './object-change.js';
-export {
-  changeOperation,
-  identityDelete,
-  isPushKind,
-  minimalContent,
-  objectPush,
-  preparedContent,
-  pushContentDefaults,
-  pushKindInfo,
-  pushKinds,
-  toMessage,
-} from './object-message.js';
-export type {
-  ObjectChange,
-  ObjectIdentity,
-  PushContentOptions,
-  PushKind,
-  PushSpec,
-} from './object-message.js';
-export { isTerminating, uidOf } from './object-shape.js';
-export type {
-  InformerEvent,
-  KubeObjectShape,
-  NodeObject,
-  ObjectMetaShape,
-  PodObject,
-} from './object-shape.js';
+export type { InformerEvent } from './informer-event.js';
 export { planNodeEvent, planObjectEvent, planPodEvent } from './plan.js';
 export type { NodePlanInput, ObjectLookups, ObjectPlanInput, PodPlanInput } from './plan.js';
 export { arrival, edgeNodeOf, podPushes } from './pod-rules.js';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { NodeName } from '../protocol/index.js';
+import type { NodeName, NodeObject } from '../protocol/index.js';
 import { hasEdgeRole, nodeTransition } from './node-rules.js';
-import type { InformerEvent, NodeObject } from './object-shape.js';
+import type { InformerEvent } from './informer-event.js';
 import { realisticNode } from '../../test/support/builders.js';
 
 const edge = realisticNode('edge-1');

@@ -10,9 +10,9 @@
  * @module
  */
 import { parseNodeName } from '../protocol/index.js';
-import type { NodeName } from '../protocol/index.js';
+import type { NodeName, NodeObject } from '../protocol/index.js';
 import { hasMeaningfulChange } from './object-change.js';
-import type { InformerEvent, NodeObject } from './object-shape.js';
+import type { InformerEvent } from './informer-event.js';
 import type { IsEdgeNode } from './pod-rules.js';
 
 /** The label that marks an edge node. Its value must be `""`. */

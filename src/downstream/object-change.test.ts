@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { hasMeaningfulChange, isJsonEqual } from './object-change.js';
-import type { KubeObjectShape } from './object-shape.js';
+import type { KubeObjectShape } from '../protocol/index.js';
 import { realisticPod } from '../../test/support/builders.js';
 
 type Edit = (pod: Record<string, unknown> & { metadata: Record<string, unknown> }) => void;

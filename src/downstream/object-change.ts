@@ -10,7 +10,7 @@
  * pushes) and skip what changed only `managedFields`, which would otherwise push on same-second noise.
  * @module
  */
-import type { KubeObjectShape } from './object-shape.js';
+import type { KubeObjectShape } from '../protocol/index.js';
 
 /** `metadata` fields an update may change without being pushed. */
 export const ignoredMetadataFields: readonly string[] = Object.freeze([

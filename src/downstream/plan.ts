@@ -23,14 +23,18 @@
  * @module
  */
 import type { LocationDiff, LocationEntry, ObjectRef } from '../location/index.js';
-import type { NodeName } from '../protocol/index.js';
+import type {
+  KubeObjectShape,
+  NodeName,
+  NodeObject,
+  PodObject,
+  PushContentOptions,
+} from '../protocol/index.js';
 import type { Decision, Delivery } from './decision.js';
 import type { NodeTransition } from './node-rules.js';
 import { hasMeaningfulChange } from './object-change.js';
-import { changeOperation, objectPush } from './object-message.js';
-import type { PushContentOptions } from './object-message.js';
-import type { InformerEvent, KubeObjectShape, NodeObject, PodObject } from './object-shape.js';
-import { uidOf } from './object-shape.js';
+import { changeOperation, objectPush, uidOf } from '../protocol/index.js';
+import type { InformerEvent } from './informer-event.js';
 import { arrival, podPushes } from './pod-rules.js';
 import type { IsEdgeNode, PodPush } from './pod-rules.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { NodeName } from '../protocol/index.js';
-import type { InformerEvent, PodObject } from './object-shape.js';
+import type { NodeName, PodObject } from '../protocol/index.js';
+import type { InformerEvent } from './informer-event.js';
 import { podPushes } from './pod-rules.js';
 import { realisticPod } from '../../test/support/builders.js';
 import type { PodVariant } from '../../test/support/builders.js';

@@ -16,11 +16,10 @@
  * - a delete inferred from a relist (`finalStateUnknown`) is pushed; v1.23.1 drops it (errata omission 9).
  * @module
  */
-import { parseNodeName } from '../protocol/index.js';
-import type { NodeName, PushOperation } from '../protocol/index.js';
+import { isTerminating, parseNodeName, uidOf } from '../protocol/index.js';
+import type { NodeName, PodObject, PushOperation } from '../protocol/index.js';
 import { hasMeaningfulChange } from './object-change.js';
-import type { InformerEvent, PodObject } from './object-shape.js';
-import { isTerminating, uidOf } from './object-shape.js';
+import type { InformerEvent } from './informer-event.js';
 
 /** One pod push: send `object` to `node` with `operation`. `object` is the informer's, unchanged. */
 export interface PodPush<P extends PodObject = PodObject> {

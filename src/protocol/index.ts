@@ -1,6 +1,7 @@
 /**
  * protocol/: the KubeEdge wire model. Messages and their constructors, resource strings, operation and
- * resource-type names, ACK classification, the frame codec and the classification of edge messages.
+ * resource-type names, ACK classification, the frame codec, the classification of edge messages, and the
+ * push encoding of Kubernetes objects (object-push.ts) that downstream/ and sync/ both use.
  * Pure: no I/O, no timers, no clock; ids and time come in as parameters (message-id.ts is the one place
  * a fresh id is drawn, for the shells to pass in). Imports nothing of ours.
  * @module
@@ -84,4 +85,19 @@ export { isAckRequired, isStatusErrorContent } from './ack.js';
 export { decodeFrame, encodeMessage } from './codec.js';
 export type { DecodeOptions, DecodeResult, FrameError, FrameErrorReason } from './codec.js';
 export { classifyUpstream } from './upstream-kind.js';
+export {
+  changeOperation,
+  identityDelete,
+  isPushKind,
+  minimalContent,
+  objectPush,
+  preparedContent,
+  pushContentDefaults,
+  pushKindInfo,
+  pushKinds,
+  toMessage,
+} from './object-push.js';
+export type { ObjectChange, ObjectIdentity, PushContentOptions, PushKind, PushSpec } from './object-push.js';
+export { isTerminating, uidOf } from './object-shape.js';
+export type { KubeObjectShape, NodeObject, ObjectMetaShape, PodObject } from './object-shape.js';
 export type { UnsupportedReason, UpstreamKind } from './upstream-kind.js';

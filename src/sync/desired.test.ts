@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { KubeObjectShape, ObjectLookups } from '../downstream/index.js';
+import type { KubeObjectShape, NodeName } from '../protocol/index.js';
+import type { DesiredLookups } from './desired.js';
 import { realisticNode, realisticObject, realisticPod } from '../../test/support/builders.js';
 import type { ObjectRef } from '../location/index.js';
-import type { NodeName } from '../protocol/index.js';
 import { desiredObjects } from './desired.js';
 
 const store = new Map<string, KubeObjectShape>([
   ['ConfigMap/c', realisticObject('ConfigMap', 'c', 'c1', '1')],
   ['Secret/s', realisticObject('Secret', 's', 's1', '1')],
 ]);
-const lookups: ObjectLookups = {
+const lookups: DesiredLookups = {
   getConfigMap: (_ns, name) => store.get(`ConfigMap/${name}`),
   getSecret: (_ns, name) => store.get(`Secret/${name}`),
 };

@@ -4,10 +4,18 @@
  * sync worker reads the stores and the location cache and passes what it read.
  * @module
  */
-import type { KubeObjectShape, ObjectLookups, PodObject } from '../downstream/index.js';
+import type { KubeObjectShape, NodeName, PodObject } from '../protocol/index.js';
 import type { ObjectRef } from '../location/index.js';
-import type { NodeName } from '../protocol/index.js';
 import type { DesiredObject } from './repair.js';
+
+/**
+ * The store reads {@link desiredObjects} makes: the downstream caches answer them (the composition root
+ * passes them), declared here so that sync/ does not depend on downstream/.
+ */
+export interface DesiredLookups {
+  readonly getConfigMap: (namespace: string, name: string) => KubeObjectShape | undefined;
+  readonly getSecret: (namespace: string, name: string) => KubeObjectShape | undefined;
+}
 
 /** What {@link desiredObjects} reads. */
 export interface DesiredInput {
@@ -18,7 +26,7 @@ export interface DesiredInput {
   readonly pods: readonly PodObject[];
   /** What the node's pods reference: the location cache's `objectsFor(node)`. Other kinds are skipped. */
   readonly refs: readonly ObjectRef[];
-  readonly lookups: ObjectLookups;
+  readonly lookups: DesiredLookups;
 }
 
 /**

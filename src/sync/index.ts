@@ -3,12 +3,13 @@
  * bodies), the record action for an edge ACK ({@link onAck}), batching of record writes, and the per-node
  * repair plan ({@link planRepair}) that sends what a node lacks and deletes what it should no longer hold.
  * The sync worker (shell) installs the CRDs, writes records, and runs repair on connect and periodically.
- * Imports downstream/ (push building), protocol/, queues/ (resourceVersion parsing) and location/ types.
+ * Imports protocol/ (object shapes and the push encoding, shared with downstream/), queues/
+ * (resourceVersion parsing) and location/ types; not downstream/.
  * @module
  */
 export { clusterObjectSyncCrd, objectSyncCrd, reliableSyncCrds } from './crds.js';
 export { desiredObjects } from './desired.js';
-export type { DesiredInput } from './desired.js';
+export type { DesiredInput, DesiredLookups } from './desired.js';
 export { onAck } from './on-ack.js';
 export type { NoRecordReason, RecordAction } from './on-ack.js';
 export { objectSyncName, parseObjectSyncName } from './record-name.js';

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { identityDelete, objectPush, pushContentDefaults, toMessage } from '../downstream/index.js';
-import type { PushSpec } from '../downstream/index.js';
+import { identityDelete, objectPush, pushContentDefaults, toMessage } from '../protocol/index.js';
+import type { Message, MessageId, NodeName, PushSpec } from '../protocol/index.js';
 import { realisticNode, realisticObject, realisticPod } from '../../test/support/builders.js';
-import type { Message, MessageId, NodeName } from '../protocol/index.js';
 import type { AckItem } from '../queues/index.js';
 import { onAck } from './on-ack.js';
 import { recordBody } from './record.js';

@@ -10,10 +10,8 @@
  * An `update` carrying `deletionTimestamp` is not a delete here (errata U4): it records its version.
  * @module
  */
-import { pushKindInfo, pushKinds } from '../downstream/index.js';
-import type { PushKind } from '../downstream/index.js';
-import type { Message, NodeName } from '../protocol/index.js';
-import { parseResource } from '../protocol/index.js';
+import { parseResource, pushKindInfo, pushKinds } from '../protocol/index.js';
+import type { Message, NodeName, PushKind } from '../protocol/index.js';
 import type { AckItem } from '../queues/index.js';
 import { parseResourceVersion } from '../queues/index.js';
 import { objectSyncName } from './record-name.js';

@@ -5,10 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { pushContentDefaults } from '../downstream/index.js';
-import type { PushKind } from '../downstream/index.js';
+import { pushContentDefaults } from '../protocol/index.js';
+import type { NodeName, PushKind } from '../protocol/index.js';
 import { realisticNode, realisticObject, realisticPod } from '../../test/support/builders.js';
-import type { NodeName } from '../protocol/index.js';
 import { newSyncRecord } from './record.js';
 import type { SyncRecord } from './record.js';
 import { planRepair, recordsOfGoneNodes } from './repair.js';

@@ -25,9 +25,8 @@
  * are left alone.
  * @module
  */
-import { identityDelete, objectPush, pushKindInfo, isPushKind, uidOf } from '../downstream/index.js';
-import type { KubeObjectShape, PushContentOptions, PushKind, PushSpec } from '../downstream/index.js';
-import type { NodeName } from '../protocol/index.js';
+import { identityDelete, objectPush, pushKindInfo, isPushKind, uidOf } from '../protocol/index.js';
+import type { KubeObjectShape, NodeName, PushContentOptions, PushKind, PushSpec } from '../protocol/index.js';
 import { parseResourceVersion } from '../queues/index.js';
 import type { SyncRecord } from './record.js';
 

@@ -4,7 +4,7 @@
  * pod running under the kubelet. Lives under test/ so that src/ holds only code the controller runs.
  * @module
  */
-import type { KubeObjectShape, PodObject } from '../../src/downstream/index.js';
+import type { KubeObjectShape, PodObject } from '../../src/protocol/index.js';
 
 /** Fields a test may vary on {@link realisticPod}. */
 export interface PodVariant {

@@ -2,7 +2,8 @@
  * What an object push looks like on the wire: the resource string, the operation per kind and change,
  * the content (apiVersion/kind set, `managedFields` stripped by default) and `header.resourceversion`.
  * The result is a {@link PushSpec}: everything but the message id and time, which the worker adds with
- * {@link toMessage} right before `hub.enqueue(node, message)`.
+ * {@link toMessage} right before `hub.enqueue(node, message)`. The one push encoding: downstream/ (pushes
+ * on informer events) and sync/ (repair pushes) both build their pushes here.
  *
  * Source: kubeedge-wire.md §3.1, §3.5, §6 and errata W2, U1/O4, omissions 1, 2, 10, 11; `kubeedge/kubeedge`
  * v1.23.1 `cloud/pkg/edgecontroller/controller/downstream.go`, `cloud/pkg/synccontroller/objectsync.go`.
@@ -15,14 +16,17 @@
  * `metadata.managedFields` strip. Option {@link PushContentOptions.stripManagedFields}, default on.
  * @module
  */
-import { buildResource, newPush } from '../protocol/index.js';
-import type { Message, MessageStamp, PushOperation, ResourcePath } from '../protocol/index.js';
+import { newPush } from './message.js';
+import type { Message, MessageStamp } from './message.js';
 import type { KubeObjectShape, ObjectMetaShape } from './object-shape.js';
+import type { PushOperation } from './operations.js';
+import { buildResource } from './resource.js';
+import type { ResourcePath } from './resource.js';
 
-/** The kinds downstream pushes. Closed: switch over it exhaustively. */
+/** The kinds the cloud pushes. Closed: switch over it exhaustively. */
 export const pushKinds = ['Pod', 'ConfigMap', 'Secret', 'Node'] as const;
 
-/** A kind downstream pushes. */
+/** A kind the cloud pushes. */
 export type PushKind = (typeof pushKinds)[number];
 
 /** Per kind: the apiVersion set on content, the resource type token, and whether it is cluster-scoped. */

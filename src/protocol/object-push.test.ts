@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { MessageId } from '../protocol/index.js';
+import type { MessageId } from './message-id.js';
 import {
   changeOperation,
   identityDelete,
@@ -8,8 +8,8 @@ import {
   preparedContent,
   pushContentDefaults,
   toMessage,
-} from './object-message.js';
-import type { ObjectChange, PushContentOptions, PushKind } from './object-message.js';
+} from './object-push.js';
+import type { ObjectChange, PushContentOptions, PushKind } from './object-push.js';
 import type { KubeObjectShape } from './object-shape.js';
 import { realisticNode, realisticObject, realisticPod } from '../../test/support/builders.js';
 
