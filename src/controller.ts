@@ -274,7 +274,31 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
 
   const hubLog = log.child({ component: 'hub' });
   // The one place informers are built (client-go SharedInformerFactory): stages ask it for what they read.
-  const informers = new InformerFactory({ client, logger: log.child({ component: 'informer' }) });
+  const informers = new InformerFactory({
+    client,
+    logger: log.child({ component: 'informer' }),
+    observer: {
+      onList: (informer, list) => {
+        metrics.informer.lists.inc({ informer });
+        metrics.informer.listDuration.observe({ informer }, list.durationMs / 1000);
+      },
+      onWatchRestart: (informer, reason) => {
+        metrics.informer.watchRestarts.inc({ informer, reason });
+      },
+      onEvent: (informer, type) => {
+        metrics.informer.events.inc({ informer, type });
+      },
+      onHeard: (informer) => {
+        metrics.informer.markHeard(informer);
+      },
+      onHandlerError: (informer) => {
+        metrics.informer.handlerErrors.inc({ informer });
+      },
+      onMalformed: (informer, what) => {
+        metrics.informer.malformed.inc({ informer, what });
+      },
+    },
+  });
   // The hub, downstream and sync refer to each other through hooks resolved at call time.
   const downstream: DownstreamWorker = new DownstreamWorker({
     informers,
@@ -299,6 +323,14 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
       connectedNodes: () => hub.connectedNodes(),
     },
     logger: log.child({ component: 'sync' }),
+    observer: {
+      onRecordWrite: (operation, result) => {
+        metrics.sync.recordWrites.inc({ operation, result });
+      },
+      onRepairAction: (action) => {
+        metrics.sync.repairActions.inc({ action });
+      },
+    },
     ...(options.repairIntervalMs !== undefined ? { repairIntervalMs: options.repairIntervalMs } : {}),
     desired: {
       desiredFor: (node) =>

@@ -4,13 +4,15 @@
  */
 export { createLogger, logLevels, redactedPaths } from './logger.js';
 export type { Logger, LogLevel, LoggerOptions } from './logger.js';
-export { createMetrics } from './metrics.js';
+export { createMetrics, metricLabelValues } from './metrics.js';
 export type {
   DisconnectReason,
   HubMetrics,
+  InformerMetrics,
   Metrics,
   MetricsOptions,
   QueueTotals,
+  SyncMetrics,
   UpstreamMetrics,
 } from './metrics.js';
 export { MetricsServer } from './metrics-server.js';

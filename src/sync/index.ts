@@ -30,4 +30,4 @@ export type { RecordKind, RecordTarget, RecordedObject, SyncRecord } from './rec
 export { planRepair, recordsOfGoneNodes } from './repair.js';
 export type { DesiredObject, RepairAction, RepairInput, RepairSendReason } from './repair.js';
 export { SyncWorker } from './sync-worker.js';
-export type { DesiredState, SyncHub, SyncWorkerOptions } from './sync-worker.js';
+export type { DesiredState, SyncHub, SyncObserver, SyncWorkerOptions } from './sync-worker.js';

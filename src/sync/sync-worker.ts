@@ -42,6 +42,14 @@ export interface SyncHub {
   connectedNodes(): readonly NodeName[];
 }
 
+/** What sync reports for metrics (the composition root wires it); callbacks must be cheap. */
+export interface SyncObserver {
+  /** A record write finished; `failed` writes from the ACK path are retried with the next batch. */
+  onRecordWrite?(operation: RecordWrite['kind'], result: 'ok' | 'failed'): void;
+  /** A repair decision was carried out. */
+  onRepairAction?(action: RepairAction['kind']): void;
+}
+
 /** Options of {@link SyncWorker}. */
 export interface SyncWorkerOptions {
   readonly client: KubeClient;
@@ -57,6 +65,8 @@ export interface SyncWorkerOptions {
   /** Repair every connected node this often; default 60 s (KubeEdge: every 5 s over everything). */
   readonly repairIntervalMs?: number;
   readonly content?: PushContentOptions;
+  /** Metrics hook; default none. */
+  readonly observer?: SyncObserver;
 }
 
 const recordsByNode = 'byNode';
@@ -101,7 +111,7 @@ export class SyncWorker {
     informers.start(signal);
     await Promise.all([records.namespaced.whenSynced(), records.cluster.whenSynced()]);
     const gone = recordsOfGoneNodes(this.#allRecords(), (node) => this.#options.desired.nodeExists(node));
-    for (const record of gone) await this.#deleteRecord(record).catch(() => undefined);
+    for (const record of gone) await this.#countedDelete(record);
     if (gone.length > 0)
       this.#options.logger.info({ records: gone.length }, 'Removed records of deleted nodes');
     void this.#repairLoop(signal);
@@ -139,7 +149,7 @@ export class SyncWorker {
   /** Removes every record of a deleted node. */
   async forgetNode(node: NodeName): Promise<void> {
     const records = this.#allRecords().filter((r) => r.node === node);
-    for (const record of records) await this.#deleteRecord(record).catch(() => undefined);
+    for (const record of records) await this.#countedDelete(record);
   }
 
   /** Waits for the pending record writes; the factory stops the record informers after this. */
@@ -148,13 +158,14 @@ export class SyncWorker {
   }
 
   #carryOut(node: NodeName, action: RepairAction): void {
+    this.#options.observer?.onRepairAction?.(action.kind);
     switch (action.kind) {
       case 'send':
       case 'send-delete':
         this.#options.hub.enqueue(node, toMessage(action.push, { id: newMessageId(), now: Date.now() }));
         return;
       case 'drop-record':
-        void this.#deleteRecord(action.record).catch(() => undefined);
+        void this.#countedDelete(action.record);
         return;
     }
   }
@@ -182,8 +193,14 @@ export class SyncWorker {
         const failed = await Promise.all(
           batch.map((w) =>
             this.#write(w).then(
-              () => undefined,
-              () => w,
+              () => {
+                this.#options.observer?.onRecordWrite?.(w.kind, 'ok');
+                return undefined;
+              },
+              () => {
+                this.#options.observer?.onRecordWrite?.(w.kind, 'failed');
+                return w;
+              },
             ),
           ),
         );
@@ -214,6 +231,14 @@ export class SyncWorker {
       contentType: 'application/merge-patch+json',
       body: recordStatusPatch(write.record.objectResourceVersion),
     });
+  }
+
+  /** A record delete outside the ACK path: counted, and a failure is left to the next repair. */
+  async #countedDelete(target: RecordTarget): Promise<void> {
+    await this.#deleteRecord(target).then(
+      () => this.#options.observer?.onRecordWrite?.('delete', 'ok'),
+      () => this.#options.observer?.onRecordWrite?.('delete', 'failed'),
+    );
   }
 
   async #deleteRecord(target: RecordTarget): Promise<void> {

@@ -33,8 +33,9 @@ export type WatchRestartReason =
   | 'error';
 
 /**
- * Counters an informer reports; main.ts wires them to metrics. Every callback gets the informer's
- * `name`. Callbacks must be cheap; one that throws is ignored.
+ * Counters an informer reports; the composition root (controller.ts) wires them to metrics through the
+ * shared-informer factory. Every callback gets the informer's `name`. Callbacks must be cheap; one that
+ * throws is ignored.
  */
 export interface InformerObserver {
   /** A full (paginated) list completed: the first one, or a relist. */
@@ -44,6 +45,10 @@ export interface InformerObserver {
   ): void;
   /** A watch ended and is being restarted. */
   onWatchRestart?(informer: string, reason: WatchRestartReason): void;
+  /** The store changed and handlers got this event (once per event, whatever the number of handlers). */
+  onEvent?(informer: string, type: 'add' | 'update' | 'delete'): void;
+  /** The API server was heard from: a list completed, or a watch event (bookmarks included) arrived. */
+  onHeard?(informer: string): void;
   /** An event handler threw; the informer went on. */
   onHandlerError?(informer: string): void;
   /** A watch line or list item was malformed and skipped. */

@@ -13,6 +13,7 @@ import type { RawRequest, StreamRequest } from '../client.js';
 import { indexPodsByNodeName } from './indexes.js';
 import type { PodPlacement } from './indexes.js';
 import { Informer } from './informer-worker.js';
+import { objectKey } from './object.js';
 import type {
   InformerClock,
   InformerOptions,
@@ -398,6 +399,52 @@ describe('Informer (scripted API)', () => {
       h.informer.whenSynced(),
       (err: unknown) => isEdgeControllerError(err) && (err.code as string) === 'EC_INFORMER_STOPPED',
     );
+    await h.informer.stop();
+  });
+});
+
+describe('Informer (metrics hooks and transform)', () => {
+  it('reports each store change once by type, and every time it heard from the server', async () => {
+    const seen: string[] = [];
+    const h = harness({
+      observer: {
+        onEvent: (name, type) => seen.push(`${name} ${type}`),
+        onHeard: (name) => seen.push(`${name} heard`),
+      },
+    });
+    h.informer.onEvent(() => undefined); // a second handler: still one event reported per change
+    h.api.listReplies = [list('10', [pod('a', '1')])];
+    h.informer.start(h.controller.signal);
+    await until(() => h.api.watches.length === 1, 'watch opened');
+    const w = h.api.watches[0];
+    w?.send({ type: 'MODIFIED', object: pod('a', '11') });
+    w?.send({ type: 'BOOKMARK', object: { metadata: { resourceVersion: '12' } } });
+    w?.send({ type: 'DELETED', object: pod('a', '13') });
+    await until(() => h.informer.resourceVersion === '13', 'events applied');
+    assert.deepEqual(seen, [
+      'pods add',
+      'pods heard',
+      'pods heard',
+      'pods update',
+      'pods heard',
+      'pods heard',
+      'pods delete',
+    ]);
+    await h.informer.stop();
+  });
+
+  it('stores and indexes objects as the transform shapes them, from the list and the watch', async () => {
+    const h = harness({ transform: (p) => ({ ...p, spec: { nodeName: 'shaped' } }) });
+    h.api.listReplies = [list('10', [pod('a', '1', 'n1')])];
+    h.informer.start(h.controller.signal);
+    await until(() => h.api.watches.length === 1, 'watch opened');
+    h.api.watches[0]?.send({ type: 'ADDED', object: pod('b', '11', 'n1') });
+    await until(() => h.informer.resourceVersion === '11', 'event applied');
+    assert.deepEqual(
+      h.informer.store.byIndex('byNode', 'shaped').map((p) => p.metadata.name),
+      ['a', 'b'],
+    );
+    assert.equal(h.informer.store.get(objectKey('ns', 'a'))?.spec?.nodeName, 'shaped');
     await h.informer.stop();
   });
 });

@@ -188,6 +188,7 @@ export class Informer<T extends KubeObject> {
           signal,
           onEvent: (event) => {
             delivered += 1;
+            this.#observe((observer) => observer.onHeard?.(this.name));
             this.#apply(event);
           },
           onMalformed: () => {
@@ -237,9 +238,10 @@ export class Informer<T extends KubeObject> {
     for (const event of events) this.#emit(event);
     for (let i = 0; i < list.skipped; i += 1) this.#malformed('item');
     const durationMs = this.#clock.now() - startedMs;
-    this.#observe((observer) =>
-      observer.onList?.(this.name, { durationMs, items: list.items.length, pages: list.pages }),
-    );
+    this.#observe((observer) => {
+      observer.onList?.(this.name, { durationMs, items: list.items.length, pages: list.pages });
+      observer.onHeard?.(this.name);
+    });
     const fields = {
       resource: this.name,
       items: list.items.length,
@@ -282,6 +284,7 @@ export class Informer<T extends KubeObject> {
   }
 
   #emit(event: InformerEvent<T>): void {
+    this.#observe((observer) => observer.onEvent?.(this.name, event.type));
     // A snapshot: a handler added by a handler gets its replay, not this event twice.
     for (const handler of [...this.#handlers]) if (this.#handlers.has(handler)) this.#call(handler, event);
   }
