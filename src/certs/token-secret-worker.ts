@@ -10,6 +10,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
+import { exponentialDelayMs } from '../backoff/index.js';
 import { TerminalError } from '../errors/index.js';
 import type { CertificateAuthority } from './ca.js';
 import type { SecretAccess } from './tls-material.js';
@@ -100,7 +101,13 @@ export class TokenSecretWorker {
 
   async #run(signal: AbortSignal, firstDelayMs: number): Promise<void> {
     let waitMs = firstDelayMs;
-    let failureDelayMs = this.#opts.retryMinDelayMs;
+    // Consecutive failed writes; the wait after one doubles from retryMinDelayMs, capped by retryMaxDelayMs
+    // and by the refresh period (a retry never waits longer than a regular rewrite would).
+    let failures = 0;
+    const retry = {
+      initialDelayMs: this.#opts.retryMinDelayMs,
+      maxDelayMs: Math.min(this.#opts.retryMaxDelayMs, this.#opts.tokenRefreshDurationMs),
+    };
     while (!signal.aborted) {
       try {
         await delay(waitMs, undefined, { signal });
@@ -109,14 +116,10 @@ export class TokenSecretWorker {
       }
       if (await this.#writeOnce()) {
         waitMs = this.#opts.tokenRefreshDurationMs;
-        failureDelayMs = this.#opts.retryMinDelayMs;
+        failures = 0;
       } else {
-        waitMs = failureDelayMs;
-        failureDelayMs = Math.min(
-          failureDelayMs * 2,
-          this.#opts.retryMaxDelayMs,
-          this.#opts.tokenRefreshDurationMs,
-        );
+        waitMs = exponentialDelayMs(failures, retry);
+        failures += 1;
       }
     }
   }

@@ -5,10 +5,11 @@
  * session worker calls it with `now` and writes what it returns (STYLE.md B2).
  * @module
  */
+import { exponentialDelayMs } from '../backoff/index.js';
+import type { ExponentialBackoff } from '../backoff/index.js';
 import { EdgeControllerError } from '../errors/index.js';
 import { AckEntries } from './ack-entries.js';
 import type { Version } from './ack-entries.js';
-import { ackTimeoutForAttempt } from './backoff.js';
 import { DeadlineHeap } from './deadline-heap.js';
 import type { HeapNode } from './deadline-heap.js';
 import { Fifo } from './fifo.js';
@@ -110,6 +111,13 @@ const zeroCounters = Object.freeze({
  */
 export class NodeQueue<P> {
   readonly #options: ResolvedNodeQueueOptions;
+  /**
+   * ACK timeout of send number `attempt` (0 = first send): `ackTimeoutMs` doubling up to `maxAckTimeoutMs`.
+   * No jitter: resends of one node are already spread by their send times, and a deterministic schedule
+   * keeps the queue testable. KubeEdge resends every 5 s, four times, then requeues with rate-limited
+   * backoff (spec §5.6); we keep resending, ever more slowly, until ACKed.
+   */
+  readonly #ackTimeouts: ExponentialBackoff;
   readonly #entries = new AckEntries<P>();
   readonly #noAck = new Fifo<NoAckEntry<P>>();
   /** Ids whose ACK may still come though nothing waits for it (replies, resent and retired deliveries). */
@@ -125,6 +133,10 @@ export class NodeQueue<P> {
   /** @throws EdgeControllerError `EC_CONFIG_INVALID` when an option is out of range. */
   constructor(options: NodeQueueOptions) {
     this.#options = resolveNodeQueueOptions(options);
+    this.#ackTimeouts = {
+      initialDelayMs: this.#options.ackTimeoutMs,
+      maxDelayMs: this.#options.maxAckTimeoutMs,
+    };
     this.#recognized = new RecentIds({
       maxIds: this.#options.maxRecognizedIds,
       ttlMs: this.#options.recognizedIdTtlMs,
@@ -329,7 +341,7 @@ export class NodeQueue<P> {
     this.#unqueueReconnect(delivery);
     delivery.resends += 1;
     delivery.attempt = attempt;
-    delivery.deadline = now + ackTimeoutForAttempt(attempt, this.#options);
+    delivery.deadline = now + exponentialDelayMs(attempt, this.#ackTimeouts);
     this.#timers.push(delivery);
     this.#counters.resendsTotal += 1;
     deliveries.push({
@@ -374,7 +386,7 @@ export class NodeQueue<P> {
       firstSentAt: now,
       resends: 0,
       attempt,
-      deadline: now + ackTimeoutForAttempt(attempt, this.#options),
+      deadline: now + exponentialDelayMs(attempt, this.#ackTimeouts),
       seq: this.#seq++,
       heapIndex: -1,
     };

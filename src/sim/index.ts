@@ -1,7 +1,7 @@
 /**
  * sim/: simulated EdgeCores speaking the real protocol: token join, one connection, and the EdgeCore
- * behaviour of a node (registration, lease, node status, pods on a fake runtime). Imports protocol/ only
- * of our code.
+ * behaviour of a node (registration, lease, node status, pods on a fake runtime). Imports protocol/ and
+ * backoff/ (the shared backoff curve, a leaf that imports nothing of ours) only of our code.
  * @module
  */
 export { EdgeClient, defaultProjectId } from './edge-client.js';
@@ -72,7 +72,6 @@ export type { QosClass, QosPodSpec, ResourceRequirementsLike } from './qos-class
 export {
   realEdgeReconnect,
   reconnectBackoffDefaults,
-  reconnectDelayMs,
   reconnectPolicy,
   redialDelayMs,
 } from './reconnect-backoff.js';

@@ -12,14 +12,14 @@
  * Pure: the random number comes in.
  * @module
  */
+import { fullJitterDelayMs } from '../backoff/index.js';
+import type { ExponentialBackoff } from '../backoff/index.js';
 
-/** Backoff settings of the `jittered` policy; see {@link reconnectBackoffDefaults}. */
-export interface ReconnectBackoff {
-  /** Cap of the first retry's delay, in ms. */
-  readonly initialDelayMs: number;
-  /** Largest cap, in ms. */
-  readonly maxDelayMs: number;
-}
+/**
+ * Backoff settings of the `jittered` policy (the project's one curve, backoff/): `initialDelayMs` caps the
+ * first retry's delay, `maxDelayMs` every delay; see {@link reconnectBackoffDefaults}.
+ */
+export type ReconnectBackoff = ExponentialBackoff;
 
 /** Defaults: first retry within 1 s, caps doubling to 30 s (KubeEdge's fixed wait). */
 export const reconnectBackoffDefaults: Readonly<ReconnectBackoff> = Object.freeze({
@@ -54,15 +54,6 @@ export const realEdgeReconnect: Readonly<FixedReconnect> = Object.freeze({
   dialIntervalMs: 5_000,
 });
 
-/**
- * The delay before retry number `attempt` (0 for the first retry after a loss): `random × min(max,
- * initial × 2^attempt)`, with `random` in [0, 1). Never negative; never above `maxDelayMs`.
- */
-export function reconnectDelayMs(attempt: number, random: number, backoff: ReconnectBackoff): number {
-  const cap = Math.min(backoff.maxDelayMs, backoff.initialDelayMs * 2 ** Math.min(Math.max(attempt, 0), 30));
-  return Math.floor(Math.min(Math.max(random, 0), 1) * cap);
-}
-
 /** What {@link redialDelayMs} needs to know about the dial to come. */
 export interface RedialState {
   /** Dials made since the node started or lost its link (0: this is the first). */
@@ -77,7 +68,8 @@ export interface RedialState {
  * The wait before the next dial. `fixed`: 0 before the first dial after a start, `delayMs` before the
  * first after a loss, `dialIntervalMs` between the dials of a round and `dialIntervalMs + delayMs`
  * between rounds. `jittered`: the first dial after a start is immediate; after that (and from the first
- * dial after a loss) {@link reconnectDelayMs} with the attempt counted from 0.
+ * dial after a loss) full-jitter backoff (backoff/ `fullJitterDelayMs`) with the attempt
+ * counted from 0.
  */
 export function redialDelayMs(policy: ReconnectPolicy, state: RedialState): number {
   const dials = Math.max(0, Math.floor(state.dials));
@@ -88,8 +80,9 @@ export function redialDelayMs(policy: ReconnectPolicy, state: RedialState): numb
         ? policy.dialIntervalMs + policy.delayMs
         : policy.dialIntervalMs;
     case 'jittered':
-      if (state.since === 'start') return dials === 0 ? 0 : reconnectDelayMs(dials - 1, state.random, policy);
-      return reconnectDelayMs(dials, state.random, policy);
+      if (state.since === 'start')
+        return dials === 0 ? 0 : fullJitterDelayMs(dials - 1, policy, state.random);
+      return fullJitterDelayMs(dials, policy, state.random);
     default: {
       const unreachable: never = policy;
       return unreachable;

@@ -21,7 +21,8 @@ import { SimulatedEdgeNode } from './edge-node-client.js';
 import type { SimulatedEdgeNodeOptions } from './edge-node-options.js';
 import { joinWithToken } from './join-client.js';
 import type { EdgeIdentity } from './join-client.js';
-import { reconnectBackoffDefaults, reconnectDelayMs } from './reconnect-backoff.js';
+import { fullJitterDelayMs } from '../backoff/index.js';
+import { reconnectBackoffDefaults } from './reconnect-backoff.js';
 import type { ReconnectBackoff } from './reconnect-backoff.js';
 
 /** The per-node settings every simulated node gets, as {@link SimulatedEdgeNodeOptions} documents them. */
@@ -281,7 +282,7 @@ export class Simulator extends EventEmitter {
         return;
       } catch (err) {
         this.#fail(name, err);
-        if (!(await pause(reconnectDelayMs(attempt, Math.random(), this.#backoff), signal))) return;
+        if (!(await pause(fullJitterDelayMs(attempt, this.#backoff, Math.random()), signal))) return;
       }
     }
   }

@@ -21,6 +21,7 @@
  * result, reason.
  * @module
  */
+import { exponentialDelayMs } from '../backoff/index.js';
 import type { Logger } from '../observability/index.js';
 import { newErrorResponse } from '../protocol/index.js';
 import type { Message, MessageId, NodeName } from '../protocol/index.js';
@@ -338,7 +339,11 @@ export class UpstreamWorker implements UpstreamSink {
         if (!read.isRetryable || attempt >= this.#o.retries || this.#isStopping) {
           return { ok: false, failure: read.failure };
         }
-        const backoffMs = this.#o.retryBaseDelayMs * 2 ** attempt;
+        const backoffMs = exponentialDelayMs(attempt, {
+          initialDelayMs: this.#o.retryBaseDelayMs,
+          maxDelayMs: this.#o.retryMaxDelayMs,
+        });
+        // A server's Retry-After lengthens the wait, but never past the cap.
         const delayMs = Math.min(this.#o.retryMaxDelayMs, Math.max(backoffMs, read.retryAfterMs ?? 0));
         this.#o.logger.debug(
           { node, verb: call.verb, resource: call.target.resource, code: read.failure.code, delayMs },

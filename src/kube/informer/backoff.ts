@@ -4,6 +4,7 @@
  * number in [0, 1) so a test can pin it.
  * @module
  */
+import { proportionalJitterDelayMs } from '../../backoff/index.js';
 
 /** The shape of the retry delay. */
 export interface BackoffOptions {
@@ -22,10 +23,8 @@ export interface BackoffOptions {
  */
 export function backoffDelayMs(failures: number, options: BackoffOptions, random: number): number {
   if (failures <= 0) return 0;
-  // 2^1024 is Infinity; capping the exponent keeps the product finite before Math.min.
-  const exponent = Math.min(failures - 1, 64);
-  const capped = Math.min(options.initialBackoffMs * 2 ** exponent, options.maxBackoffMs);
-  return Math.round(capped * (1 - options.backoffJitter * random));
+  const curve = { initialDelayMs: options.initialBackoffMs, maxDelayMs: options.maxBackoffMs };
+  return proportionalJitterDelayMs(failures - 1, curve, options.backoffJitter, random);
 }
 
 /** The bounds of the server-side watch timeout, in seconds. */
