@@ -21,6 +21,7 @@ import type { Logger } from 'pino';
 import type { CertificateAuthority } from './ca.js';
 import { isValidNodeName } from './edge-identity.js';
 import { TerminalError } from '../errors/index.js';
+import { WarnLimiter } from '../warnings/index.js';
 import { CertsError } from './errors.js';
 import { issuanceDefaults, issueEdgeCertificate, statusForRejection } from './issuance.js';
 import type { IssuanceMethod, RejectionReason } from './issuance.js';
@@ -101,7 +102,7 @@ export class CertServer {
   #server: Server | undefined;
   #port = 0;
   #stopped: Promise<void> | undefined;
-  readonly #lastWarnMs = new Map<RejectionReason, number>();
+  readonly #warnings: WarnLimiter;
 
   constructor(options: CertServerOptions) {
     this.#opts = {
@@ -111,6 +112,8 @@ export class CertServer {
       logger: options.logger ?? pino({ enabled: false }),
     };
     validate(this.#opts);
+    // Per rejection reason: a node retrying with a bad token must not flood the log.
+    this.#warnings = new WarnLimiter({ intervalMs: this.#opts.rejectionWarnIntervalMs });
   }
 
   /** The bound port once started (useful with `port: 0`); 0 before. */
@@ -293,13 +296,17 @@ export class CertServer {
     const o = this.#opts;
     o.onIssuance?.({ result: 'rejected', method: event.method, reason: event.reason });
     const nowMs = o.clock().getTime();
-    const last = this.#lastWarnMs.get(event.reason);
-    if (last !== undefined && nowMs - last < o.rejectionWarnIntervalMs) return;
-    this.#lastWarnMs.set(event.reason, nowMs);
+    const warning = this.#warnings.admit(event.reason, nowMs);
+    if (!warning.admit) return;
     // The header is attacker-controlled: log it only when it is a valid node name.
     const node = event.nodeName !== undefined && isValidNodeName(event.nodeName) ? event.nodeName : undefined;
     o.logger.warn(
-      { ...(node !== undefined ? { node } : {}), method: event.method, reason: event.reason },
+      {
+        ...(node !== undefined ? { node } : {}),
+        method: event.method,
+        reason: event.reason,
+        suppressed: warning.suppressed,
+      },
       'Edge certificate request rejected',
     );
   }

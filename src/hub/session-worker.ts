@@ -17,6 +17,7 @@ import {
 import type { Message, MessageId, NodeName } from '../protocol/index.js';
 import type { NodeQueue } from '../queues/index.js';
 import type { DisconnectReason, HubMetrics, Logger } from '../observability/index.js';
+import { WarnLimiter } from '../warnings/index.js';
 import type { HubOptions } from './hub-options.js';
 import { withMessageId } from './outbound.js';
 import { SessionState } from './session-state.js';
@@ -51,7 +52,7 @@ export class Session {
   #keepaliveTimer: NodeJS.Timeout | undefined;
   #wakeTimer: NodeJS.Timeout | undefined;
   #closeReason: DisconnectReason | undefined;
-  #lastWarnAt = -Infinity;
+  readonly #warnings = new WarnLimiter({ intervalMs: warnIntervalMs });
   #isClosed = false;
 
   constructor(ctx: SessionContext) {
@@ -149,10 +150,15 @@ export class Session {
     if (!decoded.ok) {
       metrics.badFrames.inc({ reason: decoded.error.reason });
       const verdict = this.#state.onBadFrame(now);
-      if (now - this.#lastWarnAt >= warnIntervalMs || verdict.disconnect) {
-        this.#lastWarnAt = now;
+      const warning = this.#warnings.admit('bad-frame', now);
+      if (warning.admit || verdict.disconnect) {
         logger.warn(
-          { node: this.nodeName, reason: decoded.error.reason, bytes: data.length },
+          {
+            node: this.nodeName,
+            reason: decoded.error.reason,
+            bytes: data.length,
+            suppressed: warning.suppressed,
+          },
           'Dropped a malformed frame',
         );
       }

@@ -41,7 +41,7 @@ import { listAll } from './list-pager.js';
 import type { DeepReadonly, KubeObject } from './object.js';
 import { Store } from './store.js';
 import type { IndexFunc, InformerEvent, StoreReader } from './store.js';
-import { WarnLimiter } from './warn-limiter.js';
+import { WarnLimiter } from '../../warnings/index.js';
 import { runWatch } from './watch-stream.js';
 import type { AppliedWatchEvent } from './watch-stream.js';
 

@@ -1,6 +1,7 @@
 /**
- * Rate limit for fault warnings: a flapping API server must not flood the log. Per fault kind, one
- * warning per interval; the next admitted warning reports how many were held back. Pure (time comes in).
+ * Rate limit for fault warnings: a flapping API server or a misbehaving edge must not flood the log. Per
+ * fault kind, one warning per interval; the next admitted warning reports how many were held back. Used
+ * by the informers, the hub's sessions and the certificate server. Pure (time comes in).
  * @module
  */
 
@@ -11,7 +12,7 @@ export interface WarnVerdict {
   readonly suppressed: number;
 }
 
-/** One warning per `intervalMs` per kind. */
+/** One warning per `intervalMs` per kind. Kinds are few and fixed per caller, so state is never pruned. */
 export class WarnLimiter {
   readonly #intervalMs: number;
   readonly #kinds = new Map<string, { lastMs: number; suppressed: number }>();
