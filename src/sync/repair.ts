@@ -25,8 +25,15 @@
  * are left alone.
  * @module
  */
-import { identityDelete, objectPush, pushKindInfo, isPushKind, uidOf } from '../protocol/index.js';
-import type { KubeObjectShape, NodeName, PushContentOptions, PushKind, PushSpec } from '../protocol/index.js';
+import { edgeKey, identityDelete, isPushKind, objectPush, pushKindInfo, uidOf } from '../protocol/index.js';
+import type {
+  EdgeKey,
+  KubeObjectShape,
+  NodeName,
+  PushContentOptions,
+  PushKind,
+  PushSpec,
+} from '../protocol/index.js';
 import { parseResourceVersion } from '../queues/index.js';
 import type { SyncRecord } from './record.js';
 
@@ -76,20 +83,20 @@ export type RepairAction =
 
 /**
  * The repair plan for one node: first every `send-delete` and `drop-record`, then every `send`, each group
- * sorted by object key, so a delete for a key always precedes the send for the same key. Empty when the
- * records match. An object whose own resourceVersion is not a number is not sent (the queue would reject
- * it). Duplicate desired keys: the last one wins.
+ * sorted by edge key (the queue's identity of an object), so a delete for a key always precedes the send
+ * for the same key. Empty when the records match. An object whose own resourceVersion is not a number is
+ * not sent (the queue would reject it). Duplicate desired keys: the last one wins.
  */
 export function planRepair(input: RepairInput): RepairAction[] {
   const { node, content } = input;
-  const desired = new Map<string, DesiredObject>();
+  const desired = new Map<EdgeKey, DesiredObject>();
   for (const entry of input.desired) desired.set(desiredKey(entry), entry);
 
-  const removals: [string, RepairAction][] = [];
-  const sends = new Map<string, RepairAction>();
-  const covered = new Set<string>();
-  const deleted = new Set<string>();
-  const send = (key: string, reason: RepairSendReason, entry: DesiredObject): void => {
+  const removals: [EdgeKey, RepairAction][] = [];
+  const sends = new Map<EdgeKey, RepairAction>();
+  const covered = new Set<EdgeKey>();
+  const deleted = new Set<EdgeKey>();
+  const send = (key: EdgeKey, reason: RepairSendReason, entry: DesiredObject): void => {
     if (!sends.has(key))
       sends.set(key, { kind: 'send', reason, push: objectPush(entry.kind, 'update', entry.object, content) });
   };
@@ -146,14 +153,24 @@ export function recordsOfGoneNodes(
   return records.filter((record) => !nodeExists(record.node));
 }
 
-function desiredKey(entry: DesiredObject): string {
+function desiredKey(entry: DesiredObject): EdgeKey {
   const metadata = entry.object.metadata;
   return objectKey(entry.kind, metadata?.namespace, metadata?.name ?? '');
 }
 
-// `Kind/ns/name`, ns empty for cluster-scoped kinds whatever the input says.
-function objectKey(kind: PushKind, namespace: string | undefined, name: string): string {
-  return `${kind}/${pushKindInfo[kind].isClusterScoped ? '' : (namespace ?? '')}/${name}`;
+/**
+ * An object's key in the plan: the edge row its pushes write (protocol `edgeKey`, `<ns>/<type>/<name>`,
+ * `null` namespace for cluster-scoped kinds whatever the input says), the identity the per-node queue
+ * coalesces deliveries by. Throws like `objectPush` on an empty or `/`-holding segment: names from the
+ * stores and from parsed records never have one.
+ */
+function objectKey(kind: PushKind, namespace: string | undefined, name: string): EdgeKey {
+  const info = pushKindInfo[kind];
+  return edgeKey({
+    namespace: info.isClusterScoped ? null : (namespace ?? ''),
+    resourceType: info.resourceType,
+    name,
+  });
 }
 
 function sortByKey(entries: readonly (readonly [string, RepairAction])[]): RepairAction[] {
