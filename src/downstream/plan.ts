@@ -22,6 +22,7 @@
  * sync's repair (sync/repair.ts) send each node what its records say it lacks when it connects.
  * @module
  */
+import { objectKey } from '../location/index.js';
 import type { LocationDiff, LocationEntry, ObjectRef } from '../location/index.js';
 import type {
   KubeObjectShape,
@@ -196,7 +197,8 @@ function gainedDeliveries(
   const seen = new Set<string>();
   for (const { node, object: ref } of entries) {
     if (ref.kind !== 'ConfigMap' && ref.kind !== 'Secret') continue;
-    const id = `${node} ${ref.kind}/${ref.namespace}/${ref.name}`;
+    // One delivery per (node, object): location's key of the object, never a hand-built copy of it.
+    const id = `${node} ${objectKey(ref)}`;
     if (!isEdgeNode(node) || seen.has(id)) continue;
     seen.add(id);
     const object = lookup(lookups, ref.kind, ref);

@@ -308,7 +308,7 @@ describe('edge-controller run fails like a Kubernetes component', () => {
       );
       const stopped = run.logs.find((l) => l.msg === 'Stopped the parts already started');
       assert.ok(stopped !== undefined, 'the parts started before the hub were stopped');
-      for (const part of ['metrics', 'token', 'downstream', 'sync']) {
+      for (const part of ['metrics', 'token', 'informers', 'sync']) {
         assert.ok(stopped.parts?.includes(part), `${part} was stopped (stopped: ${String(stopped.parts)})`);
       }
     } finally {
