@@ -151,6 +151,22 @@ function container(extra: Record<string, unknown> = {}): Record<string, unknown>
   };
 }
 
+/** A Deployment whose pods carry the label `app: <name>`. */
+async function createDeployment(ns: string, name: string, replicas: number, podSpec: object): Promise<void> {
+  await admin().request({
+    method: 'POST',
+    path: `/apis/apps/v1/namespaces/${ns}/deployments`,
+    body: {
+      metadata: { name },
+      spec: {
+        replicas,
+        selector: { matchLabels: { app: name } },
+        template: { metadata: { labels: { app: name } }, spec: podSpec },
+      },
+    },
+  });
+}
+
 function dropCounts(): Promise<number> {
   return ctl.metric('edgecontroller_hub_dropped_deliveries_total', { reason: 'superseded_by_delete' });
 }
@@ -202,18 +218,7 @@ describe('real KubeEdge EdgeCore v1.23.1 (hollow) against edge-controller', { ti
 
   it('runs a Deployment: pods Running with podIP, hostIP, qosClass and conditions, each in its own edge store', async () => {
     const ns = await getCluster().namespace('deploy');
-    await admin().request({
-      method: 'POST',
-      path: `/apis/apps/v1/namespaces/${ns}/deployments`,
-      body: {
-        metadata: { name: 'web' },
-        spec: {
-          replicas: 3,
-          selector: { matchLabels: { app: 'web' } },
-          template: { metadata: { labels: { app: 'web' } }, spec: { containers: [container()] } },
-        },
-      },
-    });
+    await createDeployment(ns, 'web', 3, { containers: [container()] });
     const pods = await eventually(async () => {
       const list = await listPods(ns, 'app=web');
       assert.equal(list.length, 3);
@@ -310,21 +315,7 @@ describe('real KubeEdge EdgeCore v1.23.1 (hollow) against edge-controller', { ti
   it('removes deleted and scaled-down pods from the API and from the edge stores through the push path alone', async () => {
     const droppedBefore = await dropCounts();
     const ns = await getCluster().namespace('delete');
-    await admin().request({
-      method: 'POST',
-      path: `/apis/apps/v1/namespaces/${ns}/deployments`,
-      body: {
-        metadata: { name: 'scale' },
-        spec: {
-          replicas: 4,
-          selector: { matchLabels: { app: 'scale' } },
-          template: {
-            metadata: { labels: { app: 'scale' } },
-            spec: { terminationGracePeriodSeconds: 2, containers: [container()] },
-          },
-        },
-      },
-    });
+    await createDeployment(ns, 'scale', 4, { terminationGracePeriodSeconds: 2, containers: [container()] });
     for (const e of edges) {
       await admin().request({
         method: 'POST',
