@@ -22,7 +22,7 @@
  * sync's repair (sync/repair.ts) send each node what its records say it lacks when it connects.
  * @module
  */
-import { objectKey } from '../location/index.js';
+import { refKey } from '../location/index.js';
 import type { LocationDiff, LocationEntry, ObjectRef } from '../location/index.js';
 import type {
   KubeObjectShape,
@@ -198,7 +198,7 @@ function gainedDeliveries(
   for (const { node, object: ref } of entries) {
     if (ref.kind !== 'ConfigMap' && ref.kind !== 'Secret') continue;
     // One delivery per (node, object): location's key of the object, never a hand-built copy of it.
-    const id = `${node} ${objectKey(ref)}`;
+    const id = `${node} ${refKey(ref)}`;
     if (!isEdgeNode(node) || seen.has(id)) continue;
     seen.add(id);
     const object = lookup(lookups, ref.kind, ref);

@@ -13,8 +13,8 @@ export { LocationCache } from './location-cache.js';
 export type { LocationCacheOptions, PodLocation } from './location-cache.js';
 export { emptyDiff, isEmptyDiff } from './location-diff.js';
 export type { LocationDiff, LocationEntry } from './location-diff.js';
-export { isObjectKind, objectKey, objectKinds, parseObjectKey } from './object-ref.js';
-export type { ObjectKey, ObjectKind, ObjectRef } from './object-ref.js';
+export { isObjectKind, refKey, objectKinds, parseRefKey } from './object-ref.js';
+export type { RefKey, ObjectKind, ObjectRef } from './object-ref.js';
 export { parsePodKey, podKey, podKeyOf } from './pod-key.js';
 export type { PodKey } from './pod-key.js';
 export {

@@ -13,7 +13,7 @@ import type { NodeName } from '../protocol/index.js';
 import { LocationCache } from './location-cache.js';
 import type { LocationDiff, LocationEntry } from './location-diff.js';
 import type { ObjectRef } from './object-ref.js';
-import { compareStrings, objectKey } from './object-ref.js';
+import { compareStrings, refKey } from './object-ref.js';
 import type { PodKey } from './pod-key.js';
 import { podKey, podKeyOf } from './pod-key.js';
 import { podReferences } from './pod-references.js';
@@ -133,12 +133,12 @@ class Model {
 
   account(diff: LocationDiff): void {
     for (const entry of diff.gained) {
-      const id = `${entry.node} ${objectKey(entry.object)}`;
+      const id = `${entry.node} ${refKey(entry.object)}`;
       assert.ok(!this.held.has(id), `gained ${id} twice`);
       this.held.set(id, entry);
     }
     for (const entry of diff.lost) {
-      const id = `${entry.node} ${objectKey(entry.object)}`;
+      const id = `${entry.node} ${refKey(entry.object)}`;
       assert.ok(this.held.delete(id), `lost ${id} that was not held`);
     }
   }
@@ -152,7 +152,7 @@ class Model {
       const node = pod.spec?.nodeName ?? '';
       podsByNode.set(node, [...(podsByNode.get(node) ?? []), key]);
       for (const ref of podReferences(pod)) {
-        const k = objectKey(ref);
+        const k = refKey(ref);
         nodesByObject.set(k, (nodesByObject.get(k) ?? new Set()).add(node));
         objectsByNode.set(node, (objectsByNode.get(node) ?? new Map<string, ObjectRef>()).set(k, ref));
       }
@@ -166,19 +166,19 @@ class Model {
       }
     }
     for (const ref of universe) {
-      const expected = [...(nodesByObject.get(objectKey(ref)) ?? [])].sort(compareStrings);
-      assert.deepEqual(this.cache.nodesFor(ref), expected, objectKey(ref));
+      const expected = [...(nodesByObject.get(refKey(ref)) ?? [])].sort(compareStrings);
+      assert.deepEqual(this.cache.nodesFor(ref), expected, refKey(ref));
       for (const node of nodes) {
         assert.equal(
           this.cache.nodeNeeds(node as NodeName, ref),
           expected.includes(node),
-          `${node} ${objectKey(ref)}`,
+          `${node} ${refKey(ref)}`,
         );
       }
     }
     for (const node of nodes) {
       const objects = [...(objectsByNode.get(node)?.keys() ?? [])].sort(compareStrings);
-      assert.deepEqual(this.cache.objectsFor(node as NodeName).map(objectKey), objects, node);
+      assert.deepEqual(this.cache.objectsFor(node as NodeName).map(refKey), objects, node);
       assert.deepEqual(
         this.cache.podsOn(node as NodeName),
         (podsByNode.get(node) ?? []).sort(compareStrings),
@@ -186,7 +186,7 @@ class Model {
       );
     }
     const held = [...this.held.keys()].sort(compareStrings);
-    const snapshot = this.cache.snapshot().map((e) => `${e.node} ${objectKey(e.object)}`);
+    const snapshot = this.cache.snapshot().map((e) => `${e.node} ${refKey(e.object)}`);
     assert.deepEqual(snapshot, held, 'the sum of all diffs equals the current state');
   }
 }

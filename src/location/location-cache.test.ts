@@ -9,7 +9,7 @@ import { LocationCache } from './location-cache.js';
 import type { LocationDiff } from './location-diff.js';
 import { emptyDiff } from './location-diff.js';
 import type { ObjectKind, ObjectRef } from './object-ref.js';
-import { objectKey, parseObjectKey } from './object-ref.js';
+import { refKey, parseRefKey } from './object-ref.js';
 import { podKey } from './pod-key.js';
 import { mirrorPodAnnotation } from './pod-references.js';
 import type { PodShape } from './pod-shape.js';
@@ -56,13 +56,13 @@ const pushed: ReadonlySet<ObjectKind> = new Set(['ConfigMap', 'Secret']);
 function lines(diff: LocationDiff, all = false): string[] {
   const keep = (object: ObjectRef): boolean => all || pushed.has(object.kind);
   return [
-    ...diff.gained.filter((e) => keep(e.object)).map((e) => `+${e.node} ${objectKey(e.object)}`),
-    ...diff.lost.filter((e) => keep(e.object)).map((e) => `-${e.node} ${objectKey(e.object)}`),
+    ...diff.gained.filter((e) => keep(e.object)).map((e) => `+${e.node} ${refKey(e.object)}`),
+    ...diff.lost.filter((e) => keep(e.object)).map((e) => `-${e.node} ${refKey(e.object)}`),
   ];
 }
 
 function ref(key: string): ObjectRef {
-  const parsed = parseObjectKey(key);
+  const parsed = parseRefKey(key);
   assert.ok(parsed !== undefined, key);
   return parsed;
 }
@@ -260,7 +260,7 @@ describe('LocationCache queries', () => {
       lines(diff, true),
       expected.map((k) => `+n1 ${k}`),
     );
-    assert.deepEqual(cache.objectsFor(node('n1')).map(objectKey), expected);
+    assert.deepEqual(cache.objectsFor(node('n1')).map(refKey), expected);
     assert.equal(cache.nodeNeeds(node('n1'), ref('ServiceAccount/ns/db')), true);
     assert.equal(cache.nodeNeeds(node('n2'), ref('ServiceAccount/ns/db')), false);
     assert.equal(cache.nodeNeeds(node('n1'), ref('ServiceAccount/ns/default')), false);
@@ -280,7 +280,7 @@ describe('LocationCache queries', () => {
     const first = cache.nodesFor(ref('Secret/ns/s'));
     first.pop();
     assert.deepEqual(cache.nodesFor(ref('Secret/ns/s')), ['n1', 'n2', 'n3']);
-    assert.deepEqual(cache.objectsFor(node('n1')).map(objectKey), [
+    assert.deepEqual(cache.objectsFor(node('n1')).map(refKey), [
       'Secret/ns/r',
       'Secret/ns/s',
       'ServiceAccount/ns/default',

@@ -17,8 +17,8 @@
 import type { NodeName } from '../protocol/index.js';
 import { DiffBuilder, compareEntries, emptyDiff } from './location-diff.js';
 import type { LocationDiff, LocationEntry } from './location-diff.js';
-import { compareObjectRefs, compareStrings, objectKey } from './object-ref.js';
-import type { ObjectKey, ObjectRef } from './object-ref.js';
+import { compareObjectRefs, compareStrings, refKey } from './object-ref.js';
+import type { RefKey, ObjectRef } from './object-ref.js';
 import { podKeyOf } from './pod-key.js';
 import type { PodKey } from './pod-key.js';
 import { podReferences } from './pod-references.js';
@@ -53,7 +53,7 @@ interface ObjectEntry {
 
 interface NodeEntry {
   readonly pods: Set<PodKey>;
-  readonly objects: Map<ObjectKey, ObjectRef>;
+  readonly objects: Map<RefKey, ObjectRef>;
 }
 
 /**
@@ -78,7 +78,7 @@ interface NodeEntry {
 export class LocationCache {
   readonly #nodeOf: (pod: Readonly<PodShape>) => NodeName | undefined;
   readonly #pods = new Map<PodKey, PodEntry>();
-  readonly #objects = new Map<ObjectKey, ObjectEntry>();
+  readonly #objects = new Map<RefKey, ObjectEntry>();
   readonly #nodes = new Map<NodeName, NodeEntry>();
 
   constructor(options: LocationCacheOptions) {
@@ -150,7 +150,7 @@ export class LocationCache {
 
   /** The nodes that need `object`, sorted. Empty when none does. */
   nodesFor(object: ObjectRef): NodeName[] {
-    const entry = this.#objects.get(objectKey(object));
+    const entry = this.#objects.get(refKey(object));
     return entry === undefined ? [] : [...entry.podCounts.keys()].sort(compareStrings);
   }
 
@@ -171,7 +171,7 @@ export class LocationCache {
    * read this ConfigMap, Secret, PVC or ServiceAccount token?". O(1).
    */
   nodeNeeds(node: NodeName, object: ObjectRef): boolean {
-    return this.#objects.get(objectKey(object))?.podCounts.has(node) ?? false;
+    return this.#objects.get(refKey(object))?.podCounts.has(node) ?? false;
   }
 
   /**
@@ -224,7 +224,7 @@ export class LocationCache {
   }
 
   #retain(node: NodeName, nodeEntry: NodeEntry, ref: ObjectRef, diff: DiffBuilder): void {
-    const key = objectKey(ref);
+    const key = refKey(ref);
     let object = this.#objects.get(key);
     if (object === undefined) {
       object = { ref, podCounts: new Map() };
@@ -243,7 +243,7 @@ export class LocationCache {
     if (nodeEntry === undefined)
       throw new Error(`location cache: node ${entry.node} of a recorded pod is missing`);
     for (const ref of entry.refs) {
-      const key = objectKey(ref);
+      const key = refKey(ref);
       const object = this.#objects.get(key);
       const count = object?.podCounts.get(entry.node);
       if (object === undefined || count === undefined) {
@@ -267,13 +267,13 @@ function sameRefs(a: readonly ObjectRef[], b: readonly ObjectRef[]): boolean {
   if (a.length !== b.length) return false;
   return a.every((ref, i) => {
     const other = b[i];
-    return other !== undefined && objectKey(ref) === objectKey(other);
+    return other !== undefined && refKey(ref) === refKey(other);
   });
 }
 
 function diffSnapshots(before: readonly LocationEntry[], after: readonly LocationEntry[]): LocationDiff {
   const diff = new DiffBuilder();
-  for (const { node, object } of before) diff.lose(node, object, objectKey(object));
-  for (const { node, object } of after) diff.gain(node, object, objectKey(object));
+  for (const { node, object } of before) diff.lose(node, object, refKey(object));
+  for (const { node, object } of after) diff.gain(node, object, refKey(object));
   return diff.build();
 }

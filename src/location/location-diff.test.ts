@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { NodeName } from '../protocol/index.js';
 import { DiffBuilder, emptyDiff, isEmptyDiff } from './location-diff.js';
 import type { ObjectRef } from './object-ref.js';
-import { objectKey } from './object-ref.js';
+import { refKey } from './object-ref.js';
 
 // Tests brand node names directly; production code gets them from protocol's parseNodeName.
 const node = (name: string): NodeName => name as NodeName;
@@ -54,8 +54,8 @@ describe('DiffBuilder', () => {
     it(name, () => {
       const builder = new DiffBuilder();
       for (const [op, n, s] of steps) {
-        if (op === 'gain') builder.gain(node(n), secret(s), objectKey(secret(s)));
-        else builder.lose(node(n), secret(s), objectKey(secret(s)));
+        if (op === 'gain') builder.gain(node(n), secret(s), refKey(secret(s)));
+        else builder.lose(node(n), secret(s), refKey(secret(s)));
       }
       const diff = builder.build();
       assert.deepEqual(

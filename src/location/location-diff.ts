@@ -6,8 +6,8 @@
  * @module
  */
 import type { NodeName } from '../protocol/index.js';
-import type { ObjectKey, ObjectRef } from './object-ref.js';
-import { compareStrings, objectKey } from './object-ref.js';
+import type { RefKey, ObjectRef } from './object-ref.js';
+import { compareStrings, refKey } from './object-ref.js';
 
 /** One edge of the graph: `node` needs `object` because at least one of its pods references it. */
 export interface LocationEntry {
@@ -43,7 +43,7 @@ export function isEmptyDiff(diff: LocationDiff): boolean {
 
 /** Orders entries by node, then by object key (code-unit order). */
 export function compareEntries(a: LocationEntry, b: LocationEntry): number {
-  return compareStrings(a.node, b.node) || compareStrings(objectKey(a.object), objectKey(b.object));
+  return compareStrings(a.node, b.node) || compareStrings(refKey(a.object), refKey(b.object));
 }
 
 /**
@@ -55,13 +55,13 @@ export class DiffBuilder {
   readonly #lost = new Map<string, LocationEntry>();
 
   /** Records that `node` went from 0 to 1 pods referencing `object`. */
-  gain(node: NodeName, object: ObjectRef, key: ObjectKey): void {
+  gain(node: NodeName, object: ObjectRef, key: RefKey): void {
     const id = entryId(node, key);
     if (!this.#lost.delete(id)) this.#gained.set(id, { node, object });
   }
 
   /** Records that `node` went from 1 to 0 pods referencing `object`. */
-  lose(node: NodeName, object: ObjectRef, key: ObjectKey): void {
+  lose(node: NodeName, object: ObjectRef, key: RefKey): void {
     const id = entryId(node, key);
     if (!this.#gained.delete(id)) this.#lost.set(id, { node, object });
   }
@@ -77,6 +77,6 @@ export class DiffBuilder {
 }
 
 // A node name never contains a space, so this separator cannot make two entries collide.
-function entryId(node: NodeName, key: ObjectKey): string {
+function entryId(node: NodeName, key: RefKey): string {
   return `${node} ${key}`;
 }

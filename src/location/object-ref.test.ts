@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ObjectRef } from './object-ref.js';
-import { compareObjectRefs, isObjectKind, objectKey, objectKinds, parseObjectKey } from './object-ref.js';
+import { compareObjectRefs, isObjectKind, refKey, objectKinds, parseRefKey } from './object-ref.js';
 
-describe('objectKey', () => {
+describe('refKey', () => {
   const table: [ObjectRef, string][] = [
     [{ kind: 'ConfigMap', namespace: 'default', name: 'app-config' }, 'ConfigMap/default/app-config'],
     [{ kind: 'Secret', namespace: 'kube-system', name: 'token.v1' }, 'Secret/kube-system/token.v1'],
@@ -12,8 +12,8 @@ describe('objectKey', () => {
   ];
   for (const [ref, key] of table) {
     it(`builds ${key} and parses it back to the same reference`, () => {
-      assert.equal(objectKey(ref), key);
-      assert.deepEqual(parseObjectKey(key), ref);
+      assert.equal(refKey(ref), key);
+      assert.deepEqual(parseRefKey(key), ref);
     });
   }
 
@@ -25,12 +25,12 @@ describe('objectKey', () => {
   ];
   for (const ref of bad) {
     it(`refuses to build a key that would not parse back: ${JSON.stringify(ref)}`, () => {
-      assert.throws(() => objectKey(ref), RangeError);
+      assert.throws(() => refKey(ref), RangeError);
     });
   }
 });
 
-describe('parseObjectKey', () => {
+describe('parseRefKey', () => {
   const table: string[] = [
     '',
     'Secret',
@@ -44,7 +44,7 @@ describe('parseObjectKey', () => {
   ];
   for (const input of table) {
     it(`rejects ${JSON.stringify(input)}`, () => {
-      assert.equal(parseObjectKey(input), undefined);
+      assert.equal(parseRefKey(input), undefined);
     });
   }
 });
@@ -72,7 +72,7 @@ describe('compareObjectRefs', () => {
       { kind: 'Secret', namespace: 'a', name: 'z' },
       { kind: 'ConfigMap', namespace: 'b', name: 'a' },
     ];
-    assert.deepEqual(refs.sort(compareObjectRefs).map(objectKey), [
+    assert.deepEqual(refs.sort(compareObjectRefs).map(refKey), [
       'ConfigMap/b/Z',
       'ConfigMap/b/a',
       'Secret/a/z',

@@ -17,7 +17,7 @@ export const objectKinds = ['ConfigMap', 'PersistentVolumeClaim', 'Secret', 'Ser
 /** A kind of object a pod can reference. Closed: switch over it exhaustively. */
 export type ObjectKind = (typeof objectKinds)[number];
 
-/** A namespaced object a pod references. Plain data; compare by {@link objectKey}. */
+/** A namespaced object a pod references. Plain data; compare by {@link refKey}. */
 export interface ObjectRef {
   readonly kind: ObjectKind;
   /** Always the pod's namespace: a pod can only reference objects in its own namespace. */
@@ -25,8 +25,8 @@ export interface ObjectRef {
   readonly name: string;
 }
 
-/** `Kind/ns/name`, built by {@link objectKey} and parsed by {@link parseObjectKey} only. */
-export type ObjectKey = Brand<string, 'ObjectKey'>;
+/** `Kind/ns/name`, built by {@link refKey} and parsed by {@link parseRefKey} only. */
+export type RefKey = Brand<string, 'RefKey'>;
 
 /** Whether `value` is one of {@link objectKinds}. */
 export function isObjectKind(value: unknown): value is ObjectKind {
@@ -45,18 +45,18 @@ export function isKeySegment(value: string): boolean {
  * The key `Kind/ns/name` of `ref`. Throws a `RangeError` if the namespace or name is empty or contains
  * `/`: callers pass names that {@link isKeySegment} accepted, so that is a broken invariant.
  */
-export function objectKey(ref: ObjectRef): ObjectKey {
+export function refKey(ref: ObjectRef): RefKey {
   if (!isKeySegment(ref.namespace) || !isKeySegment(ref.name)) {
     throw new RangeError(`object reference ${JSON.stringify(ref)} has an empty segment or a "/"`);
   }
-  return `${ref.kind}/${ref.namespace}/${ref.name}` as ObjectKey;
+  return `${ref.kind}/${ref.namespace}/${ref.name}` as RefKey;
 }
 
 /**
  * Parses `Kind/ns/name`: exactly three non-empty segments and a known kind. Returns `undefined`
  * otherwise. The result is a fresh object.
  */
-export function parseObjectKey(value: string): ObjectRef | undefined {
+export function parseRefKey(value: string): ObjectRef | undefined {
   const segments = value.split('/');
   if (segments.length !== 3) return undefined;
   const [kind, namespace = '', name = ''] = segments;
@@ -66,7 +66,7 @@ export function parseObjectKey(value: string): ObjectRef | undefined {
 
 /** Orders refs by key (kind, then namespace, then name), by UTF-16 code units: stable across locales. */
 export function compareObjectRefs(a: ObjectRef, b: ObjectRef): number {
-  return compareStrings(objectKey(a), objectKey(b));
+  return compareStrings(refKey(a), refKey(b));
 }
 
 /** Code-unit string order, the one order used for every sorted result of this folder. */

@@ -1,9 +1,10 @@
 /**
- * Pod keys: `ns/name`, the informer store key of a pod (client-go `MetaNamespaceKeyFunc`). The only
- * module that builds or parses them (STYLE.md rule 18). The location cache keys its pods by this and keeps
+ * Pod keys: `ns/name`, the informer store key of a pod (protocol's `objectKey`), checked to be namespaced
+ * and well formed. The only module that makes or parses the pod-only brand (STYLE.md rule 18). The location cache keys its pods by this and keeps
  * the UID beside it, so a re-created pod with the same name replaces the old one.
  * @module
  */
+import { objectKey } from '../protocol/index.js';
 import type { Brand } from '../protocol/index.js';
 import { isKeySegment } from './object-ref.js';
 import type { PodShape } from './pod-shape.js';
@@ -21,7 +22,7 @@ export function podKey(namespace: string, name: string): PodKey {
       `pod ${JSON.stringify(`${namespace}/${name}`)} has an empty namespace or name, or a "/"`,
     );
   }
-  return `${namespace}/${name}` as PodKey;
+  return objectKey(namespace, name) as string as PodKey;
 }
 
 /** The key of a pod object. Throws like {@link podKey} when `metadata.namespace` or `.name` is missing. */

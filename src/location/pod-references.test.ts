@@ -6,7 +6,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { objectKey } from './object-ref.js';
+import { refKey } from './object-ref.js';
 import { ephemeralClaimName, isMirrorPod, mirrorPodAnnotation, podReferences } from './pod-references.js';
 import type { PodShape } from './pod-shape.js';
 
@@ -40,7 +40,7 @@ function pod(spec: Partial<PodSpecJson>, metadata: ObjectMetaJson = {}): PodJson
 }
 
 function keys(value: PodJson): string[] {
-  return podReferences(value).map(objectKey);
+  return podReferences(value).map(refKey);
 }
 
 interface Case {

@@ -25,8 +25,8 @@
  * which KubeEdge does not serve to edges.
  * @module
  */
-import type { ObjectKey, ObjectKind, ObjectRef } from './object-ref.js';
-import { compareStrings, isKeySegment, objectKey } from './object-ref.js';
+import type { RefKey, ObjectKind, ObjectRef } from './object-ref.js';
+import { compareStrings, isKeySegment, refKey } from './object-ref.js';
 import type { ContainerShape, PodShape, VolumeShape } from './pod-shape.js';
 
 /** The annotation that marks a mirror pod (the API object of a kubelet static pod). */
@@ -50,7 +50,7 @@ export function isMirrorPod(pod: Readonly<PodShape>): boolean {
 }
 
 /**
- * The objects `pod` references, each once, sorted by {@link objectKey}; all in the pod's namespace.
+ * The objects `pod` references, each once, sorted by {@link refKey}; all in the pod's namespace.
  *
  * - Empty names and names that cannot be object names (containing `/`) are skipped: they resolve to no
  *   object (the Node authorizer's `skipEmptyNames`).
@@ -64,11 +64,11 @@ export function isMirrorPod(pod: Readonly<PodShape>): boolean {
 export function podReferences(pod: Readonly<PodShape>): readonly ObjectRef[] {
   const namespace = pod.metadata?.namespace ?? '';
   if (!isKeySegment(namespace) || isMirrorPod(pod)) return [];
-  const found = new Map<ObjectKey, ObjectRef>();
+  const found = new Map<RefKey, ObjectRef>();
   const add = (kind: ObjectKind, name: string | undefined): void => {
     if (name === undefined || !isKeySegment(name)) return;
     const ref: ObjectRef = { kind, namespace, name };
-    found.set(objectKey(ref), ref);
+    found.set(refKey(ref), ref);
   };
 
   const spec = pod.spec;

@@ -16,6 +16,8 @@ export {
   replyDefaults,
 } from './message.js';
 export { newMessageId, parseMessageId } from './message-id.js';
+export { keyOf, objectKey, parseObjectKey } from './object-key.js';
+export type { ObjectKey } from './object-key.js';
 export type { MessageId } from './message-id.js';
 export type {
   Message,

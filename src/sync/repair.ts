@@ -107,7 +107,7 @@ export function planRepair(input: RepairInput): RepairAction[] {
     // A malformed record (namespaced kind in a ClusterObjectSync, a name with `/`) cannot be addressed.
     if (record.objectName.includes('/')) continue;
     if (!pushKindInfo[kind].isClusterScoped && record.namespace === undefined) continue;
-    const key = objectKey(kind, record.namespace, record.objectName);
+    const key = edgeKeyFor(kind, record.namespace, record.objectName);
     const entry = desired.get(key);
     if (entry !== undefined && uidOf(entry.object) === record.uid) {
       covered.add(key);
@@ -155,7 +155,7 @@ export function recordsOfGoneNodes(
 
 function desiredKey(entry: DesiredObject): EdgeKey {
   const metadata = entry.object.metadata;
-  return objectKey(entry.kind, metadata?.namespace, metadata?.name ?? '');
+  return edgeKeyFor(entry.kind, metadata?.namespace, metadata?.name ?? '');
 }
 
 /**
@@ -164,7 +164,7 @@ function desiredKey(entry: DesiredObject): EdgeKey {
  * coalesces deliveries by. Throws like `objectPush` on an empty or `/`-holding segment: names from the
  * stores and from parsed records never have one.
  */
-function objectKey(kind: PushKind, namespace: string | undefined, name: string): EdgeKey {
+function edgeKeyFor(kind: PushKind, namespace: string | undefined, name: string): EdgeKey {
   const info = pushKindInfo[kind];
   return edgeKey({
     namespace: info.isClusterScoped ? null : (namespace ?? ''),

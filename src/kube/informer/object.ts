@@ -1,17 +1,12 @@
 /**
  * The object model of the informer: the few metadata fields it reads, the `namespace/name` key that
- * identifies an object in a store, the deep-readonly view handed to consumers, and the one check that
+ * identifies an object in a store (built in protocol/object-key.ts), the deep-readonly view handed to consumers, and the one check that
  * turns untyped JSON from a list or watch into an object. Pure.
  * @module
  */
 
-declare const objectKeyBrand: unique symbol;
-
-/**
- * An object's key in a store: `namespace/name`, or `name` for cluster-scoped objects (client-go
- * `MetaNamespaceKeyFunc`). Built and parsed only here (STYLE.md rule 18).
- */
-export type ObjectKey = string & { readonly [objectKeyBrand]: 'ObjectKey' };
+export { keyOf, objectKey, parseObjectKey } from '../../protocol/index.js';
+export type { ObjectKey } from '../../protocol/index.js';
 
 /** The metadata fields the informer relies on. Everything else passes through untouched. */
 export interface ObjectMeta {
@@ -39,22 +34,6 @@ export type DeepReadonly<T> = T extends (...args: never[]) => unknown
     : T extends object
       ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
       : T;
-
-/** The key of the object `name` in `namespace` (`undefined` or `''` for cluster-scoped objects). */
-export function objectKey(namespace: string | undefined, name: string): ObjectKey {
-  return (namespace === undefined || namespace === '' ? name : `${namespace}/${name}`) as ObjectKey;
-}
-
-/** The key of an object. */
-export function keyOf(object: { readonly metadata: ObjectMeta }): ObjectKey {
-  return objectKey(object.metadata.namespace, object.metadata.name);
-}
-
-/** Splits a key back into namespace (absent for cluster-scoped objects) and name. */
-export function parseObjectKey(key: ObjectKey): { readonly namespace?: string; readonly name: string } {
-  const slash = key.indexOf('/');
-  return slash < 0 ? { name: key } : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
-}
 
 /** What {@link toKubeObject} fills in or removes. */
 export interface ObjectShaping {
