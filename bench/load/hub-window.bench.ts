@@ -11,7 +11,6 @@
  */
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -23,8 +22,8 @@ import {
 } from '../../src/certs/index.js';
 import { Hub } from '../../src/hub/index.js';
 import { createLogger, createMetrics } from '../../src/observability/index.js';
-import { newPush, parseMessageId, parseNodeName } from '../../src/protocol/index.js';
-import type { Message, MessageId, NodeName, ResourcePath } from '../../src/protocol/index.js';
+import { newMessageId, newPush, parseNodeName } from '../../src/protocol/index.js';
+import type { Message, NodeName, ResourcePath } from '../../src/protocol/index.js';
 import { EdgeClient, joinWithToken } from '../../src/sim/index.js';
 import { report } from '../lib/runner.js';
 import type { VariantResult } from '../lib/runner.js';
@@ -180,7 +179,7 @@ async function measure(o: MeasureOptions): Promise<{ pushesPerSecond: number; se
     hub.enqueue(
       node,
       newPush({
-        id: parseMessageId(randomUUID()) as MessageId,
+        id: newMessageId(),
         now: Date.now(),
         resource: `default/pod/${name}` as ResourcePath,
         operation: 'update',

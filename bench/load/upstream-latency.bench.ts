@@ -10,13 +10,12 @@
  * Writes bench/results/upstream-latency.json.
  * @module
  */
-import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { Informer, KubeClient, loadKubeConfig } from '../../src/kube/index.js';
 import type { KubeObject } from '../../src/kube/index.js';
 import { startLocalCluster } from '../../src/local-cluster/index.js';
-import { parseMessageId } from '../../src/protocol/index.js';
+import { newMessageId } from '../../src/protocol/index.js';
 import type { Message, MessageId } from '../../src/protocol/index.js';
 import { startControllerProcess, waitFor } from '../lib/controller-process.js';
 import { createFleet } from '../lib/edge-fleet.js';
@@ -39,7 +38,7 @@ const flood = Number(values.flood);
 const ns = 'bench';
 
 function id(): MessageId {
-  return parseMessageId(randomUUID()) as MessageId;
+  return newMessageId();
 }
 
 function request(operation: string, resource: string, content: unknown): Message {

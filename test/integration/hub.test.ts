@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { newPush, parseMessageId, parseNodeName } from '../../src/protocol/index.js';
+import { newMessageId, newPush, parseNodeName } from '../../src/protocol/index.js';
 import type { Message, MessageId, NodeName, ResourcePath } from '../../src/protocol/index.js';
 import { JoinError } from '../../src/sim/index.js';
 import type { EdgeClient, EdgeIdentity } from '../../src/sim/index.js';
@@ -39,9 +39,7 @@ function node(prefix: string): NodeName {
 }
 
 function id(): MessageId {
-  const value = parseMessageId(randomUUID());
-  assert.ok(value !== undefined);
-  return value;
+  return newMessageId();
 }
 
 function podPush(name: string, resourceVersion: string, uid = `uid-${name}`): Message {

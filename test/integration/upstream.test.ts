@@ -9,7 +9,7 @@ import 'reflect-metadata';
 import { randomUUID, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { after, before, describe, it } from 'node:test';
-import { parseMessageId, parseNodeName } from '../../src/protocol/index.js';
+import { newMessageId, parseNodeName } from '../../src/protocol/index.js';
 import type { Message, MessageId, NodeName } from '../../src/protocol/index.js';
 import type { EdgeClient } from '../../src/sim/index.js';
 import type { KubeClient } from '../../src/kube/index.js';
@@ -46,9 +46,7 @@ interface ObjectResp {
 }
 
 function id(): MessageId {
-  const value = parseMessageId(randomUUID());
-  assert.ok(value !== undefined);
-  return value;
+  return newMessageId();
 }
 
 function nodeName(prefix: string): NodeName {
