@@ -11,6 +11,7 @@ import type { ResolvedRunSettings, ResolvedSetting } from '../config/index.js';
 import type { CliContext } from './context.js';
 import { EnvCommand } from './env-command.js';
 import { addRunOptions, readRunSettings } from './settings.js';
+import { renderTable } from './table.js';
 
 export function configCommand(ctx: CliContext): EnvCommand {
   const cmd = new EnvCommand('config').description('the settings of run: values and where they come from');
@@ -40,18 +41,7 @@ export function formatSettings(resolved: ResolvedRunSettings): string {
     const from = setting.from === undefined || setting.from === row ? '' : ` (${setting.from})`;
     return [row, valueText(setting.value), `${setting.source}${from}`];
   });
-  const table = [['SETTING', 'VALUE', 'SOURCE'], ...rows];
-  const widths = [0, 1].map((i) => Math.max(...table.map((r) => (r[i] ?? '').length)));
-  return (
-    table
-      .map((r) =>
-        r
-          .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-          .join('  ')
-          .trimEnd(),
-      )
-      .join('\n') + '\n'
-  );
+  return renderTable([['SETTING', 'VALUE', 'SOURCE'], ...rows]);
 }
 
 function valueText(value: unknown): string {

@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { EnvCommand } from './env-command.js';
 import type { CliContext } from './context.js';
+import { renderTable } from './table.js';
 
 interface NodeRow {
   node: string;
@@ -47,15 +48,5 @@ export function formatNodes(rows: readonly NodeRow[], now: number): string {
       state.lastDisconnect ?? '-',
     ]),
   ];
-  const widths = table[0]?.map((_, i) => Math.max(...table.map((r) => (r[i] ?? '').length))) ?? [];
-  return (
-    table
-      .map((r) =>
-        r
-          .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-          .join('  ')
-          .trimEnd(),
-      )
-      .join('\n') + '\n'
-  );
+  return renderTable(table);
 }
