@@ -128,6 +128,20 @@ function assertRunningWithStatus(pod: PodView): void {
   }
 }
 
+/** The Secrets each edge needs, by edge name: those its pods reference (only the config test makes one). */
+const secretsNeeded = new Map<string, string[]>();
+
+/** No edge holds a Secret that none of its pods needs, and each holds the ones they need. */
+function assertSecretsOnlyWhereNeeded(): void {
+  for (const e of edges) {
+    const held = e
+      .objects('secret')
+      .map((o) => o.key)
+      .sort();
+    assert.deepEqual(held, secretsNeeded.get(e.name) ?? [], `Secrets in ${e.name}'s store`);
+  }
+}
+
 /** No edge holds a pod bound to another node. */
 function assertPodsOnlyOnTheirNode(): void {
   for (const e of edges) {
@@ -281,6 +295,8 @@ describe('real KubeEdge EdgeCore v1.23.1 (hollow) against edge-controller', { ti
     }, apiWait);
     assert.ok(target.objects('configmap').some((o) => o.key === `${ns}/configmap/app-config`));
     assert.ok(target.objects('secret').some((o) => o.key === `${ns}/secret/app-secret`));
+    secretsNeeded.set(target.name, [`${ns}/secret/app-secret`]);
+    assertSecretsOnlyWhereNeeded();
 
     const updated = await admin().request<{ metadata: { uid: string; resourceVersion: string } }>({
       method: 'PATCH',
@@ -425,6 +441,7 @@ describe('real KubeEdge EdgeCore v1.23.1 (hollow) against edge-controller', { ti
       assert.ok(edgePodKeys(victim, ns).includes(`${ns}/pod/survives`), 'still in the edge store');
     }, reconnectWait);
     assertPodsOnlyOnTheirNode();
+    assertSecretsOnlyWhereNeeded();
   });
 
   it('after a controller restart every edge comes back Ready and new pods start', async () => {
@@ -463,6 +480,7 @@ describe('real KubeEdge EdgeCore v1.23.1 (hollow) against edge-controller', { ti
       }
     }, apiWait);
     assertPodsOnlyOnTheirNode();
+    assertSecretsOnlyWhereNeeded();
     for (const e of edges) {
       const state = ctl.controller.hub.nodeState(parseNodeName(e.name) ?? assert.fail(e.name));
       assert.equal(state?.queue.unknownAcksTotal, 0, `${e.name} unknown ACKs after the restart`);
