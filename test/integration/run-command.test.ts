@@ -22,6 +22,7 @@ import type { KubeClient } from '../../src/kube/index.js';
 import { EdgeClient, joinWithToken } from '../../src/sim/index.js';
 import { useLocalCluster } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
+import { freeLoopbackPort } from '../support/free-port.js';
 
 const getCluster = useLocalCluster();
 const mainTs = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
@@ -95,15 +96,6 @@ function startCommand(args: readonly string[], env: Readonly<Record<string, stri
       ]);
     },
   };
-}
-
-/** A loopback port that was free a moment ago and has nothing listening on it now. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** A kubeconfig for an API server at `server` that is not there. */
@@ -317,7 +309,7 @@ describe('edge-controller run fails like a Kubernetes component', () => {
   });
 
   it('serves /healthz at once, says in /readyz why it waits for an unreachable API server, then exits 1 with EC_KUBE_UNAVAILABLE', async () => {
-    const server = `https://127.0.0.1:${String(await closedPort())}`;
+    const server = `https://127.0.0.1:${String(await freeLoopbackPort())}`;
     const kubeconfig = join(dir, 'unreachable.kubeconfig');
     await writeFile(kubeconfig, kubeconfigFor(server));
     const run = startCommand([
@@ -351,7 +343,7 @@ describe('edge-controller run fails like a Kubernetes component', () => {
 
   it('stops and exits 0 on SIGTERM while it is still waiting for the API server', async () => {
     const kubeconfig = join(dir, 'unreachable-sigterm.kubeconfig');
-    await writeFile(kubeconfig, kubeconfigFor(`https://127.0.0.1:${String(await closedPort())}`));
+    await writeFile(kubeconfig, kubeconfigFor(`https://127.0.0.1:${String(await freeLoopbackPort())}`));
     const run = startCommand(['run', `--kubeconfig=${kubeconfig}`, ...loopbackListeners]);
     const serving = await run.logged('Serving /healthz, /readyz and /metrics');
     await eventually(async () => {
@@ -426,12 +418,12 @@ describe('edge-controller run takes its settings flag > environment > file > def
   it('binds the ports the precedence picks (EDGE_CONTROLLER_HUB_PORT over the file, a flag over its variable), and config print names each source', async () => {
     const { cluster } = getCluster();
     const [fileHub, fileHttps, fileMetrics, envHub, envMetrics, flagMetrics] = [
-      await closedPort(),
-      await closedPort(),
-      await closedPort(),
-      await closedPort(),
-      await closedPort(),
-      await closedPort(),
+      await freeLoopbackPort(),
+      await freeLoopbackPort(),
+      await freeLoopbackPort(),
+      await freeLoopbackPort(),
+      await freeLoopbackPort(),
+      await freeLoopbackPort(),
     ] as [number, number, number, number, number, number];
     const config = await cloudcoreYaml({ hub: fileHub, https: fileHttps, metrics: fileMetrics });
     const env = {

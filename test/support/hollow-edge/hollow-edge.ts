@@ -9,9 +9,9 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freeLoopbackPort } from '../free-port.js';
 import { ensureHollowEdgeBinary } from './build.js';
 import { readEdgeObjects } from './edge-store.js';
 import type { EdgeObject } from './edge-store.js';
@@ -221,18 +221,4 @@ export class HollowFleet {
 export async function strayRuntimeSockets(): Promise<string[]> {
   const names = await readdir(tmpdir()).catch(() => []);
   return names.filter((name) => /^kubelet_remote_.*\.sock$/.test(name)).sort();
-}
-
-async function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => {
-        resolve(port);
-      });
-    });
-  });
 }
