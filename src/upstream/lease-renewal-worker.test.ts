@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { httpFailure, toApiError } from '../kube/index.js';
 import type { RawRequest } from '../kube/index.js';
@@ -8,6 +7,7 @@ import type { NodeName } from '../protocol/index.js';
 import type { LeaseRenewal } from '../hub/index.js';
 import { LeaseRenewalWorker } from './lease-renewal-worker.js';
 import type { LeaseRenewalResult, LeaseRenewalWorkerOptions } from './lease-renewal-worker.js';
+import { capturedLogger } from '../../test/support/captured-logger.js';
 
 type Respond = (req: RawRequest) => Promise<unknown>;
 
@@ -17,7 +17,7 @@ const failure = (status: number) => () =>
 function harness(respond: Respond, overrides: Partial<LeaseRenewalWorkerOptions> = {}) {
   const calls: RawRequest[] = [];
   const results: LeaseRenewalResult[] = [];
-  const logs: string[] = [];
+  const { logger, lines: logs } = capturedLogger();
   const deadline = new AbortController();
   const worker = new LeaseRenewalWorker({
     api: {
@@ -26,15 +26,7 @@ function harness(respond: Respond, overrides: Partial<LeaseRenewalWorkerOptions>
         return (await respond(req)) as T;
       },
     },
-    logger: createLogger({
-      level: 'debug',
-      destination: new Writable({
-        write(chunk: Buffer, _enc, done) {
-          logs.push(chunk.toString());
-          done();
-        },
-      }),
-    }),
+    logger,
     onResult: (_reason, result) => results.push(result),
     deadline: () => deadline.signal,
     ...overrides,

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { httpFailure, toApiError } from '../kube/index.js';
 import type { RawRequest } from '../kube/index.js';
-import { createLogger } from '../observability/index.js';
 import type { Message, MessageId, NodeName } from '../protocol/index.js';
 import { resolveUpstreamOptions } from './options.js';
 import { nodeA, requestOf, twoNodeGraph } from './test-support.js';
 import { UpstreamWorker } from './upstream-worker.js';
 import type { UpstreamOutcome, UpstreamWorkerOptions } from './upstream-worker.js';
+import { capturedLogger } from '../../test/support/captured-logger.js';
 
 type Respond = (req: RawRequest) => Promise<unknown>;
 
@@ -18,7 +17,7 @@ function harness(respond: Respond, overrides: Partial<UpstreamWorkerOptions> = {
   const calls: RawRequest[] = [];
   const sent: { node: NodeName; message: Message }[] = [];
   const outcomes: UpstreamOutcome[] = [];
-  const logs: string[] = [];
+  const { logger, lines: logs } = capturedLogger();
   const worker = new UpstreamWorker({
     api: {
       request: async <T>(req: RawRequest): Promise<T> => {
@@ -28,15 +27,7 @@ function harness(respond: Respond, overrides: Partial<UpstreamWorkerOptions> = {
     },
     hub: { enqueue: (node, message) => sent.push({ node, message }) },
     context: { graph: twoNodeGraph, options: resolveUpstreamOptions({ cloudcoreAddress: '10.0.0.1' }) },
-    logger: createLogger({
-      level: 'debug',
-      destination: new Writable({
-        write(chunk: Buffer, _enc, done) {
-          logs.push(chunk.toString());
-          done();
-        },
-      }),
-    }),
+    logger,
     newId: () => `out-${String((ids += 1))}` as MessageId,
     retryBaseDelayMs: 0,
     onOutcome: (o) => outcomes.push(o),

@@ -4,10 +4,10 @@
  * flow and connect with the certificate they were issued.
  * @module
  */
-import { Writable } from 'node:stream';
 import { startController } from '../../src/controller.js';
 import type { ControllerOptions, RunningController } from '../../src/controller.js';
-import { createLogger, createMetrics } from '../../src/observability/index.js';
+import { createMetrics } from '../../src/observability/index.js';
+import { capturedLogger } from './captured-logger.js';
 import { EdgeClient, joinWithToken } from '../../src/sim/index.js';
 import type { EdgeClientOptions, EdgeIdentity } from '../../src/sim/index.js';
 import type { KubeClient } from '../../src/kube/index.js';
@@ -35,16 +35,10 @@ export async function startTestController(
   kubeconfig: string,
   options: Partial<Omit<ControllerOptions, 'logger' | 'kubeconfig'>> = {},
 ): Promise<TestController> {
-  const logs: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      logs.push(chunk.toString());
-      done();
-    },
-  });
+  const { logger, lines: logs } = capturedLogger();
   const metrics = createMetrics({ collectProcessMetrics: false });
   const controller = await startController({
-    logger: createLogger({ level: 'debug', destination }),
+    logger,
     kubeconfig,
     httpsHost: '127.0.0.1',
     httpsPort: 0,
