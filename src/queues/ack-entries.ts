@@ -165,6 +165,21 @@ export class AckEntries<P> {
     else if (state.entries.size === 0) this.#keys.delete(state.key);
   }
 
+  /**
+   * Forgets every ACKed resourceVersion, keeping what waits and what is in flight: the edge's store may
+   * be empty (it was rebuilt), so a resend of the version it once ACKed must not be dropped as stale.
+   * O(objects remembered).
+   */
+  forgetAcked(): void {
+    for (const state of this.#keys.values()) {
+      for (const entry of state.entries.values()) {
+        entry.ackedRv = undefined;
+        this.#forgetIfIdle(state, entry);
+      }
+      if (state.entries.size === 0) this.#keys.delete(state.key);
+    }
+  }
+
   /** Forgets everything. */
   clear(): void {
     this.#keys.clear();

@@ -80,15 +80,34 @@ const cases: Case[] = [
     expected: 'dropped-stale',
   },
   {
-    name: 'an update after a waiting delete',
+    name: 'an update after a waiting delete (the object is needed again)',
     state: state({ pending: del }),
     rv: '9',
-    expected: 'dropped-after-delete',
+    expected: 'accept',
   },
   {
-    name: 'an update after a delete in flight',
+    name: 'the ACKed version again after a waiting delete: the edge still has it, the delete must not go',
+    state: state({ pending: del, ackedRv: 9n }),
+    rv: '9',
+    expected: 'accept',
+  },
+  {
+    name: 'an older version than the ACKed one after a waiting delete',
+    state: state({ pending: del, ackedRv: 9n }),
+    rv: '8',
+    expected: 'dropped-stale',
+  },
+  {
+    name: 'an update after a delete in flight, even an old version: the edge will have nothing',
+    state: state({ inFlight: del, ackedRv: 9n }),
+    rv: '3',
+    expected: 'accept',
+  },
+  {
+    name: 'a response after a delete in flight',
     state: state({ inFlight: del }),
     rv: '9',
+    isResponse: true,
     expected: 'dropped-after-delete',
   },
   {

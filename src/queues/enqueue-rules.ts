@@ -2,8 +2,8 @@
  * The ACK path's coalescing rule as one pure decision: given what the queue holds for an object, accept a
  * new version or say why it is dropped. `ack-entries.ts` applies the decision. The rules follow KubeEdge's
  * `enqueueAckMessage` (kubeedge/kubeedge v1.23.1 `cloud/pkg/cloudhub/dispatcher/message_dispatcher.go`),
- * with the stored ACKed resourceVersion standing in for its ObjectSync lookup, and three changes: a delete
- * dominates (KubeEdge lets a later response overwrite a stored delete), a response must not be older, and
+ * with the stored ACKed resourceVersion standing in for its ObjectSync lookup, and three changes: a query
+ * response never overwrites a delete (KubeEdge lets it), a response must not be older, and
  * only operation `delete` is a delete: an update carrying `deletionTimestamp` is an ordinary version here,
  * so the final `delete` that follows it is never mistaken for a duplicate (issue 11).
  * @module
@@ -47,7 +47,11 @@ type ItemFields = Pick<
  *   (`dropped-duplicate-delete`): the in-flight one is resent until ACKed, never retired (deletes carry
  *   no `dropAfterResends`, and only a waiting delete can supersede it), so the edge gets the delete;
  *   "delete" is operation `delete` only ({@link AckItem.isDelete}), never a terminating update;
- * - a non-delete is dropped once a delete is waiting or in flight (delete dominates);
+ * - a non-delete after a delete is the object needed again (a ConfigMap whose last pod on the node left
+ *   and whose next pod came before the delete went out, a rollout while the node was away): it replaces
+ *   a waiting delete (it may equal the ACKed version: the edge still has that) or waits behind one in
+ *   flight, so the edge ends with the object. Only a query response after a delete is dropped
+ *   (`dropped-after-delete`): it answered a question asked before the delete;
  * - a non-delete must be newer than every version held (waiting, in flight, ACKed); a response may also
  *   be equal (see {@link AckItem.isResponse});
  * - an item breaking the {@link AckItem} contract is `dropped-invalid`.
@@ -70,8 +74,18 @@ export function decideEnqueue(state: EntryState | undefined, item: ItemFields): 
     };
   }
   if (state === undefined) return { kind: 'accept', rv };
-  if (state.pending?.isDelete === true || state.inFlight?.isDelete === true) {
-    return { kind: 'dropped-after-delete' };
+  if (state.inFlight?.isDelete === true) {
+    // The edge is deleting the object: whatever comes now is a new copy for it, whatever its version.
+    return item.isResponse === true ? { kind: 'dropped-after-delete' } : { kind: 'accept', rv };
+  }
+  if (state.pending?.isDelete === true) {
+    if (item.isResponse === true) return { kind: 'dropped-after-delete' };
+    // The delete has not left yet, so the edge still holds the ACKed version: the new one may equal it
+    // (the object is needed again unchanged) but never go back.
+    const held = maxDefined([state.inFlight?.rv, state.ackedRv]);
+    return held === undefined || rv >= held
+      ? { kind: 'accept', rv }
+      : { kind: 'dropped-stale', latest: held };
   }
   const latest = maxDefined([state.pending?.rv, state.inFlight?.rv, state.ackedRv]);
   if (latest === undefined) return { kind: 'accept', rv };

@@ -87,19 +87,55 @@ describe('NodeQueue coalescing', () => {
     assert.equal(q.stats().droppedStaleTotal, 3);
   });
 
-  it('lets a delete dominate: it replaces a waiting update and later updates are dropped', () => {
+  it('lets a delete replace a waiting update, and drops a query response after it', () => {
     const q = newQueue();
     q.enqueueAck(item('a', '5'), 0);
     assert.equal(q.enqueueAck(item('a', '6', { isDelete: true, payload: 'delete a' }), 0).kind, 'replaced');
-    assert.deepEqual(q.enqueueAck(item('a', '9'), 0), { kind: 'dropped-after-delete' });
+    assert.deepEqual(q.enqueueAck(item('a', '9', { isResponse: true }), 0), { kind: 'dropped-after-delete' });
     const sent = only(q.takeSendable(0));
     assert.equal(sent.item.payload, 'delete a');
-    assert.deepEqual(q.enqueueAck(item('a', '10'), 0), { kind: 'dropped-after-delete' });
+    assert.deepEqual(q.enqueueAck(item('a', '10', { isResponse: true }), 0), {
+      kind: 'dropped-after-delete',
+    });
     assert.deepEqual(q.enqueueAck(item('a', '', { isDelete: true }), 0), {
       kind: 'dropped-duplicate-delete',
     });
     assert.equal(q.stats().droppedAfterDeleteTotal, 2);
     assert.equal(q.stats().droppedDuplicateDeleteTotal, 1);
+  });
+
+  it('forgets ACKed versions on demand, so a resync to a rebuilt edge resends them', () => {
+    const q = newQueue();
+    q.enqueueAck(item('a', '5'), 0);
+    q.enqueueAck(item('b', '7'), 0);
+    for (const sent of acks(q.takeSendable(0))) q.ack(sent.id, 1);
+    q.enqueueAck(item('c', '2'), 1);
+    assert.equal(q.enqueueAck(item('a', '5'), 2).kind, 'dropped-stale');
+    q.forgetAcked();
+    assert.equal(q.stats().trackedObjects, 1, 'only the waiting object is still remembered');
+    assert.equal(q.enqueueAck(item('a', '5'), 3).kind, 'queued');
+    assert.deepEqual(payloads(q.takeSendable(3)).sort(), ['a@5', 'c@2']);
+  });
+
+  // A ConfigMap whose last pod on the node left is deleted there; a new pod using it (a rollout while the
+  // node was away) must bring it back, though its version is the one the edge ACKed before the delete.
+  it('sends an object needed again after its delete: replacing a waiting delete, or after one in flight', () => {
+    const q = newQueue();
+    q.enqueueAck(item('a', '5', { payload: 'a@5' }), 0);
+    q.ack(only(q.takeSendable(0)).id, 1);
+    q.enqueueAck(item('a', '', { isDelete: true, payload: 'delete a' }), 2);
+    assert.equal(q.enqueueAck(item('a', '5', { payload: 'a@5 again' }), 3).kind, 'replaced');
+    const again = only(q.takeSendable(3));
+    assert.equal(again.item.payload, 'a@5 again', 'the waiting delete never leaves');
+    q.ack(again.id, 4);
+
+    q.enqueueAck(item('a', '', { isDelete: true, payload: 'delete a' }), 5);
+    const deleting = only(q.takeSendable(5));
+    assert.equal(deleting.item.payload, 'delete a');
+    assert.equal(q.enqueueAck(item('a', '5', { payload: 'a@5 back' }), 6).kind, 'queued');
+    assert.deepEqual(q.takeSendable(6).deliveries, [], 'it waits for the delete to be ACKed');
+    q.ack(deleting.id, 7);
+    assert.equal(only(q.takeSendable(7)).item.payload, 'a@5 back');
   });
 
   // Issue 11: graceful deletion is update (with deletionTimestamp) then delete; the delete must follow

@@ -90,7 +90,8 @@ const zeroCounters = Object.freeze({
  *   version of the same object that waits at the head of its key) or {@link clear}ed.
  * - A delete waiting behind an un-ACKed version of its object goes after that version's ACK or
  *   retirement; it takes the version's place only after {@link deleteSupersedesAfterResends} unanswered
- *   resends (never on a reconnect alone), so a slow edge never gets the delete before the version.
+ *   resends (never on a reconnect alone), so a slow edge never gets the delete before the version. The
+ *   same holds for a version waiting behind an un-ACKed delete (the object needed again).
  * - After {@link onDisconnect}, un-ACKed deliveries are resent first on the next session, with fresh timers.
  * - An ACK that the edge sends for a message nothing waits for (a reply from {@link enqueueReply}, another
  *   copy of a resent delivery, a retired delivery) is `recognized`, not `unknown`, within the bounds below.
@@ -291,6 +292,14 @@ export class NodeQueue<P> {
     };
   }
 
+  /**
+   * Forgets the versions the edge ACKed (not what waits or is in flight), so that a full resync to an edge
+   * whose store may be empty is not dropped as stale (issue 13). Totals are kept.
+   */
+  forgetAcked(): void {
+    this.#entries.forgetAcked();
+  }
+
   /** Drops everything the queue holds (the node was deleted). Totals are kept. Outstanding ids become unknown. */
   clear(): void {
     this.#entries.clear();
@@ -362,10 +371,11 @@ export class NodeQueue<P> {
    */
   #mayBeSuperseded(delivery: InFlight<P>): boolean {
     if (!this.#entries.canSupersede(delivery.key, delivery.uid)) return false;
-    return (
-      !this.#entries.isDeleteWaiting(delivery.key, delivery.uid) ||
-      delivery.resends >= deleteSupersedesAfterResends
-    );
+    // The same holds the other way round: an object needed again must not overtake its own delete,
+    // which the edge may still be applying.
+    const isOrderSensitive =
+      delivery.version.isDelete || this.#entries.isDeleteWaiting(delivery.key, delivery.uid);
+    return !isOrderSensitive || delivery.resends >= deleteSupersedesAfterResends;
   }
 
   #start(
