@@ -7,10 +7,9 @@
  *   `enqueueReply`, so that ACK is `recognized` rather than `unknown` (as are late ACKs of resent or
  *   retired deliveries; remembered within a bound of count and age);
  * - ACK: one entry per object `(key, uid)` that keeps only its latest version (newer resourceVersion wins,
- * *a delete replaces what waits, an object needed again replaces its waiting delete, stale versions are
- *   dropped). Where KubeEdge sends stop-and-wait, we keep a window
- *   of up to `windowSize` un-ACKed deliveries across objects, but never two for one edge key: the edge
- *   handles each message on its own goroutine with no version check and deletes non-pods by key alone
+ *   a delete replaces what waits, an object needed again replaces its waiting delete, stale versions are
+ *   dropped). Where KubeEdge sends stop-and-wait, we keep a window of up to `windowSize` un-ACKed
+ *   deliveries across objects, but never two for one edge key: the edge handles each message on its own goroutine with no version check and deletes non-pods by key alone
  *   (errata Part A omissions 6, 7, 11), so two in flight for one key could leave it on an old version or
  *   erase a re-created object.
  *
