@@ -9,9 +9,9 @@
  * - ACK: one entry per object `(key, uid)` that keeps only its latest version (newer resourceVersion wins,
  *   a delete replaces what waits, an object needed again replaces its waiting delete, stale versions are
  *   dropped). Where KubeEdge sends stop-and-wait, we keep a window of up to `windowSize` un-ACKed
- *   deliveries across objects, but never two for one edge key: the edge handles each message on its own goroutine with no version check and deletes non-pods by key alone
- *   (errata Part A omissions 6, 7, 11), so two in flight for one key could leave it on an old version or
- *   erase a re-created object.
+ *   deliveries across objects, but never two for one edge key: the edge handles each message on its own
+ *   goroutine with no version check and deletes non-pods by key alone (errata Part A omissions 6, 7,
+ *   11), so two in flight for one key could leave it on an old version or erase a re-created object.
  *
  * A delivery's id is the frame's `msg_id`; the edge ACKs with it as `parent_msg_id`. Resends reuse the id.
  * Un-ACKed deliveries survive a reconnect and go first on the next session (KubeEdge discards them).
