@@ -6,6 +6,8 @@ import { nodeA, twoNodeGraph } from './test-support.js';
 
 // Each row: what node A asks, and whether it is allowed (undefined) or the reason it is not. Every access
 // kind appears with A's own object and with B's: node A cannot touch node B's objects (STYLE.md rule 39).
+const ownSubject = [{ O: ['system:nodes'] }, { CN: ['system:node:edge-a'] }];
+
 const table: [string, Access, ForbidReason | undefined][] = [
   [
     'reads a ConfigMap its pod uses',
@@ -144,9 +146,7 @@ const table: [string, Access, ForbidReason | undefined][] = [
     {
       kind: 'event',
       namespace: 'default',
-      name: 'edge-a.17f',
       involvedObject: { kind: 'Node', name: 'edge-a' },
-      requireNamePrefix: true,
     },
     undefined,
   ],
@@ -155,9 +155,7 @@ const table: [string, Access, ForbidReason | undefined][] = [
     {
       kind: 'event',
       namespace: 'default',
-      name: 'edge-b.17f',
       involvedObject: { kind: 'Node', name: 'edge-b' },
-      requireNamePrefix: false,
     },
     'event-not-about-node',
   ],
@@ -166,9 +164,7 @@ const table: [string, Access, ForbidReason | undefined][] = [
     {
       kind: 'event',
       namespace: 'default',
-      name: undefined,
       involvedObject: { kind: 'Pod', namespace: 'default', name: 'a-pod' },
-      requireNamePrefix: false,
     },
     undefined,
   ],
@@ -177,9 +173,7 @@ const table: [string, Access, ForbidReason | undefined][] = [
     {
       kind: 'event',
       namespace: 'default',
-      name: undefined,
       involvedObject: { kind: 'Pod', namespace: 'default', name: 'b-pod' },
-      requireNamePrefix: false,
     },
     'event-not-about-node',
   ],
@@ -188,9 +182,7 @@ const table: [string, Access, ForbidReason | undefined][] = [
     {
       kind: 'event',
       namespace: 'other',
-      name: undefined,
       involvedObject: { kind: 'Pod', namespace: 'default', name: 'a-pod' },
-      requireNamePrefix: false,
     },
     'event-not-about-node',
   ],
@@ -199,32 +191,62 @@ const table: [string, Access, ForbidReason | undefined][] = [
     {
       kind: 'event',
       namespace: 'default',
-      name: undefined,
       involvedObject: { kind: 'Secret', namespace: 'default', name: 'a-secret' },
-      requireNamePrefix: false,
     },
     'event-not-about-node',
   ],
   [
-    "updates node B's event under its own involvedObject",
+    'records an event about its pod deleted a moment ago',
     {
       kind: 'event',
       namespace: 'default',
-      name: 'b-pod.17f',
-      involvedObject: { kind: 'Pod', namespace: 'default', name: 'a-pod' },
-      requireNamePrefix: true,
+      involvedObject: { kind: 'Pod', namespace: 'default', name: 'a-gone' },
+    },
+    undefined,
+  ],
+  [
+    "records an event about node B's pod deleted a moment ago",
+    {
+      kind: 'event',
+      namespace: 'default',
+      involvedObject: { kind: 'Pod', namespace: 'default', name: 'b-gone' },
     },
     'event-not-about-node',
   ],
   [
-    'requests a kubelet serving certificate',
-    { kind: 'create-csr', signerName: 'kubernetes.io/kubelet-serving' },
+    'requests a kubelet serving certificate for its own name',
+    {
+      kind: 'create-csr',
+      signerName: 'kubernetes.io/kubelet-serving',
+      usages: ['digital signature', 'server auth'],
+      request: { subject: ownSubject, dnsNames: ['edge-a'], ipAddresses: [], otherNames: [] },
+    },
     undefined,
   ],
   [
     'requests a certificate from another signer',
-    { kind: 'create-csr', signerName: 'kubernetes.io/kube-apiserver-client' },
+    {
+      kind: 'create-csr',
+      signerName: 'kubernetes.io/kube-apiserver-client',
+      usages: ['digital signature', 'client auth'],
+      request: { subject: ownSubject, dnsNames: [], ipAddresses: [], otherNames: [] },
+    },
     'csr-signer-not-allowed',
+  ],
+  [
+    "requests a client certificate in node B's name",
+    {
+      kind: 'create-csr',
+      signerName: 'kubernetes.io/kube-apiserver-client-kubelet',
+      usages: ['digital signature', 'client auth'],
+      request: {
+        subject: [{ O: ['system:nodes'] }, { CN: ['system:node:edge-b'] }],
+        dnsNames: [],
+        ipAddresses: [],
+        otherNames: [],
+      },
+    },
+    'csr-subject-not-allowed',
   ],
   [
     'reads a CSR it made (annotation)',

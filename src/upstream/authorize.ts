@@ -23,6 +23,8 @@ import { forbiddenFailure } from './api-outcome.js';
 import type { AuthorizationMode } from './options.js';
 import type { ErrStatusContent } from './replies.js';
 import { errStatusContent } from './replies.js';
+import type { KubeletCsrRequest, NodeFacts } from './kubelet-csr.js';
+import { kubeletCsrViolation, kubeletSigners } from './kubelet-csr.js';
 
 /** The namespace of node leases. */
 export const nodeLeaseNamespace = 'kube-node-lease';
@@ -31,10 +33,7 @@ export const nodeLeaseNamespace = 'kube-node-lease';
 export const nodeRestrictionLabelDomain = 'node-restriction.kubernetes.io';
 
 /** CSR signers a node may request: the kubelet client and serving signers. */
-export const nodeCsrSigners: readonly string[] = Object.freeze([
-  'kubernetes.io/kube-apiserver-client-kubelet',
-  'kubernetes.io/kubelet-serving',
-]);
+export const nodeCsrSigners: readonly string[] = kubeletSigners;
 
 /** The kinds of object the graph can tell a node needs (location/'s `ObjectKind`). */
 export type GraphObjectKind = 'ConfigMap' | 'PersistentVolumeClaim' | 'Secret' | 'ServiceAccount';
@@ -48,13 +47,20 @@ export interface GraphObjectRef {
 
 /**
  * What authorization asks the caches. `LocationCache` answers `nodeNeeds`; `podOn` and `claimOfVolume`
- * are supplied by `main.ts` from the location cache's pod locations and the PV (or PVC) store.
+ * are supplied by `main.ts` from the location cache's pod locations and the PV (or PVC) store;
+ * `podRecentlyDeletedFrom` by a {@link RecentPodDeletions} fed from the pod informer; the
+ * {@link NodeFacts} (a node's addresses, whether a Node exists) from the Node store.
  */
-export interface NodeGraph {
+export interface NodeGraph extends NodeFacts {
   /** Whether a pod bound to `node` references `object`. */
   nodeNeeds(node: NodeName, object: GraphObjectRef): boolean;
   /** Whether the pod `namespace/name` is bound to `node` (recorded on it by the location cache). */
   podOn(node: NodeName, namespace: string, name: string): boolean;
+  /**
+   * Whether a pod `namespace/name` bound to `node` was deleted recently (5 minutes): a kubelet still
+   * records events about a pod it has just stopped.
+   */
+  podRecentlyDeletedFrom(node: NodeName, namespace: string, name: string): boolean;
   /** The claim a PersistentVolume is bound to (`spec.claimRef`), or `undefined` when unbound or unknown. */
   claimOfVolume(volumeName: string): { readonly namespace: string; readonly name: string } | undefined;
 }
@@ -96,15 +102,18 @@ export type Access =
       readonly isMirror: boolean;
       readonly ownerReferences: readonly ObjectReference[];
     }
+  /**
+   * An event about `involvedObject`, in `namespace`: for a create, the new event; for an update or patch,
+   * both the stored event (read first, never judged by its name) and, for an update, the new body.
+   */
+  | { readonly kind: 'event'; readonly namespace: string; readonly involvedObject: ObjectReference }
+  /** A CSR, with its PKCS#10 request as kubelet-csr.ts parsed it. */
   | {
-      readonly kind: 'event';
-      readonly namespace: string;
-      readonly name: string | undefined;
-      readonly involvedObject: ObjectReference;
-      /** For update and patch: the event's name must be `<involvedObject.name>.…` (client-go recorder). */
-      readonly requireNamePrefix: boolean;
+      readonly kind: 'create-csr';
+      readonly signerName: string;
+      readonly usages: readonly string[] | undefined;
+      readonly request: KubeletCsrRequest;
     }
-  | { readonly kind: 'create-csr'; readonly signerName: string }
   /** Checked after the read: who created the CSR. */
   | {
       readonly kind: 'read-csr';
@@ -124,6 +133,9 @@ export type ForbidReason =
   | 'mirror-pod-not-allowed'
   | 'event-not-about-node'
   | 'csr-signer-not-allowed'
+  | 'csr-subject-not-allowed'
+  | 'csr-usages-not-allowed'
+  | 'csr-san-not-allowed'
   | 'csr-not-own'
   | 'restricted-label'
   | 'patch-field-not-allowed';
@@ -197,12 +209,12 @@ export function authorize(
       return authorizeMirrorPod(node, access);
     case 'event':
       return authorizeEvent(node, access, graph);
-    case 'create-csr':
-      return check(
-        nodeCsrSigners.includes(access.signerName),
-        'csr-signer-not-allowed',
-        `node ${q(node)} may only request certificates from ${nodeCsrSigners.join(' or ')}`,
-      );
+    case 'create-csr': {
+      const violation = kubeletCsrViolation(node, access, graph);
+      return violation === undefined
+        ? allowed
+        : deny(violation.reason, `node ${q(node)}: ${violation.message}`);
+    }
     case 'read-csr':
       return check(
         access.username === `system:node:${node}` || access.requestingNode === node,
@@ -293,16 +305,18 @@ function authorizeEvent(
   let isOwn = false;
   if (about.kind === 'Node') isOwn = aboutName === node;
   else if (about.kind === 'Pod') {
-    // A pod event lives in the pod's namespace.
+    // A pod event lives in the pod's namespace. A pod deleted a moment ago still gets its last events.
     const namespace = about.namespace ?? access.namespace;
-    isOwn = namespace === access.namespace && aboutName !== '' && graph.podOn(node, namespace, aboutName);
+    isOwn =
+      namespace === access.namespace &&
+      aboutName !== '' &&
+      (graph.podOn(node, namespace, aboutName) || graph.podRecentlyDeletedFrom(node, namespace, aboutName));
   }
-  if (!isOwn)
-    return deny('event-not-about-node', `node ${q(node)} may only record events about itself or its pods`);
-  if (access.requireNamePrefix && !(access.name ?? '').startsWith(`${aboutName}.`)) {
-    return deny('event-not-about-node', `the event's name does not belong to its involved object`);
-  }
-  return allowed;
+  return check(
+    isOwn,
+    'event-not-about-node',
+    `node ${q(node)} may only record events about itself or its pods`,
+  );
 }
 
 function checkLabels(keys: readonly string[]): AuthorizationResult {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { ApiVerb, KubeResource } from './api-call.js';
 import { decideUpstream } from './decide.js';
 import type { Decision } from './decision.js';
 import { resolveUpstreamOptions } from './options.js';
-import { nodeA, now, requestOf, twoNodeGraph } from './test-support.js';
+import { csrRequestOf, nodeA, now, requestOf, twoNodeGraph } from './test-support.js';
 
 const context = { graph: twoNodeGraph, options: resolveUpstreamOptions({ cloudcoreAddress: '10.0.0.1' }) };
 
@@ -19,7 +19,17 @@ const mirror = {
   spec: { nodeName: 'edge-a' },
 };
 const token = { spec: { boundObjectRef: { kind: 'Pod', name: 'a-pod' } } };
-const csr = { spec: { signerName: 'kubernetes.io/kubelet-serving', request: 'LS0t' } };
+const csr = {
+  spec: {
+    signerName: 'kubernetes.io/kube-apiserver-client-kubelet',
+    usages: ['digital signature', 'client auth'],
+    request: '',
+  },
+};
+
+before(async () => {
+  csr.spec.request = await csrRequestOf('CN=system:node:edge-a, O=system:nodes');
+});
 
 // Every row of spec §4.2: the first API call its decision asks for.
 const rows: [string, string, unknown, ApiVerb, KubeResource][] = [
@@ -45,8 +55,9 @@ const rows: [string, string, unknown, ApiVerb, KubeResource][] = [
   ['default/certificatesigningrequest/csr-1', 'insert', csr, 'create', 'certificatesigningrequests'],
   ['default/certificatesigningrequest/csr-1', 'query', null, 'get', 'certificatesigningrequests'],
   ['default/event/a-pod.1', 'insert', pod, 'create', 'events'],
-  ['default/event/a-pod.1', 'update', { ...pod, metadata: { name: 'a-pod.1' } }, 'update', 'events'],
-  ['default/event/a-pod.1', 'patch', { event: pod, patchData: '{}' }, 'patch', 'events'],
+  // An update or patch first reads the stored event: it is judged on that, not on the content.
+  ['default/event/a-pod.1', 'update', { ...pod, metadata: { name: 'a-pod.1' } }, 'get', 'events'],
+  ['default/event/a-pod.1', 'patch', { event: pod, patchData: '{}' }, 'get', 'events'],
 ];
 
 describe('decideUpstream: every §4.2 row reaches its API call', () => {

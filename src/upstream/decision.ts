@@ -65,7 +65,9 @@ export type InvalidReason =
   /** The resource lacks a name or namespace the type needs. */
   | 'bad-resource'
   /** The type does not serve this operation upstream. */
-  | 'unsupported-operation';
+  | 'unsupported-operation'
+  /** A list form carries more entries than allowed (legacy `podstatus`). */
+  | 'list-too-long';
 
 /**
  * A handler's decision. Terminal kinds (`done`, `forbid`, `invalid`) carry their last emissions; `call`

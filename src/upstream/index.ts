@@ -104,6 +104,25 @@ export type {
 export { leaseRenewalCall } from './lease-renewal.js';
 export { formatMicroTime } from './rfc3339.js';
 export { RequestScheduler, laneOf } from './request-scheduler.js';
-export type { Lane, SchedulableRequest, SchedulerLimits } from './request-scheduler.js';
+export type { AddResult, Lane, SchedulableRequest, SchedulerLimits } from './request-scheduler.js';
 export { apiFailureOf } from './api-failure-of.js';
+export { decideAdmission, isOwnLease } from './admission.js';
+export type { Admission, AdmissionInput, AdmissionRefusal } from './admission.js';
+export { RecentPodDeletions, recentPodDeletionsDefaults } from './recent-pod-deletions.js';
+export type { RecentPodDeletionsOptions } from './recent-pod-deletions.js';
+export {
+  kubeletClientSigner,
+  kubeletCsrViolation,
+  kubeletServingSigner,
+  kubeletSigners,
+  parseKubeletCsr,
+} from './kubelet-csr.js';
+export type {
+  KubeletCsrReason,
+  KubeletCsrRequest,
+  KubeletCsrViolation,
+  NodeAddress,
+  NodeFacts,
+} from './kubelet-csr.js';
+export { RefusalWarnings } from './refusal-warnings.js';
 export type { ReadFailure } from './api-failure-of.js';

@@ -27,6 +27,14 @@ export interface UpstreamOptions {
    * the object and merges again before the error is answered (default 2; KubeEdge answers at once, 0).
    */
   readonly conflictRetries?: number;
+  /**
+   * Legacy `podstatus` list form: the most entries one list may carry (default 256). A longer list is
+   * refused up front with one 400 reply naming the limit, before any API call. Why a cap rather than
+   * serving any length: the list is one node's pods (kubelet's `maxPods` is 110 by default, 250 the
+   * documented ceiling), each entry costs two to seven serial API calls in one request slot and one reply
+   * frame, so a 10,000-entry list is a cost amplifier no real node needs (issue 12 item 5).
+   */
+  readonly maxPodStatusListEntries?: number;
 }
 
 /** The defaults of {@link UpstreamOptions}. */
@@ -34,10 +42,12 @@ export const upstreamDefaults: Readonly<{
   authorization: AuthorizationMode;
   nodeUpdateFrequencyMs: number;
   conflictRetries: number;
+  maxPodStatusListEntries: number;
 }> = Object.freeze({
   authorization: 'node',
   nodeUpdateFrequencyMs: 10_000,
   conflictRetries: 2,
+  maxPodStatusListEntries: 256,
 });
 
 /** {@link UpstreamOptions} with every default applied. */
@@ -66,6 +76,12 @@ export function resolveUpstreamOptions(options: UpstreamOptions): ResolvedUpstre
     invalid(
       'conflictRetries',
       `must be an integer >= 0; use e.g. the default ${String(upstreamDefaults.conflictRetries)}`,
+    );
+  }
+  if (!Number.isSafeInteger(resolved.maxPodStatusListEntries) || resolved.maxPodStatusListEntries < 1) {
+    invalid(
+      'maxPodStatusListEntries',
+      `must be an integer >= 1; use e.g. the default ${String(upstreamDefaults.maxPodStatusListEntries)}`,
     );
   }
   return Object.freeze(resolved);

@@ -9,6 +9,8 @@ interface Req {
   readonly lane: Lane;
   readonly key: string;
   readonly id: string;
+  readonly isAlwaysAdmitted: boolean;
+  readonly approxBytes: number;
 }
 
 const limits: SchedulerLimits = {
@@ -16,10 +18,15 @@ const limits: SchedulerLimits = {
   maxInFlightPerNode: 2,
   reservedStatusSlots: 1,
   maxPendingPerLane: 100,
+  maxPendingPerNode: 100,
 };
 
 function req(node: string, lane: Lane, key: string, id = `${node}:${key}`): Req {
-  return { node: node as NodeName, lane, key, id };
+  return { node: node as NodeName, lane, key, id, isAlwaysAdmitted: false, approxBytes: 100 };
+}
+
+function lease(node: string, id = `${node}:lease`): Req {
+  return { ...req(node, 'status', `kube-node-lease/lease/${node}`, id), isAlwaysAdmitted: true };
 }
 
 function drain(s: RequestScheduler<Req>): string[] {
@@ -76,11 +83,54 @@ describe('RequestScheduler', () => {
 
   it('refuses beyond maxPendingPerLane, per lane', () => {
     const s = new RequestScheduler<Req>({ ...limits, maxPendingPerLane: 2 });
-    assert.ok(s.add(req('a', 'general', '1')));
-    assert.ok(s.add(req('a', 'general', '2')));
-    assert.ok(!s.add(req('a', 'general', '3')));
-    assert.ok(s.add(req('a', 'status', '4')), 'the status lane has its own capacity');
+    assert.ok(s.add(req('a', 'general', '1')).added);
+    assert.ok(s.add(req('a', 'general', '2')).added);
+    assert.deepEqual(s.add(req('a', 'general', '3')), { added: false, reason: 'lane-full' });
+    assert.ok(s.add(req('a', 'status', '4')).added, 'the status lane has its own capacity');
     assert.equal(s.pending('general'), 2);
+  });
+
+  it('refuses a node beyond maxPendingPerNode while other nodes still get in', () => {
+    const s = new RequestScheduler<Req>({ ...limits, maxPendingPerNode: 3 });
+    for (let i = 0; i < 3; i += 1) assert.ok(s.add(req('a', 'status', String(i))).added);
+    assert.deepEqual(s.add(req('a', 'status', 'x')), { added: false, reason: 'node-full' });
+    assert.ok(s.add(req('b', 'status', 'y')).added);
+    assert.ok(s.add(req('a', 'general', 'q')).added, 'counted per lane');
+  });
+
+  it('makes room in a full lane by refusing the newest request of the node holding the most', () => {
+    const s = new RequestScheduler<Req>({ ...limits, maxPendingPerLane: 4, maxPendingPerNode: 4 });
+    for (let i = 0; i < 4; i += 1) s.add(req('a', 'general', String(i), `a${String(i)}`));
+    const added = s.add(req('b', 'general', 'sa-token', 'b0'));
+    assert.ok(added.added);
+    assert.equal(added.evicted?.id, 'a3', "a's newest gives way");
+    assert.equal(s.pending('general'), 4);
+    // a now holds 3, b 1: b may take one more (3 > 1 + 1), then the lane is shared 2/2 and b is refused.
+    assert.equal(s.add(req('b', 'general', 'x', 'b1')).added && 'added', 'added');
+    assert.deepEqual(s.add(req('b', 'general', 'y', 'b2')), { added: false, reason: 'lane-full' });
+  });
+
+  it("always admits a node's own lease, even into a full lane or past its node cap, and never evicts it", () => {
+    const s = new RequestScheduler<Req>({ ...limits, maxPendingPerLane: 2, maxPendingPerNode: 1 });
+    s.add(lease('a', 'a-lease'));
+    s.add(req('b', 'status', 'p', 'b0'));
+    assert.ok(s.add(lease('c')).added, 'lane full: the lease is still admitted');
+    assert.ok(s.add(lease('b')).added, 'b at its node cap: its lease is still admitted');
+    // b holds the most (b0 and its lease): b0 gives way, its lease stays.
+    const newcomer = s.add(req('d', 'status', 'p', 'd0'));
+    assert.ok(newcomer.added);
+    assert.equal(newcomer.evicted?.id, 'b0');
+  });
+
+  it("keeps each node's waiting bytes", () => {
+    const s = new RequestScheduler<Req>(limits);
+    s.add(req('a', 'status', 'p'));
+    s.add(req('a', 'general', 'q'));
+    assert.equal(s.waitingBytes('a' as NodeName), 200);
+    s.next();
+    assert.equal(s.waitingBytes('a' as NodeName), 100, 'a request taken to run no longer waits');
+    s.drainPending();
+    assert.equal(s.waitingBytes('a' as NodeName), 0);
   });
 
   it('is idle once everything taken has finished; drainPending empties the queues', () => {
@@ -99,23 +149,41 @@ describe('RequestScheduler', () => {
 
 describe('RequestScheduler.replacePending', () => {
   it('puts a newer request in the place of a waiting one and never touches one in flight', () => {
-    const s = new RequestScheduler<{ node: NodeName; lane: 'status'; key: string; n: number }>({
+    interface R {
+      node: NodeName;
+      lane: 'status';
+      key: string;
+      n: number;
+      isAlwaysAdmitted: boolean;
+      approxBytes: number;
+    }
+    const s = new RequestScheduler<R>({
       maxInFlight: 4,
       maxInFlightPerNode: 4,
       reservedStatusSlots: 1,
       maxPendingPerLane: 10,
+      maxPendingPerNode: 10,
     });
     const node = 'edge-a' as NodeName;
-    s.add({ node, lane: 'status', key: 'lease', n: 1 });
+    const r = (key: string, n: number): R => ({
+      node,
+      lane: 'status',
+      key,
+      n,
+      isAlwaysAdmitted: false,
+      approxBytes: n,
+    });
+    s.add(r('lease', 1));
     assert.equal(s.next()?.n, 1, 'the first runs');
-    s.add({ node, lane: 'status', key: 'lease', n: 2 });
-    s.add({ node, lane: 'status', key: 'other', n: 3 });
-    const replaced = s.replacePending({ node, lane: 'status', key: 'lease', n: 4 }, (o) => o.key === 'lease');
+    s.add(r('lease', 2));
+    s.add(r('other', 3));
+    const replaced = s.replacePending(r('lease', 4), (o) => o.key === 'lease');
     assert.equal(replaced?.n, 2);
     assert.equal(s.pending('status'), 2, 'replacing does not add');
+    assert.equal(s.waitingBytes(node), 3 + 4, 'the replaced request no longer counts');
     assert.equal(s.next()?.n, 3, 'the lease key is still busy with n=1');
     assert.equal(
-      s.replacePending({ node, lane: 'status', key: 'none', n: 5 }, (o) => o.key === 'none'),
+      s.replacePending(r('none', 5), (o) => o.key === 'none'),
       undefined,
     );
   });

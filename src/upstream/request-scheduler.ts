@@ -11,12 +11,18 @@
  * the global bound are never given to the `general` lane, so status always has capacity however many
  * queries wait. Nodes are served round-robin inside a lane, so one node's flood cannot delay another's.
  *
+ * Admission (admission.ts, issue 12): waiting requests are capped per node as well as per lane, a full
+ * lane takes its room from the node with the most waiting, and a node's own Lease is always admitted.
+ * The scheduler also keeps each node's waiting bytes (`approxBytes`), for a per-node byte budget.
+ *
  * Not promised: coalescing of several pending statuses for the same pod (each request gets its own reply,
  * so each is run); strict FIFO across different objects of one node (only requests on the same resource
  * path keep their order: one of them is in flight at a time).
  * @module
  */
 import type { NodeName, UpstreamResourceType } from '../protocol/index.js';
+import { decideAdmission } from './admission.js';
+import type { AdmissionRefusal } from './admission.js';
 
 /** A lane: `status` writes, or every other request (`general`). Closed: a metric label. */
 export type Lane = 'status' | 'general';
@@ -27,7 +33,16 @@ export interface SchedulableRequest {
   readonly lane: Lane;
   /** Requests with the same key (the wire resource path) on the same node run one at a time, in order. */
   readonly key: string;
+  /** Admitted whatever the caps (the node's own Lease); never given up to make room for another node. */
+  readonly isAlwaysAdmitted: boolean;
+  /** About how many bytes the request holds while it waits (its frame's content and header). */
+  readonly approxBytes: number;
 }
+
+/** What {@link RequestScheduler.add} did: queued (perhaps refusing `evicted` to make room), or not. */
+export type AddResult<T> =
+  | { readonly added: true; readonly evicted?: T }
+  | { readonly added: false; readonly reason: AdmissionRefusal };
 
 /** Limits of a {@link RequestScheduler}; validated by the worker's options. */
 export interface SchedulerLimits {
@@ -37,8 +52,10 @@ export interface SchedulerLimits {
   readonly maxInFlightPerNode: number;
   /** Of `maxInFlight`, slots the `general` lane may never take. Less than `maxInFlight`. */
   readonly reservedStatusSlots: number;
-  /** Requests waiting per lane; {@link RequestScheduler.add} refuses beyond it. */
+  /** Requests waiting per lane; {@link RequestScheduler.add} refuses beyond it (or makes room, admission.ts). */
   readonly maxPendingPerLane: number;
+  /** Requests waiting per node, counted per lane; {@link RequestScheduler.add} refuses beyond it. */
+  readonly maxPendingPerNode: number;
 }
 
 /** How far into one node's queue `next` looks for a request whose key is not busy. */
@@ -72,6 +89,8 @@ export class RequestScheduler<T extends SchedulableRequest> {
   };
   readonly #perNode = new Map<string, number>();
   readonly #busyKeys = new Set<string>();
+  /** Per node, the `approxBytes` of its waiting requests (both lanes). */
+  readonly #waitingBytes = new Map<NodeName, number>();
   #inFlight = 0;
 
   constructor(limits: SchedulerLimits) {
@@ -93,15 +112,45 @@ export class RequestScheduler<T extends SchedulableRequest> {
     return this.#inFlight === 0 && this.#lanes.status.pending === 0 && this.#lanes.general.pending === 0;
   }
 
-  /** Queues a request; `false` (and nothing queued) when its lane is full. */
-  add(request: T): boolean {
+  /** The `approxBytes` of `node`'s waiting requests. */
+  waitingBytes(node: NodeName): number {
+    return this.#waitingBytes.get(node) ?? 0;
+  }
+
+  /**
+   * Queues a request, or refuses it (nothing queued) by admission.ts's rules. When the lane is full and
+   * another node holds far more of it, that node's newest waiting request is removed and returned as
+   * `evicted`: the caller answers it.
+   */
+  add(request: T): AddResult<T> {
     const lane = this.#lanes[request.lane];
-    if (lane.pending >= this.#limits.maxPendingPerLane) return false;
     const queue = lane.nodes.get(request.node);
+    const nodePending = queue?.length ?? 0;
+    const isFull = !request.isAlwaysAdmitted && lane.pending >= this.#limits.maxPendingPerLane;
+    const admission = decideAdmission({
+      isOwnLease: request.isAlwaysAdmitted,
+      nodePending,
+      lanePending: lane.pending,
+      maxPendingPerNode: this.#limits.maxPendingPerNode,
+      maxPendingPerLane: this.#limits.maxPendingPerLane,
+      // Looked for only when the lane is full: a scan of the nodes that have requests waiting in it.
+      heaviest: isFull ? heaviestOf(lane, request.node) : undefined,
+    });
+    let evicted: T | undefined;
+    switch (admission.action) {
+      case 'refuse':
+        return { added: false, reason: admission.reason };
+      case 'evict':
+        evicted = this.#evictNewest(request.lane, admission.victim);
+        break;
+      case 'admit':
+        break;
+    }
     if (queue === undefined) lane.nodes.set(request.node, [request]);
     else queue.push(request);
     lane.pending += 1;
-    return true;
+    this.#charge(request, request.approxBytes);
+    return evicted === undefined ? { added: true } : { added: true, evicted };
   }
 
   /**
@@ -116,6 +165,8 @@ export class RequestScheduler<T extends SchedulableRequest> {
       const older = queue[i];
       if (older !== undefined && matches(older)) {
         queue[i] = request;
+        this.#charge(older, -older.approxBytes);
+        this.#charge(request, request.approxBytes);
         return older;
       }
     }
@@ -159,7 +210,31 @@ export class RequestScheduler<T extends SchedulableRequest> {
       lane.nodes.clear();
       lane.pending = 0;
     }
+    this.#waitingBytes.clear();
     return all;
+  }
+
+  #charge(request: T, bytes: number): void {
+    const total = (this.#waitingBytes.get(request.node) ?? 0) + bytes;
+    if (total <= 0) this.#waitingBytes.delete(request.node);
+    else this.#waitingBytes.set(request.node, total);
+  }
+
+  /** Removes `node`'s newest waiting request in `laneName` that may be given up. */
+  #evictNewest(laneName: Lane, node: NodeName): T | undefined {
+    const lane = this.#lanes[laneName];
+    const queue = lane.nodes.get(node);
+    if (queue === undefined) return undefined;
+    for (let i = queue.length - 1; i >= 0; i -= 1) {
+      const victim = queue[i];
+      if (victim === undefined || victim.isAlwaysAdmitted) continue;
+      queue.splice(i, 1);
+      lane.pending -= 1;
+      if (queue.length === 0) lane.nodes.delete(node);
+      this.#charge(victim, -victim.approxBytes);
+      return victim;
+    }
+    return undefined;
   }
 
   #take(laneName: Lane): T | undefined {
@@ -172,6 +247,7 @@ export class RequestScheduler<T extends SchedulableRequest> {
         if (request === undefined || this.#busyKeys.has(busyKey(request))) continue;
         queue.splice(i, 1);
         lane.pending -= 1;
+        this.#charge(request, -request.approxBytes);
         // Move the node to the end of the round-robin order (or drop it when it has nothing left).
         lane.nodes.delete(node);
         if (queue.length > 0) lane.nodes.set(node, queue);
@@ -180,6 +256,19 @@ export class RequestScheduler<T extends SchedulableRequest> {
     }
     return undefined;
   }
+}
+
+/** The node other than `except` with the most requests waiting in `lane`, if it has any. */
+function heaviestOf<T>(
+  lane: LaneState<T>,
+  except: NodeName,
+): { readonly node: NodeName; readonly pending: number } | undefined {
+  let heaviest: { node: NodeName; pending: number } | undefined;
+  for (const [node, queue] of lane.nodes) {
+    if (node !== except && queue.length > (heaviest?.pending ?? 0))
+      heaviest = { node, pending: queue.length };
+  }
+  return heaviest;
 }
 
 function perNodeKey(request: SchedulableRequest): string {

@@ -188,7 +188,12 @@ export type TokenRequest = z.output<typeof tokenRequestSchema>;
 
 /** `certificates.k8s.io/v1 CertificateSigningRequest`. */
 export const certificateSigningRequestSchema = kubeObjectSchema.extend({
-  spec: z.looseObject({ signerName: z.string(), request: z.string(), username: z.string().optional() }),
+  spec: z.looseObject({
+    signerName: z.string(),
+    request: z.string(),
+    usages: z.array(z.string()).optional(),
+    username: z.string().optional(),
+  }),
 });
 
 /** `v1 Event`, as far as authorization reads it. */

@@ -4,6 +4,9 @@
  * @module
  */
 import assert from 'node:assert/strict';
+import 'reflect-metadata';
+import { webcrypto } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
 import type { Message, MessageId, NodeName } from '../protocol/index.js';
 import { classifyUpstream } from '../protocol/index.js';
 import type { ApiCall } from './api-call.js';
@@ -30,6 +33,10 @@ export interface GraphTable {
   readonly needs?: readonly (readonly [NodeName, GraphObjectKind, string, string])[];
   readonly pods?: readonly (readonly [NodeName, string, string])[];
   readonly claims?: Readonly<Record<string, { namespace: string; name: string }>>;
+  /** Pods deleted from a node a moment ago: `[node, namespace, name]`. */
+  readonly deleted?: readonly (readonly [NodeName, string, string])[];
+  /** Each node's `status.addresses`. */
+  readonly addresses?: Readonly<Record<string, readonly { type: string; address: string }[]>>;
 }
 
 /** A {@link NodeGraph} answering from a table. */
@@ -43,6 +50,10 @@ export function graphOf(table: GraphTable): NodeGraph {
     podOn: (node, namespace, name) =>
       (table.pods ?? []).some(([n, ns, podName]) => n === node && ns === namespace && podName === name),
     claimOfVolume: (volume) => table.claims?.[volume],
+    podRecentlyDeletedFrom: (node, namespace, name) =>
+      (table.deleted ?? []).some(([n, ns, podName]) => n === node && ns === namespace && podName === name),
+    nodeAddresses: (node) => table.addresses?.[node] ?? [],
+    isNode: (name) => name === nodeA || name === nodeB,
   };
 }
 
@@ -65,6 +76,17 @@ export const twoNodeGraph: NodeGraph = graphOf({
   claims: {
     'a-pv': { namespace: 'default', name: 'a-pvc' },
     'b-pv': { namespace: 'default', name: 'b-pvc' },
+  },
+  deleted: [
+    [nodeA, 'default', 'a-gone'],
+    [nodeB, 'default', 'b-gone'],
+  ],
+  addresses: {
+    [nodeA]: [
+      { type: 'InternalIP', address: '10.0.0.1' },
+      { type: 'Hostname', address: 'edge-a.lab' },
+    ],
+    [nodeB]: [{ type: 'InternalIP', address: '10.0.0.2' }],
   },
 });
 
@@ -141,4 +163,22 @@ export function assertEach(actual: readonly unknown[], expected: readonly unknow
     `expected ${String(expected.length)} items, got ${String(actual.length)}`,
   );
   for (const [index, item] of expected.entries()) assert.partialDeepStrictEqual(actual[index], item);
+}
+
+/**
+ * A CSR's `spec.request` as the API carries it (base64 of PEM), for `subject` (e.g.
+ * `CN=system:node:edge-a, O=system:nodes`) with `sans`, signed by a fresh P-256 key.
+ */
+export async function csrRequestOf(subject: string, sans: x509.JsonGeneralNames = []): Promise<string> {
+  const keys = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
+    'sign',
+    'verify',
+  ]);
+  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
+    name: subject,
+    keys,
+    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+    extensions: sans.length === 0 ? [] : [new x509.SubjectAlternativeNameExtension(sans)],
+  });
+  return Buffer.from(csr.toString('pem')).toString('base64');
 }

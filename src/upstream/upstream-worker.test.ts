@@ -212,3 +212,97 @@ describe('UpstreamWorker status coalescing', () => {
     assert.deepEqual(h.outcomes.map((o) => o.result).sort(), ['coalesced', 'ok', 'ok']);
   });
 });
+
+describe('UpstreamWorker fair admission (issue 12)', () => {
+  const nodeB = 'edge-b' as NodeName;
+  const lease = {
+    metadata: { name: nodeA, namespace: 'kube-node-lease', resourceVersion: '5' },
+    spec: { holderIdentity: nodeA, leaseDurationSeconds: 40 },
+  };
+  const token = { spec: { audiences: ['x'], boundObjectRef: { kind: 'Pod', name: 'a-pod' } } };
+
+  it("admits and answers node A's lease, pod status and token while node B's flood fills the lanes", async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const h = harness(
+      (req) => gate.then(() => (req.path.endsWith('/token') ? { status: { token: 't' } } : {})),
+      {
+        maxInFlight: 2,
+        reservedStatusSlots: 1,
+        maxPendingPerLane: 10,
+        maxPendingPerNode: 50,
+      },
+    );
+    for (let i = 0; i < 100; i += 1) {
+      h.send('default/podpatch/b-pod', 'patch', JSON.stringify({ status: { message: String(i) } }), nodeB);
+      h.send('default/configmap/b-cm', 'query', null, nodeB);
+    }
+    const mine = [
+      h.send(`kube-node-lease/lease/${nodeA}`, 'update', lease),
+      h.send('default/podpatch/a-pod', 'patch', JSON.stringify({ status: { message: 'a' } })),
+      h.send('default/serviceaccounttoken/a-sa', 'query', token),
+    ].map((m) => m.header.msg_id);
+    const refusedEarly = h.sent.filter((s) =>
+      mine.includes(s.message.header.parent_msg_id ?? ('' as MessageId)),
+    );
+    assert.deepEqual(refusedEarly, [], "none of node A's requests was refused");
+    release();
+    await h.worker.whenIdle();
+    const answers = h.sent.filter((s) => mine.includes(s.message.header.parent_msg_id ?? ('' as MessageId)));
+    assert.equal(answers.length, 3);
+    assert.ok(
+      answers.every((s) => s.message.route.operation === 'response'),
+      'answered, not refused',
+    );
+    const refusedB = h.outcomes.filter((o) => o.node === nodeB && o.result === 'queue-full').length;
+    assert.ok(refusedB > 150, `node B's flood was refused (${String(refusedB)})`);
+    assert.ok(h.outcomes.every((o) => o.node === nodeB || o.result === 'ok'));
+  });
+
+  it("coalesces a node's own lease queries while one waits, and answers each", async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const h = harness(() => gate.then(() => lease), { maxInFlight: 2, reservedStatusSlots: 1 });
+    const resource = `kube-node-lease/lease/${nodeA}`;
+    h.send(resource, 'update', lease); // in flight
+    const waiting = [1, 2, 3].map(() => h.send(resource, 'query', null));
+    release();
+    await h.worker.whenIdle();
+    assert.equal(h.calls.length, 2, 'one update, one query for the three that waited');
+    for (const m of waiting) {
+      assert.ok(h.sent.some((s) => s.message.header.parent_msg_id === m.header.msg_id));
+    }
+  });
+
+  it('logs one warning per node and reason per interval for a flood of forbidden requests; all counted', async () => {
+    const h = harness(() => Promise.resolve(configMap));
+    for (let i = 0; i < 100; i += 1) h.send('default/configmap/b-cm', 'query', null);
+    await h.worker.whenIdle();
+    const warnings = h.logs.filter((l) => l.includes('Upstream request was forbidden'));
+    assert.equal(warnings.length, 1);
+    assert.equal(h.outcomes.filter((o) => o.result === 'forbid').length, 100);
+  });
+
+  it('answers a legacy podstatus list of 256 pods in full (more than 100 API calls in one request)', async () => {
+    const pod = (name: string) => ({
+      metadata: { name, namespace: 'default', uid: `u-${name}`, resourceVersion: '1' },
+      spec: { nodeName: nodeA },
+      status: { phase: 'Pending' },
+    });
+    const h = harness((req) => Promise.resolve(pod(req.path.split('/')[6] ?? '')));
+    const list = Array.from({ length: 256 }, (_, i) => ({
+      UID: `u-p${String(i)}`,
+      Name: `p${String(i)}`,
+      Status: { phase: 'Running' },
+    }));
+    h.send('default/podstatus', 'update', list);
+    await h.worker.whenIdle();
+    assert.equal(h.calls.length, 512, 'a read and a status write per pod');
+    assert.equal(h.sent.filter((s) => s.message.content === 'OK').length, 256);
+    assert.ok(!h.outcomes.some((o) => o.result === 'internal-error'));
+  });
+});

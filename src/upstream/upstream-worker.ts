@@ -7,6 +7,12 @@
  *
  * Scheduling is request-scheduler.ts: a global in-flight bound, a per-node bound, status writes in their
  * own lane served first with reserved slots, so no flood of queries can starve leases and pod status.
+ * Admission is admission.ts (issue 12): waiting requests are capped per node and per lane, a node's own
+ * Lease is always admitted and coalesced, so one node's flood refuses only its own requests.
+ *
+ * Quiet under attack (issue 12 item 4): a refused, forbidden or invalid request is logged at most once
+ * per (node, result, reason) per 10 s (refusal-warnings.ts); the rest are counted by `onOutcome` and
+ * reported as `suppressed` on the next line.
  *
  * Impersonation (`impersonateNodes`, default OFF): when on, calls a decision makes on the node's behalf
  * carry `Impersonate-User: system:node:<node>` and `Impersonate-Group: system:nodes`, so the API server's
@@ -36,6 +42,8 @@ import type { UpstreamContext } from './decide.js';
 import type { Decision } from './decision.js';
 import { emissionToMessage } from './decision.js';
 import { EdgeControllerError } from '../errors/index.js';
+import { isOwnLease } from './admission.js';
+import { RefusalWarnings } from './refusal-warnings.js';
 import { RequestScheduler, laneOf } from './request-scheduler.js';
 import type { Lane } from './request-scheduler.js';
 
@@ -97,6 +105,14 @@ export interface UpstreamWorkerOptions {
   readonly reservedStatusSlots?: number;
   /** Requests waiting per lane before new ones are answered with an error (the edge retries). Default 10000. */
   readonly maxPendingPerLane?: number;
+  /**
+   * Requests waiting per node, per lane, before its new ones are answered with an error. Default 1000:
+   * a node's whole legitimate backlog after a reconnect (a status per pod, a query per referenced object)
+   * fits, and ten flooding nodes are needed to fill a lane, which then gives room to quiet nodes anyway.
+   */
+  readonly maxPendingPerNode?: number;
+  /** A refused, forbidden or invalid request is logged once per node and reason per this many ms. Default 10000. */
+  readonly refusalLogIntervalMs?: number;
   /** Retries of a retryable failure (429, 5xx, no response) before the decision sees it. Default 3. */
   readonly retries?: number;
   /** First retry delay, ms, doubled per retry. Default 200. */
@@ -114,13 +130,18 @@ export const upstreamWorkerDefaults = Object.freeze({
   maxInFlightPerNode: 4,
   reservedStatusSlots: 4,
   maxPendingPerLane: 10_000,
+  maxPendingPerNode: 1000,
+  refusalLogIntervalMs: 10_000,
   retries: 3,
   retryBaseDelayMs: 200,
   retryMaxDelayMs: 5000,
 });
 
-/** A decision that made this many calls is a bug (an endless `next` chain). */
-const maxCallsPerRequest = 100;
+/**
+ * A decision that made this many calls is a bug (an endless `next` chain). Counted per part of a fan-out:
+ * each element of a legacy `podstatus` list is its own chain (the list's length is capped by the handler).
+ */
+const maxCallsPerChain = 100;
 
 interface Job {
   readonly node: NodeName;
@@ -129,8 +150,12 @@ interface Job {
   readonly message: Message;
   readonly request: UpstreamRequest;
   readonly receivedAt: number;
-  /** Whether a newer request for the same object may take this one's place while it waits. */
-  readonly isCoalescible: boolean;
+  /** A newer request with the same key may take this one's place while it waits; `undefined`: never. */
+  readonly coalesceKey: string | undefined;
+  /** The node's own Lease: admitted whatever the caps (admission.ts). */
+  readonly isAlwaysAdmitted: boolean;
+  /** About how many bytes the request holds while it waits. */
+  readonly approxBytes: number;
   /** Older requests this one replaced while they waited: each gets this one's replies. */
   readonly followers: Job[];
 }
@@ -140,15 +165,33 @@ interface Job {
  * `nodestatus` carry the whole status), so the newest makes the older ones moot: a node's backlog after a
  * reconnect costs one write per object, not one per report (#3567, #5557). `podpatch`/`nodepatch` are NOT
  * coalesced: the edge computes each as a diff from its last known status, so dropping one could lose a
- * change; the edge waits for each reply before it sends the next for the same object anyway.
+ * change; the edge waits for each reply before it sends the next for the same object anyway. The node's
+ * own Lease is coalesced per operation (a query answers a query, an insert an insert): it is always
+ * admitted, and this keeps its waiting requests to one per operation.
  */
-function isCoalescible(request: UpstreamRequest): boolean {
-  if (request.operation !== 'update' || request.name === undefined) return false;
-  return (
-    request.resourceType === 'lease' ||
+function coalesceKeyOf(request: UpstreamRequest, isOwnLeaseRequest: boolean): string | undefined {
+  if (isOwnLeaseRequest) return `${request.operation}\0${request.resource}`;
+  if (request.operation !== 'update' || request.name === undefined) return undefined;
+  return request.resourceType === 'lease' ||
     request.resourceType === 'podstatus' ||
     request.resourceType === 'nodestatus'
-  );
+    ? `update\0${request.resource}`
+    : undefined;
+}
+
+/** About the bytes a waiting request holds: its content as text and its header strings. Never throws. */
+function approxBytesOf(message: Message): number {
+  const { content } = message;
+  let contentBytes = 0;
+  if (typeof content === 'string') contentBytes = content.length;
+  else if (content !== undefined && content !== null) {
+    try {
+      contentBytes = JSON.stringify(content).length;
+    } catch {
+      contentBytes = 0;
+    }
+  }
+  return contentBytes + message.header.msg_id.length + (message.route.resource ?? '').length + 128;
 }
 
 type Resolved = Required<Omit<UpstreamWorkerOptions, 'onOutcome' | 'stores'>> &
@@ -163,6 +206,7 @@ type Resolved = Required<Omit<UpstreamWorkerOptions, 'onOutcome' | 'stores'>> &
 export class UpstreamWorker implements UpstreamSink {
   readonly #o: Resolved;
   readonly #scheduler: RequestScheduler<Job>;
+  readonly #warnings: RefusalWarnings;
   readonly #abort = new AbortController();
   #isStopping = false;
   #idleWaiters: (() => void)[] = [];
@@ -176,6 +220,7 @@ export class UpstreamWorker implements UpstreamSink {
     };
     validate(this.#o);
     this.#scheduler = new RequestScheduler<Job>(this.#o);
+    this.#warnings = new RefusalWarnings({ intervalMs: this.#o.refusalLogIntervalMs });
   }
 
   /** Requests in flight and waiting per lane (for a queue-depth gauge). */
@@ -187,8 +232,14 @@ export class UpstreamWorker implements UpstreamSink {
     };
   }
 
+  /** The `approxBytes` of `node`'s waiting requests (for a per-node byte budget). */
+  waitingBytes(node: NodeName): number {
+    return this.#scheduler.waitingBytes(node);
+  }
+
   handle(node: NodeName, message: Message, request: UpstreamRequest): void {
     try {
+      const isAlwaysAdmitted = isOwnLease(node, request);
       const job: Job = {
         node,
         lane: laneOf(request.resourceType),
@@ -196,23 +247,39 @@ export class UpstreamWorker implements UpstreamSink {
         message,
         request,
         receivedAt: this.#o.now(),
-        isCoalescible: isCoalescible(request),
+        coalesceKey: coalesceKeyOf(request, isAlwaysAdmitted),
+        isAlwaysAdmitted,
+        approxBytes: approxBytesOf(message),
         followers: [],
       };
       if (this.#isStopping) {
         this.#refuse(job, 'stopped', 'edge-controller is stopping; retry on another instance');
         return;
       }
-      const replaced = job.isCoalescible
-        ? this.#scheduler.replacePending(job, (older) => older.isCoalescible && older.key === job.key)
-        : undefined;
+      const replaced =
+        job.coalesceKey === undefined
+          ? undefined
+          : this.#scheduler.replacePending(job, (older) => older.coalesceKey === job.coalesceKey);
       if (replaced !== undefined) {
         job.followers.push(...replaced.followers, replaced);
         return;
       }
-      if (!this.#scheduler.add(job)) {
-        this.#refuse(job, 'queue-full', 'edge-controller upstream queue is full; retry later');
+      const added = this.#scheduler.add(job);
+      if (!added.added) {
+        const text =
+          added.reason === 'node-full'
+            ? 'too many requests from this node are waiting in edge-controller; retry later'
+            : 'edge-controller upstream queue is full; retry later';
+        this.#refuse(job, 'queue-full', text, added.reason);
         return;
+      }
+      if (added.evicted !== undefined) {
+        this.#refuse(
+          added.evicted,
+          'queue-full',
+          'edge-controller upstream queue is full; this node has the most requests waiting; retry later',
+          'evicted',
+        );
       }
       this.#pump();
     } catch (err) {
@@ -259,7 +326,7 @@ export class UpstreamWorker implements UpstreamSink {
         { node: job.node, request: job.request, content: job.message.content, now: this.#o.now() },
         this.#o.context,
       );
-      await this.#walk(job, decision, { calls: 0 });
+      await this.#walk(job, decision);
     } catch (err) {
       this.#o.logger.error(
         { node: job.node, operation: job.request.operation, resource: job.request.resource, err },
@@ -269,11 +336,12 @@ export class UpstreamWorker implements UpstreamSink {
     }
   }
 
-  async #walk(job: Job, start: Decision, counter: { calls: number }): Promise<void> {
+  async #walk(job: Job, start: Decision): Promise<void> {
     let decision = start;
+    let calls = 0;
     for (;;) {
       if (decision.action === 'fan-out') {
-        for (const part of decision.decisions) await this.#walk(job, part, counter);
+        for (const part of decision.decisions) await this.#walk(job, part);
         return;
       }
       for (const emission of decision.emit) {
@@ -291,25 +359,17 @@ export class UpstreamWorker implements UpstreamSink {
           this.#report(job, decision.result, decision.failure?.reason);
           return;
         case 'forbid':
-          this.#o.logger.warn(
-            {
-              node: job.node,
-              operation: job.request.operation,
-              resource: job.request.resource,
-              msgId: job.message.header.msg_id,
-              reason: decision.reason,
-            },
-            'Upstream request was forbidden',
-          );
+          this.#warn(job, 'forbid', decision.reason, 'Upstream request was forbidden');
           this.#report(job, 'forbid', decision.reason);
           return;
         case 'invalid':
+          this.#warn(job, 'invalid', decision.reason, 'Upstream request was invalid');
           this.#report(job, 'invalid', decision.reason);
           return;
       }
-      counter.calls += 1;
-      if (counter.calls > maxCallsPerRequest) {
-        throw new RangeError(`decision made more than ${String(maxCallsPerRequest)} calls`);
+      calls += 1;
+      if (calls > maxCallsPerChain) {
+        throw new RangeError(`decision made more than ${String(maxCallsPerChain)} calls`);
       }
       const outcome = await this.#execute(job.node, decision.call);
       decision = decision.next(outcome, this.#o.now());
@@ -354,8 +414,33 @@ export class UpstreamWorker implements UpstreamSink {
     }
   }
 
+  /** Logs a refusal at warn, at most once per (node, result, reason) per interval; the rest are counted. */
+  #warn(job: Job, result: string, reason: string, text: string): void {
+    const verdict = this.#warnings.admit(job.node, `${result}\0${reason}`, this.#o.now());
+    if (!verdict.admit) return;
+    this.#o.logger.warn(
+      {
+        node: job.node,
+        operation: job.request.operation,
+        resource: job.request.resource,
+        msgId: job.message.header.msg_id,
+        result,
+        reason,
+        suppressed: verdict.suppressed,
+      },
+      text,
+    );
+  }
+
   /** Answers a request that will not run with one `error` reply. */
-  #refuse(job: Job, result: 'queue-full' | 'stopped' | 'internal-error', text: string): void {
+  #refuse(
+    job: Job,
+    result: 'queue-full' | 'stopped' | 'internal-error',
+    text: string,
+    reason?: string,
+  ): void {
+    if (result === 'queue-full')
+      this.#warn(job, result, reason ?? 'lane-full', 'Upstream request was refused');
     for (const answered of [job, ...job.followers]) {
       try {
         this.#o.hub.enqueue(
@@ -366,7 +451,7 @@ export class UpstreamWorker implements UpstreamSink {
         this.#o.logger.error({ node: job.node, err }, 'Upstream error reply could not be queued');
       }
     }
-    this.#report(job, result, undefined);
+    this.#report(job, result, reason);
   }
 
   #report(job: Job, result: UpstreamOutcome['result'], reason: string | undefined): void {
@@ -433,6 +518,8 @@ function validate(o: Resolved): void {
   integer('maxInFlightPerNode', 1);
   integer('reservedStatusSlots', 0);
   integer('maxPendingPerLane', 1);
+  integer('maxPendingPerNode', 1);
+  integer('refusalLogIntervalMs', 0);
   integer('retries', 0);
   integer('retryBaseDelayMs', 0);
   integer('retryMaxDelayMs', 0);

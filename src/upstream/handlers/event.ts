@@ -3,10 +3,12 @@
  * `CreateWithEventNamespace` / `UpdateWithEventNamespace` / `PatchWithEventNamespace` do, in the event's
  * own namespace. The edge sends and forgets: no outcome, success, failure or rejection, is ever answered.
  *
- * Authorization: a node may record events only about itself (`involvedObject` Node named after it) or
- * about pods bound to it. For update and patch the event's name must also belong to that object (the
- * client-go recorder names events `<object>.<hex>`) and the patch may not retarget it; Kubernetes itself
- * lets nodes write any event, so this is stricter than the API server, not a duplicate of it.
+ * Authorization: a node may record events only about itself (`involvedObject` Node named after it),
+ * about pods bound to it, or about pods deleted from it in the last five minutes (recent-pod-deletions.ts).
+ * An update or patch is judged on the STORED event, read once before the write (its involvedObject, never
+ * its name: a name is any string the node chose), an update also on its new body, and a patch may not
+ * retarget it. Kubernetes itself lets nodes write any event, so this is stricter than the API server, not
+ * a duplicate of it.
  * Deliberately unlike KubeEdge, whose strict authorization drops every edge event (errata W2).
  *
  * Source: `kubeedge/kubeedge` v1.23.1 `cloud/pkg/edgecontroller/controller/upstream.go` processEvent;
@@ -60,15 +62,8 @@ export function decideEvent(input: HandlerInput): Decision {
   if (operation !== 'insert' && (name === undefined || name === ''))
     return malformed('invalid Event: no name', shape);
 
-  const access = {
-    kind: 'event',
-    namespace: eventNamespace,
-    name,
-    involvedObject: event.involvedObject,
-    requireNamePrefix: operation !== 'insert',
-  } as const;
   const target = { resource: 'events', namespace: eventNamespace, name: name ?? '' } as const;
-  const rejection = denied(input, access, target, shape);
+  const rejection = deniedEvent(input, eventNamespace, event.involvedObject, target);
   if (rejection !== undefined) return rejection;
   if (patch?.forbiddenKey !== undefined && input.options.authorization === 'node') {
     const failure = forbiddenFailure(
@@ -85,17 +80,39 @@ export function decideEvent(input: HandlerInput): Decision {
     ...event,
     metadata: { ...event.metadata, namespace: eventNamespace, ...(name === undefined ? {} : { name }) },
   });
-  if (patch !== undefined) {
+  if (operation === 'insert') {
     return callApi(
-      { verb: 'patch', target, patchType: 'strategic-merge', patch: patch.text, asNode: true },
+      { verb: 'create', target: { resource: 'events', namespace: eventNamespace }, body, asNode: true },
       finish,
     );
   }
-  if (operation === 'update') return callApi({ verb: 'update', target, body, asNode: true }, finish);
-  return callApi(
-    { verb: 'create', target: { resource: 'events', namespace: eventNamespace }, body, asNode: true },
-    finish,
-  );
+  const write = (): Decision =>
+    patch !== undefined
+      ? callApi(
+          { verb: 'patch', target, patchType: 'strategic-merge', patch: patch.text, asNode: true },
+          finish,
+        )
+      : callApi({ verb: 'update', target, body, asNode: true }, finish);
+  if (input.options.authorization !== 'node') return write();
+  // An update or patch is judged on the event it would change, as stored: the content's involvedObject is
+  // the node's word, and a name is no proof (issue 12: `<own pod>.<anything>` reached other nodes' events).
+  // Read with the controller's identity: the Node authorizer gives nodes no `get` on events.
+  return callApi({ verb: 'get', target, servedFromCache: false, asNode: false }, (read) => {
+    if (!read.ok) return apiError(shape, read.failure);
+    const stored = parseValue(eventSchema, isJsonObject(read.object) ? read.object : {}, 'Event');
+    if (!stored.ok) return malformed(stored.message, shape);
+    return deniedEvent(input, eventNamespace, stored.value.involvedObject, target) ?? write();
+  });
+}
+
+/** The `forbid` decision when `node` may not write an event about `involvedObject`, else `undefined`. */
+function deniedEvent(
+  input: HandlerInput,
+  namespace: string,
+  involvedObject: Event['involvedObject'],
+  target: { readonly resource: 'events'; readonly namespace: string; readonly name: string },
+): Decision | undefined {
+  return denied(input, { kind: 'event', namespace, involvedObject }, target, 'none');
 }
 
 function readEvent(content: unknown): ContentResult<EventContent> {

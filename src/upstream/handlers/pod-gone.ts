@@ -3,7 +3,11 @@
  * requesting node. The cache forgets a pod in the same turn that downstream queues the pod's `delete` for
  * the node (downstream-worker.ts `#onPod`), so "not bound in the cache" is either "its delete is queued
  * for this node" (the pod is gone, or is another incarnation), "another node's pod", or a cache that lags
- * a new binding. An uncached read tells them apart (issue 11):
+ * a new binding. A read tells them apart (issue 11). It is served from the pod informer's store when the
+ * store has the pod (the edge learnt of every pod it names through that store, so the store is at least
+ * as fresh), and goes to the API only on a miss (a pod gone from the store, or a mirror pod the informer
+ * has not seen yet): a node naming pods that exist costs no API read, and one naming pods that do not
+ * costs at most one read per request it got admitted, within its per-node caps (issue 12):
  * - gone: a podpatch is answered NotFound with KubeEdge's empty Pod as `Object`, never the pod (the edge
  *   would store it again) and never `null`; a delete is answered "OK", as KubeEdge answers a delete of a
  *   missing pod, plus a pushed `delete` of the edge's row, since the edge removes a pod row only on a
@@ -22,7 +26,7 @@ import { failedPodRespContent } from '../replies.js';
 import type { HandlerInput, PodTarget } from './context.js';
 import { denied } from './context.js';
 
-/** What to do with the pod once the uncached read has decided. */
+/** What to do with the pod once the read has decided. */
 export interface PodReadBranches {
   /** The pod is gone for the edge: not found, or another incarnation than the request's UID. */
   readonly onGone: () => Decision;
@@ -31,7 +35,7 @@ export interface PodReadBranches {
 }
 
 /**
- * Reads `pod` uncached and takes a branch of `branches`, or answers in `shape`: 403 when the pod is
+ * Reads `pod` (store first, then the API) and takes a branch of `branches`, or answers in `shape`: 403 when the pod is
  * bound to another node, the read's failure when it failed otherwise. `uid` is the incarnation the edge
  * means (a UID precondition), if it named one: another UID under the same name means its pod is gone.
  */
@@ -43,7 +47,7 @@ export function readUnboundPod(
   branches: PodReadBranches,
 ): Decision {
   const { target } = pod;
-  return callApi({ verb: 'get', target, servedFromCache: false, asNode: true }, (read) => {
+  return callApi({ verb: 'get', target, servedFromCache: true, asNode: true }, (read) => {
     if (!read.ok) return isNotFound(read.failure) ? branches.onGone() : apiError(shape, read.failure);
     // Only the identity and the binding matter here; the API server's object needs no validation.
     const current = isJsonObject(read.object) ? read.object : {};

@@ -144,4 +144,20 @@ describe('decidePodStatus (list form <ns>/podstatus)', () => {
     assertEach(result.terminals, [{ action: 'invalid', reason: 'malformed-content' }]);
     assert.equal(replyContents(result).length, 1);
   });
+
+  it('refuses a list longer than maxPodStatusListEntries (256) with one 400 naming the limit, before any call', () => {
+    const content = Array.from({ length: 10_000 }, (_, i) => report(`p${String(i)}`, `u${String(i)}`));
+    const result = walk(decidePodStatus(inputOf('default/podstatus', 'update', content)));
+    assert.equal(result.calls.length, 0);
+    assertEach(result.terminals, [{ action: 'invalid', reason: 'list-too-long' }]);
+    assertEach(replyContents(result), [{ ErrStatus: { code: 400 } }]);
+    assert.match(JSON.stringify(replyContents(result)), /10000 entries is longer than the 256 allowed/);
+  });
+
+  it('answers a list of 256 entries in full, one reply per entry', () => {
+    const content = Array.from({ length: 256 }, (_, i) => report(`p${String(i)}`, `u${String(i)}`));
+    const decision = decidePodStatus(inputOf('default/podstatus', 'update', content));
+    if (decision.action !== 'fan-out') assert.fail(`expected a fan-out, got ${decision.action}`);
+    assert.equal(decision.decisions.length, 256);
+  });
 });

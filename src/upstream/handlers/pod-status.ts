@@ -8,17 +8,19 @@
  * Authorization is decided on the pod just read (its `spec.nodeName`), which is fresher than any cache.
  * Differences from KubeEdge, deliberate: a 409 on the status write re-reads and merges again
  * (`conflictRetries`); the final delete carries a UID precondition, so it cannot hit a re-created pod; a
- * list whose content does not decode is answered once with a 400 (KubeEdge answers nothing).
+ * list whose content does not decode is answered once with a 400 (KubeEdge answers nothing); a list longer
+ * than `maxPodStatusListEntries` (default 256) is answered once with a 400 naming the limit, before any
+ * API call (issue 12: a 10,000-entry list used to stop after 100 calls with an internal error).
  *
  * Source: `kubeedge/kubeedge` v1.23.1 `cloud/pkg/edgecontroller/controller/upstream.go` updatePodStatus,
  * unmarshalPodStatusMessage, podStatusResponse.
  * @module
  */
-import { isConflict, isNotFound } from '../api-outcome.js';
+import { badRequestFailure, isConflict, isNotFound } from '../api-outcome.js';
 import { contentJson, foldKeys, isJsonObject, parseValue } from '../content.js';
 import type { ContentResult } from '../content.js';
 import type { Decision } from '../decision.js';
-import { apiError, callApi, done, reply } from '../decision.js';
+import { apiError, callApi, done, invalid, reply } from '../decision.js';
 import {
   isStaleReport,
   isTerminatedAndDeleting,
@@ -43,6 +45,12 @@ export function decidePodStatus(input: HandlerInput): Decision {
   const { name } = input.request;
   if (name === undefined) {
     if (!Array.isArray(json.value)) return malformed('invalid PodStatusRequest list: not an array', shape);
+    const max = input.options.maxPodStatusListEntries;
+    if (json.value.length > max) {
+      // Refused whole and up front: no API call, one reply (module header of options.ts says why).
+      const message = `PodStatusRequest list of ${String(json.value.length)} entries is longer than the ${String(max)} allowed; send at most ${String(max)} per list`;
+      return invalid('list-too-long', badRequestFailure(message), shape);
+    }
     const requests: PodStatusRequest[] = [];
     for (const [index, element] of json.value.entries()) {
       const parsed = readRequest(element, `PodStatusRequest list element ${String(index)}`);
