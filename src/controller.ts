@@ -38,12 +38,17 @@ import type { Logger, Metrics, Readiness } from './observability/index.js';
 import { asStartError, messageOf, readinessOf, stopParts, untilAborted } from './lifecycle.js';
 import type { Phase, StartedPart } from './lifecycle.js';
 import { podKey } from './location/index.js';
-import { newMessageId } from './protocol/index.js';
+import { newMessageId, parseNodeName } from './protocol/index.js';
 import { SyncWorker, desiredObjects } from './sync/index.js';
 import { controllerDefaults } from './controller-options.js';
 import type { ControllerOptions, RunningController } from './controller-options.js';
-import { LeaseRenewalWorker, UpstreamWorker, resolveUpstreamOptions } from './upstream/index.js';
-import type { NodeGraph, UpstreamOutcome } from './upstream/index.js';
+import {
+  LeaseRenewalWorker,
+  RecentPodDeletions,
+  UpstreamWorker,
+  resolveUpstreamOptions,
+} from './upstream/index.js';
+import type { NodeAddress, NodeGraph, UpstreamOutcome } from './upstream/index.js';
 
 export { controllerDefaults } from './controller-options.js';
 export type { ControllerOptions, RunningController, UpstreamSettings } from './controller-options.js';
@@ -383,6 +388,16 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
     path: '/api/v1/persistentvolumes',
     name: 'persistentvolumes',
   });
+  // Pods each node lost in the last 5 minutes, from the pod informer (never from what a node sends): a
+  // node may still record events about them (issue 12).
+  const recentPodDeletions = new RecentPodDeletions();
+  downstream.pods.onEvent((event) => {
+    const node = event.type === 'delete' ? parseNodeName(event.object.spec?.nodeName) : undefined;
+    if (node !== undefined) {
+      const { namespace, name } = event.object.metadata;
+      recentPodDeletions.record(node, namespace ?? '', name, Date.now());
+    }
+  });
   // Node authorization asks the downstream caches: no API round trip per check.
   const graph: NodeGraph = {
     nodeNeeds: (node, ref) => downstream.location.nodeNeeds(node, ref),
@@ -394,6 +409,11 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
         ? { namespace: claim.namespace, name: claim.name }
         : undefined;
     },
+    podRecentlyDeletedFrom: (node, namespace, name) =>
+      recentPodDeletions.has(node, namespace, name, Date.now()),
+    // For a kubelet-serving CSR's SANs: what the node's own Node object says, and which Nodes exist.
+    nodeAddresses: (node) => addressesOf(downstream.nodes.store.get(objectKey(undefined, node))),
+    isNode: (name) => downstream.nodes.store.get(objectKey(undefined, name)) !== undefined,
   };
   const upstreamSettings = options.upstream ?? {};
   const upstream = new UpstreamWorker({
@@ -414,6 +434,7 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
       configmaps: (t) => downstream.configMaps.store.get(objectKey(t.namespace, t.name)),
       secrets: (t) => downstream.secrets.store.get(objectKey(t.namespace, t.name)),
       nodes: (t) => downstream.nodes.store.get(objectKey(undefined, t.name)),
+      pods: (t) => downstream.pods.store.get(objectKey(t.namespace, t.name)),
     },
     ...(upstreamSettings.impersonateNodes !== undefined
       ? { impersonateNodes: upstreamSettings.impersonateNodes }
@@ -491,6 +512,16 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
       return { ready: reasons.length === 0, reasons };
     },
   };
+}
+
+/** A Node's `status.addresses`, read defensively (the store holds what the API server sent). */
+function addressesOf(node: unknown): readonly NodeAddress[] {
+  const status = (node as { status?: { addresses?: unknown } } | undefined)?.status;
+  const addresses = Array.isArray(status?.addresses) ? (status.addresses as unknown[]) : [];
+  return addresses.flatMap((a) => {
+    const { type, address } = (a ?? {}) as { type?: unknown; address?: unknown };
+    return typeof type === 'string' && typeof address === 'string' ? [{ type, address }] : [];
+  });
 }
 
 /** A file's bytes, or undefined when it does not exist (KubeEdge's default paths are often absent). */
