@@ -38,17 +38,12 @@ import type { Logger, Metrics, Readiness } from './observability/index.js';
 import { asStartError, messageOf, readinessOf, stopParts, untilAborted } from './lifecycle.js';
 import type { Phase, StartedPart } from './lifecycle.js';
 import { podKey } from './location/index.js';
-import { newMessageId, parseNodeName } from './protocol/index.js';
-import { SyncWorker, desiredObjects } from './sync/index.js';
+import { newMessageId } from './protocol/index.js';
+import { SyncWorker, desiredObjects, isEdgeStart } from './sync/index.js';
 import { controllerDefaults } from './controller-options.js';
 import type { ControllerOptions, RunningController } from './controller-options.js';
-import {
-  LeaseRenewalWorker,
-  RecentPodDeletions,
-  UpstreamWorker,
-  resolveUpstreamOptions,
-} from './upstream/index.js';
-import type { NodeAddress, NodeGraph, UpstreamOutcome } from './upstream/index.js';
+import { LeaseRenewalWorker, UpstreamWorker, resolveUpstreamOptions } from './upstream/index.js';
+import type { NodeGraph, UpstreamOutcome } from './upstream/index.js';
 
 export { controllerDefaults } from './controller-options.js';
 export type { ControllerOptions, RunningController, UpstreamSettings } from './controller-options.js';
@@ -308,16 +303,17 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
   const downstream: DownstreamWorker = new DownstreamWorker({
     informers,
     hub: {
-      enqueue: (node, message) => hub.enqueue(node, message),
+      // Through sync: a push leaves only once its record exists (issue 13).
+      enqueue: (node, message) => {
+        sync.enqueue(node, message);
+      },
       forgetNode: (node) => {
         hub.forgetNode(node);
       },
     },
     logger: log.child({ component: 'downstream' }),
     onNodeDeleted: (node) => {
-      sync.forgetNode(node).catch((err: unknown) => {
-        log.warn({ node, err: String(err) }, 'Could not remove the records of a deleted node');
-      });
+      sync.forgetNode(node);
     },
   });
   const sync: SyncWorker = new SyncWorker({
@@ -326,6 +322,9 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
     hub: {
       enqueue: (node, message) => hub.enqueue(node, message),
       connectedNodes: () => hub.connectedNodes(),
+      forgetAcked: (node) => {
+        hub.forgetAcked(node);
+      },
     },
     logger: log.child({ component: 'sync' }),
     observer: {
@@ -334,6 +333,9 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
       },
       onRepairAction: (action) => {
         metrics.sync.repairActions.inc({ action });
+      },
+      onResync: (reason) => {
+        metrics.sync.resyncs.inc({ reason });
       },
     },
     ...(options.repairIntervalMs !== undefined ? { repairIntervalMs: options.repairIntervalMs } : {}),
@@ -366,6 +368,9 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
       // Resolved at call time: the sink replies through the hub, so it is made after it.
       upstream: {
         handle: (node, message, request) => {
+          // An EdgeCore inserts its Node on every start: its store may be new (re-imaged), so it gets
+          // everything again (issue 13). The insert itself is answered as usual.
+          if (isEdgeStart(node, message)) sync.resync(node, 'edge-start');
           upstream.handle(node, message, request);
         },
       },
@@ -388,16 +393,6 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
     path: '/api/v1/persistentvolumes',
     name: 'persistentvolumes',
   });
-  // Pods each node lost in the last 5 minutes, from the pod informer (never from what a node sends): a
-  // node may still record events about them (issue 12).
-  const recentPodDeletions = new RecentPodDeletions();
-  downstream.pods.onEvent((event) => {
-    const node = event.type === 'delete' ? parseNodeName(event.object.spec?.nodeName) : undefined;
-    if (node !== undefined) {
-      const { namespace, name } = event.object.metadata;
-      recentPodDeletions.record(node, namespace ?? '', name, Date.now());
-    }
-  });
   // Node authorization asks the downstream caches: no API round trip per check.
   const graph: NodeGraph = {
     nodeNeeds: (node, ref) => downstream.location.nodeNeeds(node, ref),
@@ -409,11 +404,6 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
         ? { namespace: claim.namespace, name: claim.name }
         : undefined;
     },
-    podRecentlyDeletedFrom: (node, namespace, name) =>
-      recentPodDeletions.has(node, namespace, name, Date.now()),
-    // For a kubelet-serving CSR's SANs: what the node's own Node object says, and which Nodes exist.
-    nodeAddresses: (node) => addressesOf(downstream.nodes.store.get(objectKey(undefined, node))),
-    isNode: (name) => downstream.nodes.store.get(objectKey(undefined, name)) !== undefined,
   };
   const upstreamSettings = options.upstream ?? {};
   const upstream = new UpstreamWorker({
@@ -434,7 +424,6 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
       configmaps: (t) => downstream.configMaps.store.get(objectKey(t.namespace, t.name)),
       secrets: (t) => downstream.secrets.store.get(objectKey(t.namespace, t.name)),
       nodes: (t) => downstream.nodes.store.get(objectKey(undefined, t.name)),
-      pods: (t) => downstream.pods.store.get(objectKey(t.namespace, t.name)),
     },
     ...(upstreamSettings.impersonateNodes !== undefined
       ? { impersonateNodes: upstreamSettings.impersonateNodes }
@@ -453,6 +442,10 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
     },
   });
   metrics.upstream.setDepthSource(() => upstream.depth);
+  metrics.sync.setSources({
+    pendingRecordWrites: () => sync.pendingRecordWrites,
+    heldPushes: () => sync.heldPushes,
+  });
   // Caches first: the hub accepts edges only once repair on connect can know what they should have.
   // One part for every informer, before sync in the list: on the way down, sync flushes its record
   // writes first, then the informers stop.
@@ -512,16 +505,6 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
       return { ready: reasons.length === 0, reasons };
     },
   };
-}
-
-/** A Node's `status.addresses`, read defensively (the store holds what the API server sent). */
-function addressesOf(node: unknown): readonly NodeAddress[] {
-  const status = (node as { status?: { addresses?: unknown } } | undefined)?.status;
-  const addresses = Array.isArray(status?.addresses) ? (status.addresses as unknown[]) : [];
-  return addresses.flatMap((a) => {
-    const { type, address } = (a ?? {}) as { type?: unknown; address?: unknown };
-    return typeof type === 'string' && typeof address === 'string' ? [{ type, address }] : [];
-  });
 }
 
 /** A file's bytes, or undefined when it does not exist (KubeEdge's default paths are often absent). */

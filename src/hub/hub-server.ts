@@ -210,6 +210,14 @@ export class Hub {
     this.#sessions.get(node)?.close(1000, reason);
   }
 
+  /**
+   * Forgets the versions the node's edge ACKed (what waits or is in flight stays): a full resync of an
+   * edge whose store may be empty must not be dropped as stale (issue 13).
+   */
+  forgetAcked(node: NodeName): void {
+    this.#queues.get(node)?.forgetAcked();
+  }
+
   /** The node is gone (deleted, or no longer an edge node): close its session and drop its queue. */
   forgetNode(node: NodeName): void {
     this.disconnect(node, 'node_deleted');

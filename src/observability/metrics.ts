@@ -67,10 +67,18 @@ export interface InformerMetrics {
   readonly markHeard: (informer: string) => void;
 }
 
-/** Metrics of reliable sync (ObjectSync records and repair). Another issue extends them. */
+/** Metrics of reliable sync (ObjectSync records, the record-before-first-send gate, repair, resync). */
 export interface SyncMetrics {
   readonly recordWrites: Counter<'operation' | 'result'>;
   readonly repairActions: Counter<'action'>;
+  readonly resyncs: Counter<'reason'>;
+  readonly pendingRecordWrites: Gauge;
+  readonly heldPushes: Gauge;
+  /** Where the two gauges read from at scrape time (the sync worker). */
+  readonly setSources: (sources: {
+    readonly pendingRecordWrites: () => number;
+    readonly heldPushes: () => number;
+  }) => void;
 }
 
 /** The registry and every metric in it. */
@@ -141,9 +149,10 @@ export const metricLabelValues: Readonly<Record<string, Readonly<Record<string, 
     edgecontroller_informer_events_total: { type: ['add', 'update', 'delete'] },
     edgecontroller_informer_malformed_total: { what: ['line', 'item'] },
     edgecontroller_sync_record_writes_total: {
-      operation: ['upsert', 'delete'],
-      result: ['ok', 'failed'],
+      operation: ['create', 'status', 'delete'],
+      result: ['ok', 'failed', 'dropped'],
     },
+    edgecontroller_sync_resyncs_total: { reason: ['edge-start', 'token-join'] },
     edgecontroller_sync_repair_actions_total: { action: ['send', 'send-delete', 'drop-record'] },
   });
 
@@ -341,13 +350,39 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       },
     }),
   };
+  let syncSources = { pendingRecordWrites: () => 0, heldPushes: () => 0 };
   const sync: SyncMetrics = {
     recordWrites: new Counter({
       name: 'edgecontroller_sync_record_writes_total',
-      help: 'ObjectSync/ClusterObjectSync record writes, by operation (upsert, delete) and result (ok, failed: retried or given up).',
+      help: 'ObjectSync/ClusterObjectSync record write calls, by operation (create before a first send, status on an ACK or a resync mark, delete) and result (ok; failed: retried with backoff; dropped: cannot succeed, given up).',
       labelNames: ['operation', 'result'],
       registers,
     }),
+    resyncs: new Counter({
+      name: 'edgecontroller_sync_resyncs_total',
+      help: 'Full resyncs of a node whose store may be empty, by reason (edge-start: its node insert; token-join: a new certificate for an existing node).',
+      labelNames: ['reason'],
+      registers,
+    }),
+    pendingRecordWrites: new Gauge({
+      name: 'edgecontroller_sync_record_writes_pending',
+      help: 'Record writes asked for and not yet done (waiting, in flight or backing off after a failure).',
+      registers,
+      collect() {
+        this.set(syncSources.pendingRecordWrites());
+      },
+    }),
+    heldPushes: new Gauge({
+      name: 'edgecontroller_sync_held_pushes',
+      help: 'Pushes held until their object\'s record is written (created before a first send, or marked unknown by a resync).',
+      registers,
+      collect() {
+        this.set(syncSources.heldPushes());
+      },
+    }),
+    setSources: (sources) => {
+      syncSources = sources;
+    },
     repairActions: new Counter({
       name: 'edgecontroller_sync_repair_actions_total',
       help: 'Repair decisions carried out, by action (send, send-delete, drop-record).',

@@ -1,7 +1,7 @@
 /**
  * What an edge ACK means for the node's records (spec §5.6 "When the ACK arrives", errata U4): the hub
  * calls its `onAck(node, item)` hook with the ACKed item, and {@link onAck} returns the record action for
- * the sync worker to write (batched: record-writes.ts).
+ * the sync worker to write (record-write-worker.ts).
  *
  * As KubeEdge `saveSuccessPoint` (`kubeedge/kubeedge` v1.23.1 `cloud/pkg/cloudhub/session/node_session.go`):
  * - operation `delete` → delete the record `<node>.<uid>` (NotFound is success);
@@ -45,11 +45,18 @@ const kindByResourceType: ReadonlyMap<string, PushKind> = new Map(
 
 /** The record action for `node` ACKing `acked` (see the module comment). Pure. */
 export function onAck(node: NodeName, acked: AckItem<Message>): RecordAction {
-  const message = acked.payload;
+  return recordActionFor(node, acked.payload, acked.uid);
+}
+
+/**
+ * The record action for `node` holding `message` about the object with `uid`: what the ACK of it writes,
+ * and (record-gate.ts) the record a push needs before it is sent. Pure.
+ */
+export function recordActionFor(node: NodeName, message: Message, uid: string): RecordAction {
   const resource = parseResource(message.route.resource ?? '');
   if (resource?.name === undefined) return { kind: 'none', reason: 'not-an-object' };
-  if (acked.uid === '') return { kind: 'none', reason: 'no-uid' };
-  const name = objectSyncName(node, acked.uid);
+  if (uid === '') return { kind: 'none', reason: 'no-uid' };
+  const name = objectSyncName(node, uid);
   if (name === undefined) return { kind: 'none', reason: 'invalid-name' };
 
   if (message.route.operation === 'delete') {
@@ -70,7 +77,7 @@ export function onAck(node: NodeName, acked: AckItem<Message>): RecordAction {
   if (type === undefined) return { kind: 'none', reason: 'unknown-kind' };
   const record = newSyncRecord({
     node,
-    uid: acked.uid,
+    uid,
     namespace: resource.namespace,
     apiVersion: type.apiVersion,
     kind: type.kind,

@@ -1,10 +1,13 @@
 /**
  * Reliable sync (KubeEdge synccontroller and cloudhub's `saveSuccessPoint`), better behind the same CRDs:
- * installs `objectsyncs`/`clusterobjectsyncs` if absent, records what each node ACKed (batched, so a burst
- * of ACKs costs one write per record and never stalls the hub: #7278), and repairs a node at once when it
- * connects and periodically while it is connected, from what the node SHOULD have (KubeEdge only walks
- * existing records, so an object never recorded is never repaired). Repair of a node costs in proportion
- * to that node's objects (KubeEdge #7027 swept everything per event).
+ * installs `objectsyncs`/`clusterobjectsyncs` if absent; creates an object's record `<node>.<uid>` BEFORE
+ * its first push to a node (record-gate.ts: KubeEdge's order, so a crash never forgets what an edge may
+ * hold); records each version the edge ACKs; repairs a node when it connects and periodically, from what
+ * the node SHOULD have (KubeEdge only walks existing records, so an object never recorded is never
+ * repaired); and resyncs a node fully when its store may be empty (a re-imaged or restarted EdgeCore).
+ * Record writes go through one writer (record-write-worker.ts): in order per record, fair across nodes, retried
+ * with backoff, never stalling the hub (#7278). Repair of a node costs in proportion to that node's
+ * objects (KubeEdge #7027 swept everything per event).
  *
  * The record informers come from the shared-informer factory the composition root hands down; they are
  * asked for and started only once the CRDs are installed (listing a resource that does not exist yet
@@ -12,7 +15,7 @@
  * @module
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { toApiError } from '../kube/index.js';
+import { objectKey, toApiError } from '../kube/index.js';
 import type { Informer, KubeClient, KubeObject, SharedInformers } from '../kube/index.js';
 import type { Logger } from '../observability/index.js';
 import { newMessageId } from '../protocol/index.js';
@@ -22,11 +25,14 @@ import { pushContentDefaults, toMessage } from '../protocol/index.js';
 import type { PushContentOptions } from '../protocol/index.js';
 import { reliableSyncCrds } from './crds.js';
 import { onAck } from './on-ack.js';
+import { gatedPushOf } from './push-record.js';
 import { parseObjectSyncName } from './record-name.js';
-import { coalesceRecordActions } from './record-writes.js';
-import type { RecordWrite } from './record-writes.js';
-import { parseSyncRecord, recordBody, recordStatusPatch, reliableSyncsApiVersion } from './record.js';
-import type { RecordTarget, SyncRecord } from './record.js';
+import { RecordGate } from './record-gate.js';
+import { unknownResourceVersion } from './record-ops.js';
+import type { RecordOp, RecordOpResult } from './record-ops.js';
+import { parseSyncRecord, reliableSyncsApiVersion } from './record.js';
+import type { SyncRecord } from './record.js';
+import { RecordWriter } from './record-write-worker.js';
 import { planRepair, recordsOfGoneNodes } from './repair.js';
 import type { DesiredObject, RepairAction } from './repair.js';
 
@@ -40,14 +46,25 @@ export interface DesiredState {
 export interface SyncHub {
   enqueue(node: NodeName, message: Message): unknown;
   connectedNodes(): readonly NodeName[];
+  /** Forget the versions the node's edge ACKed, so a full resync is not dropped as stale. */
+  forgetAcked(node: NodeName): void;
 }
+
+/** Why a node is resynced in full. */
+export type ResyncReason =
+  /** The edge started (its node `insert`): its store may have been wiped. */
+  | 'edge-start'
+  /** A token join for an existing node name: a new certificate, most likely a rebuilt edge. */
+  | 'token-join';
 
 /** What sync reports for metrics (the composition root wires it); callbacks must be cheap. */
 export interface SyncObserver {
-  /** A record write finished; `failed` writes from the ACK path are retried with the next batch. */
-  onRecordWrite?(operation: RecordWrite['kind'], result: 'ok' | 'failed'): void;
+  /** One record write call ended: `failed` is retried, `dropped` given up (it cannot succeed). */
+  onRecordWrite?(operation: RecordOp['kind'], result: 'ok' | 'failed' | 'dropped'): void;
   /** A repair decision was carried out. */
   onRepairAction?(action: RepairAction['kind']): void;
+  /** A node's full resync began. */
+  onResync?(reason: ResyncReason): void;
 }
 
 /** Options of {@link SyncWorker}. */
@@ -58,9 +75,7 @@ export interface SyncWorkerOptions {
   readonly hub: SyncHub;
   readonly desired: DesiredState;
   readonly logger: Logger;
-  /** Pause between record write batches; default 200 ms. */
-  readonly flushIntervalMs?: number;
-  /** Concurrent record writes; default 8. */
+  /** Concurrent record writes, all nodes together; default 8. */
   readonly writeConcurrency?: number;
   /** Repair every connected node this often; default 60 s (KubeEdge: every 5 s over everything). */
   readonly repairIntervalMs?: number;
@@ -75,18 +90,35 @@ const crdPath = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
 /** The reliable-sync worker. */
 export class SyncWorker {
   readonly #options: SyncWorkerOptions;
+  readonly #gate: RecordGate;
+  readonly #writer: RecordWriter;
   #records: { readonly namespaced: Informer<KubeObject>; readonly cluster: Informer<KubeObject> } | undefined;
-  #pending: ReturnType<typeof onAck>[] = [];
-  #flushing: Promise<void> | undefined;
-  #signal: AbortSignal | undefined;
 
   constructor(options: SyncWorkerOptions) {
     this.#options = options;
+    this.#gate = new RecordGate((record) => this.#isInStore(record));
+    this.#writer = new RecordWriter({
+      client: options.client,
+      logger: options.logger,
+      ...(options.writeConcurrency !== undefined ? { concurrency: options.writeConcurrency } : {}),
+      observer: {
+        onWrite: (operation, result) => options.observer?.onRecordWrite?.(operation, result),
+      },
+    });
+  }
+
+  /** Record writes asked and not yet done (a gauge). */
+  get pendingRecordWrites(): number {
+    return this.#writer.pending;
+  }
+
+  /** Pushes waiting for their record to be written (a gauge). */
+  get heldPushes(): number {
+    return this.#gate.heldCount;
   }
 
   /** Installs the CRDs, starts the record informers, cleans records of gone nodes, starts the loops. */
   async start(signal: AbortSignal): Promise<void> {
-    this.#signal = signal;
     await this.#installCrds(signal);
     const indexes = {
       [recordsByNode]: (cr: { readonly metadata: { readonly name: string } }) => {
@@ -111,31 +143,109 @@ export class SyncWorker {
     informers.start(signal);
     await Promise.all([records.namespaced.whenSynced(), records.cluster.whenSynced()]);
     const gone = recordsOfGoneNodes(this.#allRecords(), (node) => this.#options.desired.nodeExists(node));
-    for (const record of gone) await this.#countedDelete(record);
+    for (const record of gone) this.#writer.write(record.node, { kind: 'delete', target: record });
     if (gone.length > 0)
-      this.#options.logger.info({ records: gone.length }, 'Removed records of deleted nodes');
+      this.#options.logger.info({ records: gone.length }, 'Removing the records of deleted nodes');
     void this.#repairLoop(signal);
+  }
+
+  /**
+   * Hands a push for a node to the hub once its record exists (record-gate.ts); downstream and repair
+   * send through here. Messages the gate does not concern (no ACK, not an object) go straight through.
+   */
+  enqueue(node: NodeName, message: Message): void {
+    const push = gatedPushOf(node, message);
+    if (push === undefined) {
+      this.#options.hub.enqueue(node, message);
+      return;
+    }
+    const decision = this.#gate.offer(node, push);
+    switch (decision.kind) {
+      case 'send':
+        this.#options.hub.enqueue(node, message);
+        return;
+      case 'held':
+        return;
+      case 'create':
+        this.#writer.write(node, { kind: 'create', record: decision.record }, (result) => {
+          this.#release(node, decision.record, result);
+        });
+        return;
+    }
   }
 
   /** The hub's ACK hook: queue the record write; never throws. */
   onAck(node: NodeName, acked: AckItem<Message>): void {
     const action = onAck(node, acked);
-    if (action.kind === 'none') return;
-    this.#pending.push(action);
-    this.#flushing ??= this.#flush().finally(() => {
-      this.#flushing = undefined;
-    });
+    switch (action.kind) {
+      case 'none':
+        return;
+      case 'upsert':
+        this.#gate.noteRecorded(node, action.record);
+        this.#writer.write(node, {
+          kind: 'status',
+          record: action.record,
+          resourceVersion: action.record.objectResourceVersion,
+        });
+        return;
+      case 'delete': {
+        const uid = parseObjectSyncName(action.target.name)?.uid;
+        if (uid !== undefined) this.#gate.noteDeleted(node, uid);
+        this.#writer.write(node, { kind: 'delete', target: action.target });
+        return;
+      }
+    }
   }
 
   /** Sends a node what it lacks and deletes what it should no longer have. */
   repair(node: NodeName): number {
-    // Before start, there are no records to read: the node gets everything it should have.
-    const records = [
-      ...(this.#records?.namespaced.store.byIndex(recordsByNode, node) ?? []),
-      ...(this.#records?.cluster.store.byIndex(recordsByNode, node) ?? []),
-    ]
-      .map((cr) => parseSyncRecord(cr))
-      .filter((r): r is SyncRecord => r !== undefined);
+    return this.#repair(node, this.#recordsOf(node));
+  }
+
+  /**
+   * Full resync of a node whose store may be empty (issue 13 item 3): marks each of its records unknown
+   * (`status 0`, so a crash midway still resends everything), forgets what the hub remembers as ACKed,
+   * then sends the node its whole desired set and deletes for whatever it should not hold. The pushes of
+   * an object wait for its mark (record-gate.ts). Resending what the edge has is harmless: it upserts.
+   */
+  resync(node: NodeName, reason: ResyncReason): number {
+    this.#options.observer?.onResync?.(reason);
+    const records = this.#recordsOf(node);
+    for (const mark of this.#gate.beginResync(node, records)) {
+      this.#writer.write(
+        node,
+        { kind: 'status', record: mark, resourceVersion: unknownResourceVersion },
+        (result) => {
+          this.#release(node, mark, result);
+        },
+      );
+    }
+    this.#options.hub.forgetAcked(node);
+    const sent = this.#repair(
+      node,
+      records.map((record) => ({ ...record, objectResourceVersion: unknownResourceVersion })),
+    );
+    this.#options.logger.info({ node, reason, records: records.length, actions: sent }, 'Resyncing a node');
+    return sent;
+  }
+
+  /** Removes every record of a deleted node (its by-node index: no sweep of every record). */
+  forgetNode(node: NodeName): void {
+    this.#gate.forgetNode(node);
+    this.#writer.forgetNode(node);
+    for (const record of this.#recordsOf(node)) this.#writer.write(node, { kind: 'delete', target: record });
+  }
+
+  /** Waits for the record writes in flight; what waits is abandoned (repair redoes it after a restart). */
+  async stop(): Promise<void> {
+    await this.#writer.stop();
+  }
+
+  #release(node: NodeName, record: SyncRecord, result: RecordOpResult): void {
+    for (const message of this.#gate.written(node, record, result)) this.#options.hub.enqueue(node, message);
+  }
+
+  #repair(node: NodeName, records: readonly SyncRecord[]): number {
     const actions = planRepair({
       node,
       desired: this.#options.desired.desiredFor(node),
@@ -146,15 +256,20 @@ export class SyncWorker {
     return actions.length;
   }
 
-  /** Removes every record of a deleted node. */
-  async forgetNode(node: NodeName): Promise<void> {
-    const records = this.#allRecords().filter((r) => r.node === node);
-    for (const record of records) await this.#countedDelete(record);
+  /** The node's records in the informer's store (its by-node index). */
+  #recordsOf(node: NodeName): SyncRecord[] {
+    // Before start, there are no records to read: the node gets everything it should have.
+    return [
+      ...(this.#records?.namespaced.store.byIndex(recordsByNode, node) ?? []),
+      ...(this.#records?.cluster.store.byIndex(recordsByNode, node) ?? []),
+    ]
+      .map((cr) => parseSyncRecord(cr))
+      .filter((r): r is SyncRecord => r !== undefined);
   }
 
-  /** Waits for the pending record writes; the factory stops the record informers after this. */
-  async stop(): Promise<void> {
-    await this.#flushing;
+  #isInStore(record: SyncRecord): boolean {
+    const informer = record.recordKind === 'ObjectSync' ? this.#records?.namespaced : this.#records?.cluster;
+    return informer?.store.get(objectKey(record.namespace, record.name)) !== undefined;
   }
 
   #carryOut(node: NodeName, action: RepairAction): void {
@@ -162,10 +277,10 @@ export class SyncWorker {
     switch (action.kind) {
       case 'send':
       case 'send-delete':
-        this.#options.hub.enqueue(node, toMessage(action.push, { id: newMessageId(), now: Date.now() }));
+        this.enqueue(node, toMessage(action.push, { id: newMessageId(), now: Date.now() }));
         return;
       case 'drop-record':
-        void this.#countedDelete(action.record);
+        this.#writer.write(node, { kind: 'delete', target: action.record });
         return;
     }
   }
@@ -179,73 +294,6 @@ export class SyncWorker {
         return;
       }
       for (const node of this.#options.hub.connectedNodes()) this.repair(node);
-    }
-  }
-
-  async #flush(): Promise<void> {
-    const interval = this.#options.flushIntervalMs ?? 200;
-    const concurrency = this.#options.writeConcurrency ?? 8;
-    while (this.#pending.length > 0 && this.#signal?.aborted !== true) {
-      await delay(interval);
-      const writes = coalesceRecordActions(this.#pending.splice(0));
-      for (let i = 0; i < writes.length; i += concurrency) {
-        const batch = writes.slice(i, i + concurrency);
-        const failed = await Promise.all(
-          batch.map((w) =>
-            this.#write(w).then(
-              () => {
-                this.#options.observer?.onRecordWrite?.(w.kind, 'ok');
-                return undefined;
-              },
-              () => {
-                this.#options.observer?.onRecordWrite?.(w.kind, 'failed');
-                return w;
-              },
-            ),
-          ),
-        );
-        // A failed write is retried with the next batch; a newer ACK for the same record supersedes it.
-        for (const w of failed) if (w !== undefined) this.#pending.unshift(w);
-      }
-    }
-  }
-
-  async #write(write: RecordWrite): Promise<void> {
-    if (write.kind === 'delete') {
-      await this.#deleteRecord(write.target);
-      return;
-    }
-    const path = recordPath(write.record);
-    try {
-      await this.#options.client.request({
-        method: 'POST',
-        path: collectionPath(write.record),
-        body: recordBody(write.record),
-      });
-    } catch (err) {
-      if (toApiError(err, { verb: 'POST', resource: path }).action !== 'reread') throw err;
-    }
-    await this.#options.client.request({
-      method: 'PATCH',
-      path: `${path}/status`,
-      contentType: 'application/merge-patch+json',
-      body: recordStatusPatch(write.record.objectResourceVersion),
-    });
-  }
-
-  /** A record delete outside the ACK path: counted, and a failure is left to the next repair. */
-  async #countedDelete(target: RecordTarget): Promise<void> {
-    await this.#deleteRecord(target).then(
-      () => this.#options.observer?.onRecordWrite?.('delete', 'ok'),
-      () => this.#options.observer?.onRecordWrite?.('delete', 'failed'),
-    );
-  }
-
-  async #deleteRecord(target: RecordTarget): Promise<void> {
-    try {
-      await this.#options.client.request({ method: 'DELETE', path: recordPath(target) });
-    } catch (err) {
-      if (toApiError(err, { verb: 'DELETE', resource: recordPath(target) }).action !== 'absorb') throw err;
     }
   }
 
@@ -280,14 +328,4 @@ export class SyncWorker {
       }
     }
   }
-}
-
-function collectionPath(target: RecordTarget): string {
-  return target.recordKind === 'ObjectSync'
-    ? `/apis/${reliableSyncsApiVersion}/namespaces/${target.namespace ?? ''}/objectsyncs`
-    : `/apis/${reliableSyncsApiVersion}/clusterobjectsyncs`;
-}
-
-function recordPath(target: RecordTarget): string {
-  return `${collectionPath(target)}/${target.name}`;
 }

@@ -1,0 +1,205 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { httpFailure } from '../kube/index.js';
+import type { RawRequest } from '../kube/index.js';
+import type { NodeName } from '../protocol/index.js';
+import { capturedLogger } from '../../test/support/captured-logger.js';
+import { eventually } from '../../test/support/eventually.js';
+import { newSyncRecord } from './record.js';
+import type { SyncRecord } from './record.js';
+import type { RecordOpResult } from './record-ops.js';
+import { RecordWriter } from './record-write-worker.js';
+
+function record(node: string, uid: string): SyncRecord {
+  return newSyncRecord({
+    node: node as NodeName,
+    uid,
+    namespace: 'default',
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    name: `cm-${uid}`,
+    resourceVersion: '5',
+  }) as SyncRecord;
+}
+
+/** A scripted API: each call is logged; `answer` decides its failure (undefined: success). */
+function api(answer: (req: RawRequest, calls: readonly string[]) => Error | undefined) {
+  const calls: string[] = [];
+  const gates: (() => void)[] = [];
+  let isHeld = false;
+  return {
+    calls,
+    hold() {
+      isHeld = true;
+    },
+    release() {
+      isHeld = false;
+      for (const go of gates.splice(0)) go();
+    },
+    client: {
+      async request<T>(req: RawRequest): Promise<T> {
+        const created = (req.body as { metadata?: { name?: string } } | undefined)?.metadata?.name;
+        const line = `${req.method} ${req.path.split('/').slice(-2).join('/')}${created === undefined ? '' : ` ${created}`}`;
+        calls.push(line);
+        if (isHeld) await new Promise<void>((resolve) => gates.push(resolve));
+        const failure = answer(req, calls);
+        if (failure !== undefined) throw failure;
+        return {} as T;
+      },
+    },
+  };
+}
+
+const fast = { initialDelayMs: 1, maxDelayMs: 5 };
+
+describe('RecordWriter', () => {
+  it('writes one record in the order asked, merging what waits', async () => {
+    const fake = api(() => undefined);
+    const writer = new RecordWriter({ client: fake.client, logger: capturedLogger().logger });
+    const r = record('edge-1', 'u1');
+    const told: RecordOpResult[] = [];
+    fake.hold();
+    writer.write(r.node, { kind: 'create', record: r }, (result) => told.push(result));
+    writer.write(r.node, { kind: 'status', record: r, resourceVersion: '6' });
+    writer.write(r.node, { kind: 'status', record: r, resourceVersion: '7' });
+    assert.equal(writer.pending, 2, 'the two statuses merged');
+    fake.release();
+    await eventually(
+      () => {
+        assert.equal(writer.pending, 0);
+      },
+      { intervalMs: 5 },
+    );
+    assert.deepEqual(fake.calls, ['POST default/objectsyncs edge-1.u1', 'PATCH edge-1.u1/status']);
+    assert.deepEqual(told, ['written']);
+    await writer.stop();
+  });
+
+  it('serves nodes in turn, so a node with many writes does not starve another', async () => {
+    const fake = api(() => undefined);
+    const writer = new RecordWriter({ client: fake.client, logger: capturedLogger().logger, concurrency: 1 });
+    fake.hold();
+    for (let i = 0; i < 5; i += 1) {
+      const r = record('busy', `b${String(i)}`);
+      writer.write(r.node, { kind: 'create', record: r });
+    }
+    const quiet = record('quiet', 'q1');
+    writer.write(quiet.node, { kind: 'create', record: quiet });
+    fake.release();
+    await eventually(
+      () => {
+        assert.equal(writer.pending, 0);
+      },
+      { intervalMs: 5 },
+    );
+    assert.equal(fake.calls.length, 6);
+    const quietAt = fake.calls.findIndex((c) => c.includes('quiet.q1'));
+    assert.ok(quietAt >= 0 && quietAt <= 2, `the quiet node's write came early: ${fake.calls.join(', ')}`);
+    await writer.stop();
+  });
+
+  it('retries a 403 until it is allowed, then tells the caller', async () => {
+    let allowed = false;
+    const fake = api(() => (allowed ? undefined : httpFailure(403, '{"reason":"Forbidden"}')));
+    const failures: string[] = [];
+    const writer = new RecordWriter({
+      client: fake.client,
+      logger: capturedLogger().logger,
+      retryBackoff: fast,
+      observer: { onWrite: (op, result) => failures.push(`${op} ${result}`) },
+    });
+    const r = record('edge-1', 'u1');
+    const told: RecordOpResult[] = [];
+    writer.write(r.node, { kind: 'create', record: r }, (result) => told.push(result));
+    await eventually(
+      () => {
+        assert.ok(fake.calls.length >= 3);
+      },
+      { intervalMs: 5 },
+    );
+    assert.deepEqual(told, [], 'nobody is told while it is refused');
+    allowed = true;
+    await eventually(
+      () => {
+        assert.deepEqual(told, ['written']);
+      },
+      { intervalMs: 5 },
+    );
+    assert.ok(failures.includes('create failed') && failures.at(-1) === 'create ok');
+    await writer.stop();
+  });
+
+  it('drops what cannot succeed, and logs it once however often it happens', async () => {
+    const fake = api(() => httpFailure(422, '{"reason":"Invalid"}'));
+    const log = capturedLogger();
+    const writer = new RecordWriter({ client: fake.client, logger: log.logger });
+    const told: RecordOpResult[] = [];
+    for (let i = 0; i < 20; i += 1) {
+      const r = record('edge-1', `u${String(i)}`);
+      writer.write(r.node, { kind: 'create', record: r }, (result) => told.push(result));
+    }
+    await eventually(
+      () => {
+        assert.equal(told.length, 20);
+      },
+      { intervalMs: 5 },
+    );
+    assert.ok(told.every((t) => t === 'dropped'));
+    assert.equal(log.lines.filter((l) => l.includes('Gave up a record write')).length, 1);
+    await writer.stop();
+  });
+
+  it('creates a record that went missing before writing its status', async () => {
+    const fake = api((req, calls) =>
+      req.method === 'PATCH' && calls.filter((c) => c.startsWith('PATCH')).length === 1
+        ? httpFailure(404, '{"reason":"NotFound"}')
+        : undefined,
+    );
+    const writer = new RecordWriter({ client: fake.client, logger: capturedLogger().logger });
+    const r = record('edge-1', 'u1');
+    writer.write(r.node, { kind: 'status', record: r, resourceVersion: '9' });
+    await eventually(
+      () => {
+        assert.equal(writer.pending, 0);
+      },
+      { intervalMs: 5 },
+    );
+    assert.deepEqual(fake.calls, [
+      'PATCH edge-1.u1/status',
+      'POST default/objectsyncs edge-1.u1',
+      'PATCH edge-1.u1/status',
+    ]);
+    await writer.stop();
+  });
+
+  it('pauses every write while the API server does not answer, then drains', async () => {
+    let isDown = true;
+    const fake = api(() => (isDown ? httpFailure(503, '{"reason":"ServiceUnavailable"}') : undefined));
+    const writer = new RecordWriter({
+      client: fake.client,
+      logger: capturedLogger().logger,
+      retryBackoff: fast,
+      pauseBackoff: { initialDelayMs: 50, maxDelayMs: 50 },
+    });
+    for (let i = 0; i < 30; i += 1) {
+      const r = record(`edge-${String(i)}`, 'u1');
+      writer.write(r.node, { kind: 'create', record: r });
+    }
+    await eventually(
+      () => {
+        assert.ok(fake.calls.length >= 8);
+      },
+      { intervalMs: 5 },
+    );
+    const whileDown = fake.calls.length;
+    assert.ok(whileDown < 30, `not every record was tried against a down API server (${String(whileDown)})`);
+    isDown = false;
+    await eventually(
+      () => {
+        assert.equal(writer.pending, 0);
+      },
+      { intervalMs: 5 },
+    );
+    await writer.stop();
+  });
+});

@@ -1,0 +1,330 @@
+/**
+ * Carries out record writes (record-ops.ts) against the API server: one ordered list per record, at most
+ * one call in flight per record, nodes served round-robin under one concurrency budget (a node being
+ * resynced cannot starve another node's first sends), failures classified by kube/api-errors.ts and
+ * retried per record with backoff, and the whole writer paused while the API server is unreachable.
+ *
+ * Cost: a create is one POST; a status is one PATCH (POST + PATCH when the record went missing); a delete
+ * is one DELETE. Waiting asks for one record merge (record-ops.ts `appendOp`), so a burst of ACKs for an
+ * object costs one write and the lists stay short: work is O(records touched), never a requeue of
+ * everything on each failure.
+ * @module
+ */
+import { exponentialDelayMs, proportionalJitterDelayMs } from '../backoff/index.js';
+import type { ExponentialBackoff } from '../backoff/index.js';
+import { toApiError } from '../kube/index.js';
+import type { KubeClient } from '../kube/index.js';
+import type { Logger } from '../observability/index.js';
+import type { NodeName } from '../protocol/index.js';
+import { WarnLimiter } from '../warnings/index.js';
+import { appendOp, decideFailure } from './record-ops.js';
+import type { QueuedOp, RecordOp, RecordOpResult } from './record-ops.js';
+import { recordBody, recordStatusPatch, reliableSyncsApiVersion, targetId } from './record.js';
+import type { RecordTarget, SyncRecord } from './record.js';
+
+/** What the writer reports; callbacks must be cheap. */
+export interface RecordWriterObserver {
+  /** One API call of a record write ended: `failed` is retried, `dropped` is given up. */
+  onWrite?(operation: RecordOp['kind'], result: 'ok' | 'failed' | 'dropped'): void;
+}
+
+/** Options of {@link RecordWriter}. */
+export interface RecordWriterOptions {
+  readonly client: Pick<KubeClient, 'request'>;
+  readonly logger: Logger;
+  /** Record writes in flight at once, all nodes together; default 8. */
+  readonly concurrency?: number;
+  /** Backoff of one record's retries; default 500 ms doubling to 30 s. */
+  readonly retryBackoff?: ExponentialBackoff;
+  /** Backoff of the whole writer while the API server does not answer; default 500 ms doubling to 10 s. */
+  readonly pauseBackoff?: ExponentialBackoff;
+  readonly observer?: RecordWriterObserver;
+  /** Random number source for jitter; default `Math.random`. */
+  readonly random?: () => number;
+}
+
+interface RecordState {
+  readonly id: string;
+  readonly node: NodeName;
+  readonly waiting: QueuedOp[];
+  isRunning: boolean;
+  isReady: boolean;
+  attempt: number;
+  retryTimer: NodeJS.Timeout | undefined;
+}
+
+const defaultRetryBackoff: ExponentialBackoff = { initialDelayMs: 500, maxDelayMs: 30_000 };
+const defaultPauseBackoff: ExponentialBackoff = { initialDelayMs: 500, maxDelayMs: 10_000 };
+const warnIntervalMs = 10_000;
+
+/** Writes records in order per record, fairly across nodes. */
+export class RecordWriter {
+  readonly #options: RecordWriterOptions;
+  readonly #concurrency: number;
+  readonly #records = new Map<string, RecordState>();
+  /** Ready records per node; a Map keeps node order, and a served node moves to the back. */
+  readonly #ready = new Map<NodeName, RecordState[]>();
+  readonly #warnings = new WarnLimiter({ intervalMs: warnIntervalMs });
+  readonly #running = new Set<Promise<void>>();
+  #pendingOps = 0;
+  #pauseAttempt = 0;
+  #pausedUntil = 0;
+  #pauseTimer: NodeJS.Timeout | undefined;
+  #isStopped = false;
+
+  constructor(options: RecordWriterOptions) {
+    this.#options = options;
+    this.#concurrency = options.concurrency ?? 8;
+  }
+
+  /** Asks for a write; `done` is called once it is written or given up (never on stop). */
+  write(node: NodeName, op: RecordOp, done?: (result: RecordOpResult) => void): void {
+    if (this.#isStopped) return;
+    const id = targetId(op.kind === 'delete' ? op.target : op.record);
+    let state = this.#records.get(id);
+    if (state === undefined) {
+      state = {
+        id,
+        node,
+        waiting: [],
+        isRunning: false,
+        isReady: false,
+        attempt: 0,
+        retryTimer: undefined,
+      };
+      this.#records.set(id, state);
+    }
+    const before = state.waiting.length;
+    const after = appendOp(state.waiting, op, done, state.isRunning);
+    this.#pendingOps += after - before;
+    if (!state.isRunning && state.retryTimer === undefined) this.#makeReady(state);
+    this.#pump();
+  }
+
+  /** Record writes asked and not yet finished. */
+  get pending(): number {
+    return this.#pendingOps;
+  }
+
+  /** Drops every waiting write of a node (it was deleted); a call in flight finishes. */
+  forgetNode(node: NodeName): void {
+    this.#ready.delete(node);
+    for (const state of [...this.#records.values()]) {
+      if (state.node !== node) continue;
+      clearTimeout(state.retryTimer);
+      state.retryTimer = undefined;
+      const kept = state.isRunning ? state.waiting.slice(0, 1) : [];
+      for (const dropped of state.waiting.slice(kept.length))
+        for (const done of dropped.done) done('dropped');
+      this.#pendingOps -= state.waiting.length - kept.length;
+      state.waiting.splice(0, state.waiting.length, ...kept);
+      state.isReady = false;
+      if (!state.isRunning) this.#records.delete(state.id);
+    }
+  }
+
+  /** Stops taking writes and waits for the calls in flight; what waits is abandoned. */
+  async stop(): Promise<void> {
+    this.#isStopped = true;
+    clearTimeout(this.#pauseTimer);
+    for (const state of this.#records.values()) clearTimeout(state.retryTimer);
+    await Promise.all([...this.#running]);
+  }
+
+  #makeReady(state: RecordState): void {
+    if (state.isReady || state.waiting.length === 0) return;
+    state.isReady = true;
+    const queue = this.#ready.get(state.node);
+    if (queue === undefined) this.#ready.set(state.node, [state]);
+    else queue.push(state);
+  }
+
+  /** The next ready record, taking nodes in turn. */
+  #takeReady(): RecordState | undefined {
+    for (const [node, queue] of this.#ready) {
+      this.#ready.delete(node);
+      const state = queue.shift();
+      if (queue.length > 0) this.#ready.set(node, queue);
+      if (state === undefined) continue;
+      state.isReady = false;
+      return state;
+    }
+    return undefined;
+  }
+
+  #pump(): void {
+    if (this.#isStopped) return;
+    const now = Date.now();
+    if (now < this.#pausedUntil) {
+      this.#pauseTimer ??= setTimeout(() => {
+        this.#pauseTimer = undefined;
+        this.#pump();
+      }, this.#pausedUntil - now).unref();
+      return;
+    }
+    while (this.#running.size < this.#concurrency) {
+      const state = this.#takeReady();
+      if (state === undefined) return;
+      const head = state.waiting[0];
+      if (head === undefined) continue;
+      state.isRunning = true;
+      const running: Promise<void> = this.#run(state, head).finally(() => {
+        this.#running.delete(running);
+        state.isRunning = false;
+        if (state.waiting.length === 0 && state.retryTimer === undefined) this.#records.delete(state.id);
+        else if (state.retryTimer === undefined) this.#makeReady(state);
+        this.#pump();
+      });
+      this.#running.add(running);
+    }
+  }
+
+  async #run(state: RecordState, head: QueuedOp): Promise<void> {
+    const op = head.op;
+    let outcome: RecordOpResult | 'retry';
+    try {
+      await this.#call(op);
+      outcome = 'written';
+      this.#options.observer?.onWrite?.(op.kind, 'ok');
+    } catch (err) {
+      outcome = await this.#onFailure(state, op, err);
+    }
+    if (outcome === 'retry') return;
+    state.attempt = 0;
+    this.#pauseAttempt = 0;
+    state.waiting.shift();
+    this.#pendingOps -= 1;
+    for (const done of head.done) done(outcome);
+  }
+
+  async #onFailure(state: RecordState, op: RecordOp, err: unknown): Promise<RecordOpResult | 'retry'> {
+    const { verb, path } = describe(op);
+    const failure = toApiError(err, { verb, resource: path });
+    const decision = decideFailure(op, failure.action, failure.status);
+    switch (decision.kind) {
+      case 'done':
+        this.#options.observer?.onWrite?.(op.kind, 'ok');
+        return 'written';
+      case 'create-first': {
+        // Only a status write is told to create first; its record is the one to create.
+        const record = op.kind === 'delete' ? undefined : op.record;
+        if (record === undefined) return 'dropped';
+        try {
+          await this.#create(record);
+          await this.#call(op);
+          this.#options.observer?.onWrite?.(op.kind, 'ok');
+          return 'written';
+        } catch (again) {
+          return this.#onFailure(state, { kind: 'create', record }, again);
+        }
+      }
+      case 'drop':
+        this.#options.observer?.onWrite?.(op.kind, 'dropped');
+        this.#warn(
+          `drop:${String(failure.status)}`,
+          op,
+          failure.message,
+          'Gave up a record write that cannot succeed',
+        );
+        return 'dropped';
+      case 'retry':
+        this.#options.observer?.onWrite?.(op.kind, 'failed');
+        this.#warn(`retry:${String(failure.status)}`, op, failure.message, 'A record write failed; retrying');
+        if (failure.action === 'retry') this.#pause(failure.retryAfterMs);
+        this.#scheduleRetry(state);
+        return 'retry';
+    }
+  }
+
+  #scheduleRetry(state: RecordState): void {
+    const random = this.#options.random ?? Math.random;
+    const delayMs = proportionalJitterDelayMs(
+      state.attempt,
+      this.#options.retryBackoff ?? defaultRetryBackoff,
+      0.5,
+      random(),
+    );
+    state.attempt += 1;
+    state.retryTimer = setTimeout(() => {
+      state.retryTimer = undefined;
+      this.#makeReady(state);
+      this.#pump();
+    }, delayMs).unref();
+  }
+
+  /** The API server did not answer: no new write starts for a while (one probe per interval). */
+  #pause(retryAfterMs: number | undefined): void {
+    const delayMs = Math.max(
+      retryAfterMs ?? 0,
+      exponentialDelayMs(this.#pauseAttempt, this.#options.pauseBackoff ?? defaultPauseBackoff),
+    );
+    this.#pauseAttempt += 1;
+    this.#pausedUntil = Math.max(this.#pausedUntil, Date.now() + delayMs);
+  }
+
+  #warn(kind: string, op: RecordOp, message: string, text: string): void {
+    const verdict = this.#warnings.admit(kind, Date.now());
+    if (!verdict.admit) return;
+    const target = op.kind === 'delete' ? op.target : op.record;
+    this.#options.logger.warn(
+      { record: targetId(target), operation: op.kind, err: message, suppressed: verdict.suppressed },
+      text,
+    );
+  }
+
+  async #call(op: RecordOp): Promise<void> {
+    const client = this.#options.client;
+    switch (op.kind) {
+      case 'create':
+        await this.#create(op.record);
+        return;
+      case 'status':
+        await client.request({
+          method: 'PATCH',
+          path: `${recordPath(op.record)}/status`,
+          contentType: 'application/merge-patch+json',
+          body: recordStatusPatch(op.resourceVersion),
+        });
+        return;
+      case 'delete':
+        await client.request({ method: 'DELETE', path: recordPath(op.target) });
+        return;
+    }
+  }
+
+  async #create(record: SyncRecord): Promise<void> {
+    try {
+      await this.#options.client.request({
+        method: 'POST',
+        path: collectionPath(record),
+        body: recordBody(record),
+      });
+    } catch (err) {
+      // Already there: what a create wants.
+      if (toApiError(err, { verb: 'POST', resource: recordPath(record) }).action !== 'reread') throw err;
+    }
+  }
+}
+
+function describe(op: RecordOp): { verb: string; path: string } {
+  switch (op.kind) {
+    case 'create':
+      return { verb: 'POST', path: recordPath(op.record) };
+    case 'status':
+      return { verb: 'PATCH', path: `${recordPath(op.record)}/status` };
+    case 'delete':
+      return { verb: 'DELETE', path: recordPath(op.target) };
+  }
+}
+
+/** The collection a record is created in. */
+export function collectionPath(target: RecordTarget): string {
+  return target.recordKind === 'ObjectSync'
+    ? `/apis/${reliableSyncsApiVersion}/namespaces/${target.namespace ?? ''}/objectsyncs`
+    : `/apis/${reliableSyncsApiVersion}/clusterobjectsyncs`;
+}
+
+/** A record's own path. */
+export function recordPath(target: RecordTarget): string {
+  return `${collectionPath(target)}/${target.name}`;
+}
