@@ -80,9 +80,13 @@ export interface SyncWorkerOptions {
   /** Repair every connected node this often; default 60 s (KubeEdge: every 5 s over everything). */
   readonly repairIntervalMs?: number;
   readonly content?: PushContentOptions;
+  /** Least time between two full resyncs of one node; default 5 s. */
+  readonly minResyncIntervalMs?: number;
   /** Metrics hook; default none. */
   readonly observer?: SyncObserver;
 }
+
+const defaultMinResyncIntervalMs = 5_000;
 
 const recordsByNode = 'byNode';
 const crdPath = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
@@ -93,6 +97,8 @@ export class SyncWorker {
   readonly #gate: RecordGate;
   readonly #writer: RecordWriter;
   #records: { readonly namespaced: Informer<KubeObject>; readonly cluster: Informer<KubeObject> } | undefined;
+  readonly #lastResyncAt = new Map<NodeName, number>();
+  readonly #deferredResyncs = new Map<NodeName, NodeJS.Timeout>();
 
   constructor(options: SyncWorkerOptions) {
     this.#options = options;
@@ -209,6 +215,24 @@ export class SyncWorker {
    * an object wait for its mark (record-gate.ts). Resending what the edge has is harmless: it upserts.
    */
   resync(node: NodeName, reason: ResyncReason): number {
+    // At most one per node per interval: each costs a write per record, and a node can insert its Node
+    // at will. A later ask in the interval is deferred to its end, never dropped (the edge may really
+    // have been wiped again).
+    const now = Date.now();
+    const last = this.#lastResyncAt.get(node);
+    const intervalMs = this.#options.minResyncIntervalMs ?? defaultMinResyncIntervalMs;
+    if (last !== undefined && now - last < intervalMs) {
+      if (!this.#deferredResyncs.has(node)) {
+        const timer = setTimeout(() => {
+          this.#deferredResyncs.delete(node);
+          this.resync(node, reason);
+        }, last + intervalMs - now);
+        timer.unref();
+        this.#deferredResyncs.set(node, timer);
+      }
+      return 0;
+    }
+    this.#lastResyncAt.set(node, now);
     this.#options.observer?.onResync?.(reason);
     const records = this.#recordsOf(node);
     for (const mark of this.#gate.beginResync(node, records)) {
@@ -231,6 +255,9 @@ export class SyncWorker {
 
   /** Removes every record of a deleted node (its by-node index: no sweep of every record). */
   forgetNode(node: NodeName): void {
+    clearTimeout(this.#deferredResyncs.get(node));
+    this.#deferredResyncs.delete(node);
+    this.#lastResyncAt.delete(node);
     this.#gate.forgetNode(node);
     this.#writer.forgetNode(node);
     for (const record of this.#recordsOf(node)) this.#writer.write(node, { kind: 'delete', target: record });
@@ -238,6 +265,8 @@ export class SyncWorker {
 
   /** Waits for the record writes in flight; what waits is abandoned (repair redoes it after a restart). */
   async stop(): Promise<void> {
+    for (const timer of this.#deferredResyncs.values()) clearTimeout(timer);
+    this.#deferredResyncs.clear();
     await this.#writer.stop();
   }
 

@@ -16,6 +16,7 @@ import { controllerDefaults } from '../../src/controller.js';
 import { binaryPath } from '../../src/local-cluster/index.js';
 import { SimulatedEdgeNode } from '../../src/sim/index.js';
 import { reliableSyncCrds } from '../../src/sync/index.js';
+import type { KubeClient } from '../../src/kube/index.js';
 import { useLocalCluster } from '../support/cluster.js';
 import { startTestController } from '../support/controller.js';
 import { eventually } from '../support/eventually.js';
@@ -26,6 +27,53 @@ const getCluster = useLocalCluster();
 
 function kubectl(kubeconfig: string, args: string[]): Promise<{ stdout: string }> {
   return execFileAsync(binaryPath, ['kubectl', `--kubeconfig=${kubeconfig}`, ...args]);
+}
+
+/** A kubeconfig for the controller's ServiceAccount (deploy/rbac.yaml applied), in a fresh directory. */
+async function serviceAccountKubeconfig(admin: KubeClient): Promise<{ dir: string; kubeconfig: string }> {
+  const issued = await admin.request<{ status: { token: string } }>({
+    method: 'POST',
+    path: '/api/v1/namespaces/kubeedge/serviceaccounts/edge-controller/token',
+    body: {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenRequest',
+      spec: { expirationSeconds: 3600 },
+    },
+  });
+  const adminCluster = admin.kubeConfig.getCurrentCluster();
+  assert.ok(adminCluster !== null);
+  const dir = await mkdtemp(join(tmpdir(), 'ec-rbac-'));
+  const kubeconfig = join(dir, 'sa.kubeconfig');
+  await writeFile(
+    kubeconfig,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters:',
+      `- name: local`,
+      `  cluster: { server: "${adminCluster.server}", certificate-authority-data: "${adminCluster.caData ?? ''}" }`,
+      'users:',
+      `- name: edge-controller`,
+      `  user: { token: "${issued.status.token}" }`,
+      'contexts:',
+      '- name: local',
+      '  context: { cluster: local, user: edge-controller }',
+      'current-context: local',
+      '',
+    ].join('\n'),
+  );
+  return { dir, kubeconfig };
+}
+
+/** Applies the namespace and RBAC of deploy/. */
+async function applyRbac(kubeconfig: string): Promise<void> {
+  await kubectl(kubeconfig, [
+    'apply',
+    '-f',
+    join(deployDir, 'namespace.yaml'),
+    '-f',
+    join(deployDir, 'rbac.yaml'),
+  ]);
 }
 
 interface Probe {
@@ -113,44 +161,8 @@ describe('deploy manifests', () => {
 
   it('grant the ServiceAccount enough for a full cycle: join, node registration, lease, pod push, pod status (written as edge-controller), record', async () => {
     const { admin, cluster, namespace } = getCluster();
-    await kubectl(cluster.kubeconfigPath, [
-      'apply',
-      '-f',
-      join(deployDir, 'namespace.yaml'),
-      '-f',
-      join(deployDir, 'rbac.yaml'),
-    ]);
-    const issued = await admin.request<{ status: { token: string } }>({
-      method: 'POST',
-      path: '/api/v1/namespaces/kubeedge/serviceaccounts/edge-controller/token',
-      body: {
-        apiVersion: 'authentication.k8s.io/v1',
-        kind: 'TokenRequest',
-        spec: { expirationSeconds: 3600 },
-      },
-    });
-    const adminCluster = admin.kubeConfig.getCurrentCluster();
-    assert.ok(adminCluster !== null);
-    const dir = await mkdtemp(join(tmpdir(), 'ec-rbac-'));
-    const kubeconfig = join(dir, 'sa.kubeconfig');
-    await writeFile(
-      kubeconfig,
-      [
-        'apiVersion: v1',
-        'kind: Config',
-        'clusters:',
-        `- name: local`,
-        `  cluster: { server: "${adminCluster.server}", certificate-authority-data: "${adminCluster.caData ?? ''}" }`,
-        'users:',
-        `- name: edge-controller`,
-        `  user: { token: "${issued.status.token}" }`,
-        'contexts:',
-        '- name: local',
-        '  context: { cluster: local, user: edge-controller }',
-        'current-context: local',
-        '',
-      ].join('\n'),
-    );
+    await applyRbac(cluster.kubeconfigPath);
+    const { dir, kubeconfig } = await serviceAccountKubeconfig(admin);
     // Missing permissions show as informers that never sync: bound the start so that fails, not hangs.
     const ctl = await Promise.race([
       startTestController(admin, kubeconfig),
@@ -222,6 +234,79 @@ describe('deploy manifests', () => {
         await edge.stop();
       }
     } finally {
+      await ctl.controller.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  // Issue 13 item 1: an object's record exists before its first push. Without the right to create records
+  // the push waits (it would be a push the controller forgets on a crash); with it back, the push goes.
+  it('hold a new pod until its record can be created: denied by RBAC, then allowed again', async () => {
+    const { admin, cluster, namespace } = getCluster();
+    await applyRbac(cluster.kubeconfigPath);
+    const { dir, kubeconfig } = await serviceAccountKubeconfig(admin);
+    const rolePath = '/apis/rbac.authorization.k8s.io/v1/clusterroles/edge-controller';
+    type Rule = { apiGroups?: string[]; resources?: string[]; verbs: string[] };
+    const setRecordCreate = async (allowed: boolean): Promise<void> => {
+      const role = await admin.request<{ rules: Rule[] }>({ method: 'GET', path: rolePath });
+      const rules = role.rules.map((rule) =>
+        rule.resources?.includes('objectsyncs') === true
+          ? {
+              ...rule,
+              verbs: allowed
+                ? [...new Set([...rule.verbs, 'create'])]
+                : rule.verbs.filter((v) => v !== 'create'),
+            }
+          : rule,
+      );
+      await admin.request({ method: 'PUT', path: rolePath, body: { ...role, rules } });
+    };
+    const ctl = await startTestController(admin, kubeconfig);
+    const node = 'rbac-held-edge';
+    const edge = new SimulatedEdgeNode({
+      nodeName: node,
+      server: ctl.hubServer,
+      join: { httpServer: ctl.httpServer, token: await ctl.token() },
+      podStartDelayMs: 100,
+    });
+    try {
+      const ns = await namespace('rbac-held');
+      await edge.start();
+      await eventually(() => admin.request({ method: 'GET', path: `/api/v1/nodes/${node}` }));
+      await setRecordCreate(false);
+      const created = await admin.request<{ metadata: { uid: string } }>({
+        method: 'POST',
+        path: `/api/v1/namespaces/${ns}/pods`,
+        body: {
+          metadata: { name: 'held' },
+          spec: { nodeName: node, containers: [{ name: 'c', image: 'busybox' }] },
+        },
+      });
+      const recordPath = `/apis/reliablesyncs.kubeedge.io/v1alpha1/namespaces/${ns}/objectsyncs/${node}.${created.metadata.uid}`;
+      // The create was tried and refused at least twice (so it is retried, not given up), and meanwhile
+      // the pod is held: not on the edge, no record.
+      await eventually(async () => {
+        const refused = await ctl.controller.metrics.registry
+          .getSingleMetric('edgecontroller_sync_record_writes_total')
+          ?.get();
+        const failed = refused?.values.find(
+          (v) => v.labels['operation'] === 'create' && v.labels['result'] === 'failed',
+        );
+        assert.ok((failed?.value ?? 0) >= 2, 'the refused create is retried');
+      });
+      assert.equal(ctl.controller.sync.heldPushes >= 1, true, 'the push is held');
+      assert.equal(edge.store.has(`${ns}/pod/held`), false, 'the pod did not reach the edge');
+      await assert.rejects(admin.request({ method: 'GET', path: recordPath }), 'no record yet');
+
+      await setRecordCreate(true);
+      await eventually(async () => {
+        assert.ok(edge.store.has(`${ns}/pod/held`), 'the pod reached the edge once allowed');
+        await admin.request({ method: 'GET', path: recordPath });
+      });
+      assert.equal(ctl.controller.sync.heldPushes, 0);
+    } finally {
+      await setRecordCreate(true);
+      await edge.stop();
       await ctl.controller.stop();
       await rm(dir, { recursive: true, force: true });
     }
