@@ -77,6 +77,7 @@ bench: local-cluster hollow-edge
 	node --import tsx bench/load/upstream-latency.bench.ts
 	node --import tsx bench/load/sim-scale.bench.ts
 	node --import tsx bench/load/hollow-capacity.bench.ts
+	node --import tsx bench/fuzz/fuzz.bench.ts
 
 demo: local-cluster
 	node dist/main.js demo

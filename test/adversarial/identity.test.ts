@@ -193,7 +193,11 @@ describe('identities that cannot be forged', () => {
     );
 
     const refusedNot = [...answers].filter(([, status]) => status === 200).map(([why]) => why);
-    assert.deepEqual(refusedNot, [], `forged CSRs answered OK: ${refusedNot.join('; ')}`);
+    assert.deepEqual(
+      refusedNot,
+      [],
+      `forged CSRs answered OK: ${refusedNot.join('; ')}; the victim’s Secret read with the forged certificate: ${String(victimSecretStatus)}`,
+    );
     const all = await cluster.admin.request<{ items: Csr[] }>({
       method: 'GET',
       path: '/apis/certificates.k8s.io/v1/certificatesigningrequests',

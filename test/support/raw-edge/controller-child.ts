@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 
@@ -37,6 +37,8 @@ export interface ControllerChild {
   readonly rss: RssSampler;
   /** Set once the process exited, with how. */
   readonly exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  /** Sockets the process holds open now (its `/proc/<pid>/fd` entries that are sockets). */
+  openSockets(): number;
   /** The Prometheus text of `/metrics`. */
   metricsText(): Promise<string>;
   /** A metric's value from `/metrics`, summed over the series whose labels include `labels`. */
@@ -181,6 +183,7 @@ export async function startControllerChild(options: ControllerChildOptions): Pro
     get exit() {
       return exit;
     },
+    openSockets: () => openSockets(pid),
     metricsText,
     metric: async (name, labels = {}) => metricValue(await metricsText(), name, labels),
     stop: async () => {
@@ -211,6 +214,24 @@ export function metricValue(
     if (matches && Number.isFinite(value)) sum += value;
   }
   return sum;
+}
+
+function openSockets(pid: number): number {
+  let count = 0;
+  let entries: string[];
+  try {
+    entries = readdirSync(`/proc/${String(pid)}/fd`);
+  } catch {
+    return 0;
+  }
+  for (const fd of entries) {
+    try {
+      if (readlinkSync(`/proc/${String(pid)}/fd/${fd}`).startsWith('socket:')) count += 1;
+    } catch {
+      // closed between the listing and the read
+    }
+  }
+  return count;
 }
 
 function httpGetText(url: string): Promise<string> {

@@ -109,6 +109,8 @@ export function objectRespOf(reply: WireMessage): ObjectResp | undefined {
 export function replyStatus(reply: WireMessage): number {
   if (reply.route.operation === 'error') return 500;
   const content: unknown = typeof reply.content === 'string' ? tryParse(reply.content) : reply.content;
+  // A plain string is "OK", a PEM (k8s/ca.crt), or an error text (legacy nodestatus, errata W5).
+  if (typeof content === 'string') return content === 'OK' || content.startsWith('-----BEGIN') ? 200 : 500;
   if (typeof content !== 'object' || content === null) return 200;
   const resp = objectRespOf(reply);
   if (resp !== undefined) return resp.Err === null ? 200 : (resp.Err.ErrStatus?.code ?? 500);
