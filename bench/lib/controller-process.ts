@@ -1,7 +1,8 @@
 /**
- * What the load benchmarks share: the controller started as its own process against a local cluster
- * (`edge-controller run`, every listener on a free loopback port, the ports read from its start line),
- * the join token, and a bounded poll.
+ * What the load benchmarks and the fault suite share: the controller started as its own process against a
+ * local cluster (`edge-controller run`, every listener on a free loopback port unless fixed ports are
+ * given, the ports read from its start line), the join token, and a bounded poll. A process, not
+ * `startController()` in the test's own process, so that SIGKILL is a real crash: nothing is flushed.
  * @module
  */
 import { spawn } from 'node:child_process';
@@ -11,18 +12,48 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { KubeClient } from '../../src/kube/index.js';
 
+/** The listener ports of a controller process. */
+export interface ControllerPorts {
+  readonly hub: number;
+  readonly https: number;
+  readonly metrics: number;
+}
+
 /** A controller process and its bound ports. */
 export interface ControllerProcess {
   readonly process: ChildProcess;
-  readonly ports: { readonly hub: number; readonly https: number; readonly metrics: number };
+  readonly ports: ControllerPorts;
+  /** Resolves with the exit code (or the signal's name) once the process is gone. */
+  readonly exited: Promise<number | string | null>;
   /** SIGTERM, then wait for the exit. */
   stop(): Promise<void>;
+  /** SIGKILL (a crash: no drain, no record flush), then wait for the exit. */
+  kill(): Promise<void>;
+}
+
+/** Options of {@link startControllerProcess}; every field is optional. */
+export interface ControllerProcessOptions {
+  /**
+   * Listen on these ports (a restart after a crash keeps the addresses the edges redial); default: free
+   * ports picked by the kernel.
+   */
+  readonly ports?: ControllerPorts;
+  /** More `run` arguments, e.g. `--config=<cloudcore.yaml>` (flags given here come after ours). */
+  readonly args?: readonly string[];
+  /** Receives every stdout line (pino JSON) after the start line too; default: read and dropped. */
+  readonly onLine?: (line: string) => void;
+  /** Where the child's stderr goes; default `inherit`. */
+  readonly stderr?: 'inherit' | 'ignore';
 }
 
 const mainTs = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
 /** Starts `edge-controller run` from source and resolves once it logged its bound ports. */
-export async function startControllerProcess(kubeconfig: string): Promise<ControllerProcess> {
+export async function startControllerProcess(
+  kubeconfig: string,
+  options: ControllerProcessOptions = {},
+): Promise<ControllerProcess> {
+  const fixed = options.ports;
   const child = spawn(
     process.execPath,
     [
@@ -32,15 +63,24 @@ export async function startControllerProcess(kubeconfig: string): Promise<Contro
       'run',
       `--kubeconfig=${kubeconfig}`,
       '--hub-address=127.0.0.1',
-      '--hub-port=0',
+      `--hub-port=${String(fixed?.hub ?? 0)}`,
       '--https-address=127.0.0.1',
-      '--https-port=0',
-      '--metrics-address=127.0.0.1:0',
+      `--https-port=${String(fixed?.https ?? 0)}`,
+      `--metrics-address=127.0.0.1:${String(fixed?.metrics ?? 0)}`,
+      ...(options.args ?? []),
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['ignore', 'pipe', options.stderr ?? 'inherit'] },
   );
-  const ports = await new Promise<ControllerProcess['ports']>((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', (line) => {
+  const exited = new Promise<number | string | null>((resolve) => {
+    child.once('exit', (code, signal) => {
+      resolve(code ?? signal);
+    });
+  });
+  // Read every line for as long as the process lives: an unread pipe would block its logger.
+  const lines = createInterface({ input: child.stdout });
+  const ports = await new Promise<ControllerPorts>((resolve, reject) => {
+    lines.on('line', (line) => {
+      options.onLine?.(line);
       let parsed: { msg?: string; hub?: number; https?: number; metrics?: number };
       try {
         parsed = JSON.parse(line) as typeof parsed;
@@ -51,18 +91,20 @@ export async function startControllerProcess(kubeconfig: string): Promise<Contro
         resolve({ hub: parsed.hub ?? 0, https: parsed.https ?? 0, metrics: parsed.metrics ?? 0 });
       }
     });
-    child.once('exit', (code) => {
+    void exited.then((code) => {
       reject(new Error(`the controller exited with ${String(code)} before it started`));
     });
   });
+  const signalAndWait = async (signal: NodeJS.Signals): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
   return {
     process: child,
     ports,
-    stop: async () => {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
+    exited,
+    stop: () => signalAndWait('SIGTERM'),
+    kill: () => signalAndWait('SIGKILL'),
   };
 }
 
