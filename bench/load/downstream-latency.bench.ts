@@ -3,9 +3,12 @@
  * process (`edge-controller run`), N simulated edges that joined with the token, M pods per node, then a
  * steady stream of pod changes at a fixed rate. Reports p50/p99/max latency and the controller's memory.
  *
- *   node --import tsx bench/load/downstream-latency.bench.ts [--nodes 100] [--pods-per-node 10] [--rate 20] [--seconds 30]
+ *   node --import tsx bench/load/downstream-latency.bench.ts [--nodes 100] [--pods-per-node 10] [--rate 20] [--seconds 30] [--change update|create]
  *
- * Writes bench/results/downstream-latency.json.
+ * `--change update` (default) patches existing pods; `--change create` creates new pods, each bound to a
+ * random node, so every change is an object's first push to its node: the path that creates the
+ * object's record first (issue 13). Writes bench/results/downstream-latency.json (or
+ * downstream-latency-create.json).
  * @module
  */
 import { readFile } from 'node:fs/promises';
@@ -24,8 +27,10 @@ const { values } = parseArgs({
     'pods-per-node': { type: 'string', default: '10' },
     rate: { type: 'string', default: '20' },
     seconds: { type: 'string', default: '30' },
+    change: { type: 'string', default: 'update' },
   },
 });
+const change = values.change === 'create' ? 'create' : 'update';
 const nodes = Number(values.nodes);
 const podsPerNode = Number(values['pods-per-node']);
 const rate = Number(values.rate);
@@ -52,6 +57,7 @@ try {
     },
   });
   const edges = [...fleet.edges.values()];
+  const nodeNames = [...fleet.edges.keys()];
   const pods = fleet.pods.map((p) => p.pod);
   await waitFor(() => {
     const held = edges.reduce(
@@ -71,16 +77,28 @@ try {
     const pod = pods[Math.floor(Math.random() * pods.length)] ?? '';
     const seq = String(i);
     sent.set(seq, performance.now());
-    void admin
-      .request({
-        method: 'PATCH',
-        path: `/api/v1/namespaces/${ns}/pods/${pod}`,
-        contentType: 'application/merge-patch+json',
-        body: { metadata: { annotations: { 'bench/seq': seq } } },
-      })
-      .catch((err: unknown) => {
-        process.stderr.write(`write ${seq} failed: ${String(err)}\n`);
-      });
+    const write =
+      change === 'update'
+        ? {
+            method: 'PATCH' as const,
+            path: `/api/v1/namespaces/${ns}/pods/${pod}`,
+            contentType: 'application/merge-patch+json',
+            body: { metadata: { annotations: { 'bench/seq': seq } } },
+          }
+        : {
+            method: 'POST' as const,
+            path: `/api/v1/namespaces/${ns}/pods`,
+            body: {
+              metadata: { name: `new-${seq}`, annotations: { 'bench/seq': seq } },
+              spec: {
+                nodeName: nodeNames[Math.floor(Math.random() * nodeNames.length)] ?? '',
+                containers: [{ name: 'c', image: 'busybox' }],
+              },
+            },
+          };
+    void admin.request(write).catch((err: unknown) => {
+      process.stderr.write(`write ${seq} failed: ${String(err)}\n`);
+    });
   }
   await waitFor(() => {
     if (received.size < changes)
@@ -92,9 +110,12 @@ try {
   const status = await readFile(`/proc/${String(controller.process.pid)}/status`, 'utf8');
   const kb = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
   await report({
-    name: 'downstream-latency',
-    description: 'API pod write -> push received by the simulated edge (which ACKs it at once)',
-    parameters: { nodes, podsPerNode, changesPerSecond: rate, seconds },
+    name: change === 'update' ? 'downstream-latency' : 'downstream-latency-create',
+    description:
+      change === 'update'
+        ? 'API pod write -> push received by the simulated edge (which ACKs it at once)'
+        : 'API pod create -> first push received by the simulated edge (its record is created first)',
+    parameters: { nodes, podsPerNode, changesPerSecond: rate, seconds, change },
     variants: [
       {
         name: 'p50 write -> edge',
