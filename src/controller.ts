@@ -436,7 +436,8 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
         result: outcome.result,
       });
       metrics.upstream.latency.observe({ lane: outcome.lane }, outcome.latencyMs / 1000);
-      if (outcome.result === 'forbid' || outcome.result === 'invalid') {
+      // Admission refusals too (`queue-full-node-full`, `-lane-full`, `-evicted`, `-over-budget`, issue 12).
+      if (outcome.result === 'forbid' || outcome.result === 'invalid' || outcome.result === 'queue-full') {
         metrics.upstream.rejects.inc({ reason: `${outcome.result}-${outcome.reason ?? 'unknown'}` });
       }
     },

@@ -280,7 +280,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     }),
     rejects: new Counter({
       name: 'edgecontroller_upstream_rejects_total',
-      help: 'Edge requests refused by node authorization or as invalid, by reason.',
+      help: 'Edge requests refused by node authorization (forbid-…), as invalid (invalid-…) or by upstream admission (queue-full-…), by reason.',
       labelNames: ['reason'],
       registers,
     }),

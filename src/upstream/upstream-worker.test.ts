@@ -306,3 +306,36 @@ describe('UpstreamWorker fair admission (issue 12)', () => {
     assert.ok(!h.outcomes.some((o) => o.result === 'internal-error'));
   });
 });
+
+describe('UpstreamWorker memory budget (issue 12 item 1)', () => {
+  it('reserves each request’s bytes while it waits and runs, releases them once answered, and drops a request the budget refuses', async () => {
+    const held = new Map<NodeName, number>();
+    let refuseNext = false;
+    const memory = {
+      reserve: (node: NodeName, bytes: number) => {
+        if (refuseNext) return undefined;
+        held.set(node, (held.get(node) ?? 0) + bytes);
+        let released = false;
+        return {
+          release: () => {
+            if (released) return;
+            released = true;
+            held.set(node, (held.get(node) ?? 0) - bytes);
+          },
+        };
+      },
+    };
+    const h = harness(() => Promise.resolve(configMap), { memory });
+    h.send('default/configmap/a-cm', 'query', null);
+    assert.ok((held.get(nodeA) ?? 0) > 0, 'held while it waits');
+    await h.worker.whenIdle();
+    assert.equal(held.get(nodeA), 0, 'released once answered');
+    refuseNext = true;
+    const sentBefore = h.sent.length;
+    h.send('default/configmap/a-cm', 'query', null);
+    await h.worker.whenIdle();
+    assert.equal(h.calls.length, 1, 'no API call for the dropped request');
+    assert.equal(h.sent.length, sentBefore, 'no reply: the hub disconnected the node');
+    assert.deepEqual(h.outcomes.at(-1)?.reason, 'over-budget');
+  });
+});

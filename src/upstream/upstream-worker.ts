@@ -31,7 +31,7 @@ import { exponentialDelayMs } from '../backoff/index.js';
 import type { Logger } from '../observability/index.js';
 import { newErrorResponse } from '../protocol/index.js';
 import type { Message, MessageId, NodeName } from '../protocol/index.js';
-import type { UpstreamRequest, UpstreamSink } from '../hub/index.js';
+import type { MemoryReservation, UpstreamMemory, UpstreamRequest, UpstreamSink } from '../hub/index.js';
 import type { RawRequest } from '../kube/index.js';
 import type { ApiCall, KubeResource, ObjectTarget } from './api-call.js';
 import { httpRequestOf } from './api-call.js';
@@ -119,6 +119,13 @@ export interface UpstreamWorkerOptions {
   readonly retryBaseDelayMs?: number;
   /** Longest retry delay (also caps `Retry-After`), ms. Default 5000. */
   readonly retryMaxDelayMs?: number;
+  /**
+   * The hub's per-node byte budget (issue 12 item 1): each request's `approxBytes` is reserved while it
+   * waits and runs, and released once it is answered. A refused reservation means the hub has
+   * disconnected the node for going over budget: the request is dropped, unanswered, with no API call.
+   * Default none (no budget).
+   */
+  readonly memory?: UpstreamMemory;
   /** Called once per outcome (metrics). Must not throw. */
   readonly onOutcome?: (outcome: UpstreamOutcome) => void;
 }
@@ -158,6 +165,8 @@ interface Job {
   readonly approxBytes: number;
   /** Older requests this one replaced while they waited: each gets this one's replies. */
   readonly followers: Job[];
+  /** The bytes held in the hub's budget for this request, released when it is answered. */
+  reservation?: MemoryReservation | undefined;
 }
 
 /**
@@ -194,8 +203,8 @@ function approxBytesOf(message: Message): number {
   return contentBytes + message.header.msg_id.length + (message.route.resource ?? '').length + 128;
 }
 
-type Resolved = Required<Omit<UpstreamWorkerOptions, 'onOutcome' | 'stores'>> &
-  Pick<UpstreamWorkerOptions, 'onOutcome'> & { stores: Partial<Record<KubeResource, StoreRead>> };
+type Resolved = Required<Omit<UpstreamWorkerOptions, 'onOutcome' | 'stores' | 'memory'>> &
+  Pick<UpstreamWorkerOptions, 'onOutcome' | 'memory'> & { stores: Partial<Record<KubeResource, StoreRead>> };
 
 /**
  * Runs edge requests against the API server. `handle` never throws and never waits; every request gets
@@ -255,6 +264,15 @@ export class UpstreamWorker implements UpstreamSink {
       if (this.#isStopping) {
         this.#refuse(job, 'stopped', 'edge-controller is stopping; retry on another instance');
         return;
+      }
+      if (this.#o.memory !== undefined) {
+        job.reservation = this.#o.memory.reserve(node, job.approxBytes);
+        if (job.reservation === undefined) {
+          // The hub has disconnected the node: nobody to answer, and nothing to run.
+          this.#warn(job, 'queue-full', 'over-budget', 'Upstream request was dropped');
+          this.#report(job, 'queue-full', 'over-budget');
+          return;
+        }
       }
       const replaced =
         job.coalesceKey === undefined
@@ -461,6 +479,7 @@ export class UpstreamWorker implements UpstreamSink {
   }
 
   #reportOne(job: Job, result: UpstreamOutcome['result'], reason: string | undefined): void {
+    job.reservation?.release();
     const latencyMs = this.#o.now() - job.receivedAt;
     this.#o.logger.debug(
       {
