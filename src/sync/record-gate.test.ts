@@ -97,7 +97,7 @@ describe('RecordGate', () => {
   });
 
   it('on a resync, holds every recorded object until its record is marked unknown', () => {
-    const gate = new RecordGate(() => true);
+    const gate = new RecordGate((record) => record.uid === uid);
     const recorded = recordOf(push(pod('10')));
     const learned = recordOf(push(pod('4', 'learned-uid')));
     gate.noteRecorded(node, learned);
@@ -123,5 +123,30 @@ describe('RecordGate', () => {
     gate.offer(node, push(pod('10')));
     gate.forgetNode(node);
     assert.equal(gate.heldCount, 0);
+  });
+
+  it('forgets what it knows once the record informer agrees, and ignores older news', () => {
+    const store = new Set<string>();
+    const gate = new RecordGate((record) => store.has(record.uid));
+    const first = push(pod('10'));
+    gate.offer(node, first);
+    gate.written(node, recordOf(first), 'written');
+    assert.equal(gate.knownCount, 1);
+    gate.informerSaw(node, uid, false);
+    assert.equal(gate.knownCount, 1, 'a delete event disagrees with a created record: older news');
+    store.add(uid);
+    gate.informerSaw(node, uid, true);
+    assert.equal(gate.knownCount, 0);
+    assert.equal(gate.offer(node, push(pod('11'))).kind, 'send', 'the store answers');
+    gate.noteDeleted(node, uid);
+    gate.informerSaw(node, uid, true);
+    assert.equal(
+      gate.offer(node, push(pod('12'))).kind,
+      'create',
+      'a late add event does not undo the delete',
+    );
+    store.delete(uid);
+    gate.informerSaw(node, uid, false);
+    assert.equal(gate.knownCount, 0, 'nothing is kept for a deleted object');
   });
 });

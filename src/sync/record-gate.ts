@@ -105,7 +105,7 @@ export class RecordGate {
     if (state === undefined || held === undefined) return [];
     state.held.delete(record.uid);
     this.#heldCount -= held.messages.length;
-    if (result === 'written') state.known.set(record.uid, record);
+    if (result === 'written' && !this.#lookup(record)) state.known.set(record.uid, record);
     return held.messages;
   }
 
@@ -118,12 +118,34 @@ export class RecordGate {
 
   /** The edge ACKed a version: its record exists (or is being written). */
   noteRecorded(node: NodeName, record: SyncRecord): void {
+    const known = this.#nodes.get(node)?.known.get(record.uid);
+    if (known === undefined && this.#lookup(record)) return; // the informer already says so
     this.#state(node).known.set(record.uid, record);
   }
 
   /** The edge ACKed a delete: its record is being deleted. */
   noteDeleted(node: NodeName, uid: string): void {
     this.#state(node).known.set(uid, 'absent');
+  }
+
+  /**
+   * The record informer saw a record appear (`present`) or go: once it agrees with what this process
+   * knows, its store answers alone and the entry goes, so what is known stays as small as what is in
+   * flight (a disagreeing event is older news and changes nothing).
+   */
+  informerSaw(node: NodeName, uid: string, present: boolean): void {
+    const state = this.#nodes.get(node);
+    const known = state?.known.get(uid);
+    if (state === undefined || known === undefined) return;
+    if ((known === 'absent') !== present) state.known.delete(uid);
+    if (state.known.size === 0 && state.held.size === 0) this.#nodes.delete(node);
+  }
+
+  /** Entries of what this process knows beyond the informer, all nodes (for tests and diagnostics). */
+  get knownCount(): number {
+    let count = 0;
+    for (const state of this.#nodes.values()) count += state.known.size;
+    return count;
   }
 
   /**

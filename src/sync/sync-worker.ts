@@ -146,6 +146,13 @@ export class SyncWorker {
       }),
     };
     this.#records = records;
+    // What the gate knows beyond the informer shrinks as the informer catches up (record-gate.ts).
+    for (const informer of [records.namespaced, records.cluster]) {
+      informer.onEvent((event) => {
+        const parsed = parseObjectSyncName(event.object.metadata.name);
+        if (parsed !== undefined) this.#gate.informerSaw(parsed.node, parsed.uid, event.type !== 'delete');
+      });
+    }
     informers.start(signal);
     await Promise.all([records.namespaced.whenSynced(), records.cluster.whenSynced()]);
     const gone = recordsOfGoneNodes(this.#allRecords(), (node) => this.#options.desired.nodeExists(node));
@@ -223,10 +230,13 @@ export class SyncWorker {
     const intervalMs = this.#options.minResyncIntervalMs ?? defaultMinResyncIntervalMs;
     if (last !== undefined && now - last < intervalMs) {
       if (!this.#deferredResyncs.has(node)) {
-        const timer = setTimeout(() => {
-          this.#deferredResyncs.delete(node);
-          this.resync(node, reason);
-        }, last + intervalMs - now);
+        const timer = setTimeout(
+          () => {
+            this.#deferredResyncs.delete(node);
+            this.resync(node, reason);
+          },
+          last + intervalMs - now,
+        );
         timer.unref();
         this.#deferredResyncs.set(node, timer);
       }
