@@ -36,6 +36,7 @@ async function stalledHandshakes(
   target: Target,
   port: number,
   meanwhile: () => Promise<void>,
+  diagnostic: (text: string) => void,
 ): Promise<void> {
   const { controller } = target;
   const baseSockets = controller.openSockets();
@@ -53,6 +54,10 @@ async function stalledHandshakes(
     // Past the 10 s handshake timeout (+5 s slack), the first 1,000 at least must have been closed.
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, t0 + 15_000 - performance.now())));
     const openAfter15s = stalled.openCount();
+    const connected = stalled.connections.filter((c) => c.openedAt !== undefined).length;
+    diagnostic(
+      `stalled: ${String(connected)} connected, ${String(openAfter15s)} open after 15 s, peak extra sockets so far ${String(peakExtra)}`,
+    );
     await eventually(
       () => {
         assert.equal(stalled.openCount(), 0, `${String(stalled.openCount())} stalled handshakes still open`);
@@ -77,13 +82,20 @@ async function stalledHandshakes(
 describe('connection hygiene', () => {
   const getTarget = useTarget(getCluster);
 
-  it('closes 2,200 idle or slow TLS handshakes on the hub port within ~10 s, holds ≤ 1,000, and lets a good node in meanwhile', async () => {
+  it('closes 2,200 idle or slow TLS handshakes on the hub port within ~10 s, holds ≤ 1,000, and lets a good node in meanwhile', async (t) => {
     const target = getTarget();
     const identity = await target.mint(target.name('good-hub'));
     let good: WellBehavedNode | undefined;
-    await stalledHandshakes(target, target.controller.ports.hub, async () => {
-      good = await WellBehavedNode.start({ hub: target.controller.hubServer, identity });
-    });
+    await stalledHandshakes(
+      target,
+      target.controller.ports.hub,
+      async () => {
+        good = await WellBehavedNode.start({ hub: target.controller.hubServer, identity });
+      },
+      (text) => {
+        t.diagnostic(text);
+      },
+    );
     assert.ok(
       good !== undefined,
       'the well-behaved node connected, registered and created its lease during the attack',
@@ -91,13 +103,24 @@ describe('connection hygiene', () => {
     await good.stop();
   });
 
-  it('does the same on the certificate port, where a join still works meanwhile', async () => {
+  it('does the same on the certificate port, where a join still works meanwhile', async (t) => {
     const target = getTarget();
     let joined = false;
-    await stalledHandshakes(target, target.controller.ports.https, async () => {
-      const identity = await mintIdentity(target.controller.httpServer, target.token, target.name('joined'));
-      joined = identity.certPem.includes('BEGIN CERTIFICATE');
-    });
+    await stalledHandshakes(
+      target,
+      target.controller.ports.https,
+      async () => {
+        const identity = await mintIdentity(
+          target.controller.httpServer,
+          target.token,
+          target.name('joined'),
+        );
+        joined = identity.certPem.includes('BEGIN CERTIFICATE');
+      },
+      (text) => {
+        t.diagnostic(text);
+      },
+    );
     assert.ok(joined, 'a node joined during the attack');
   });
 

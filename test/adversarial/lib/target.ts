@@ -8,7 +8,12 @@ import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import type { TestCluster } from '../../support/cluster.js';
 import { eventually } from '../../support/eventually.js';
-import { mintIdentity, startControllerChild } from '../../support/raw-edge/index.js';
+import {
+  RawEdge,
+  WellBehavedNode,
+  mintIdentity,
+  startControllerChild,
+} from '../../support/raw-edge/index.js';
 import type { ControllerChild, ControllerChildOptions, RawIdentity } from '../../support/raw-edge/index.js';
 
 /** The control plane, the controller process and the token of one test file. */
@@ -57,6 +62,9 @@ export function useTarget(
     };
   });
   after(async () => {
+    // Whatever a failed test left open: the nodes, then the connections, then the controller.
+    await WellBehavedNode.stopAll();
+    RawEdge.terminateAll();
     await target?.controller.stop();
   });
   return () => {

@@ -47,6 +47,9 @@ export interface CloseInfo {
   readonly at: number;
 }
 
+/** Every connection not yet closed, so a failed test can still cut them all ({@link RawEdge.terminateAll}). */
+const live = new Set<RawEdge>();
+
 /** An open connection. */
 export class RawEdge {
   readonly nodeName: string;
@@ -67,12 +70,14 @@ export class RawEdge {
     this.nodeName = options.identity.nodeName;
     this.#keepReceived = options.keepReceived ?? true;
     this.#autoAck = options.autoAck ?? false;
+    live.add(this);
     ws.on('message', (data: Buffer) => {
       this.#onFrame(data);
     });
     this.closed = new Promise((resolve) => {
       ws.once('close', (code: number, reason: Buffer) => {
         if (this.#keepaliveTimer !== undefined) clearInterval(this.#keepaliveTimer);
+        live.delete(this);
         this.#closeInfo = { code, reason: reason.toString(), at: performance.now() };
         resolve(this.#closeInfo);
       });
@@ -84,6 +89,11 @@ export class RawEdge {
       }, every);
       void this.send(keepalive());
     }
+  }
+
+  /** Drops every connection still open (test cleanup, whatever state a failed test left). */
+  static terminateAll(): void {
+    for (const edge of live) edge.terminate();
   }
 
   /** Connects; rejects with the HTTP status when the hub refuses the upgrade. */

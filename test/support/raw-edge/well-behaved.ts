@@ -24,6 +24,9 @@ export interface WellBehavedOptions {
   readonly replyTimeoutMs?: number;
 }
 
+/** Every node not yet stopped ({@link WellBehavedNode.stopAll}). */
+const running = new Set<WellBehavedNode>();
+
 /** A node acting normally. */
 export class WellBehavedNode {
   readonly name: string;
@@ -73,7 +76,13 @@ export class WellBehavedNode {
     }
     await node.#readLease(true);
     node.#loop = node.#renewLoop();
+    running.add(node);
     return node;
+  }
+
+  /** Stops every node still running (test cleanup). */
+  static async stopAll(): Promise<void> {
+    await Promise.all([...running].map((node) => node.stop()));
   }
 
   /** The connection, for checks of its own. */
@@ -94,6 +103,7 @@ export class WellBehavedNode {
 
   /** Stops renewing (after the renewal in flight) and closes the connection. */
   async stop(): Promise<void> {
+    running.delete(this);
     this.#running = false;
     await this.#loop;
     await this.#edge.close();
