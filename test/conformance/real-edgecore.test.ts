@@ -8,6 +8,7 @@
  * (`repairIntervalMs` one hour), so only the push path can remove an object from an edge.
  */
 import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { parseNodeName } from '../../src/protocol/index.js';
 import type { KubeClient } from '../../src/kube/index.js';
@@ -506,5 +507,35 @@ describe('real KubeEdge EdgeCore v1.23.1 (hollow) against edge-controller', { ti
         `${e.name} did not flip NotReady across the controller restart`,
       );
     }
+  });
+
+  // Issue 13 item 3: a re-imaged EdgeCore (store wiped, certificates kept, so no token join) must get
+  // back everything it should hold, with the periodic repair off: its node insert at start is the signal.
+  it('an edge whose store was wiped (certificates kept) gets every pod, ConfigMap and Secret back', async () => {
+    const victim = edge(0);
+    const heldKeys = (): string[] =>
+      ['pod', 'configmap', 'secret']
+        .flatMap((type) => victim.objects(type).map((o) => `${o.key} ${o.uid ?? ''}`))
+        .sort();
+    const before = heldKeys();
+    assert.ok(
+      before.some((k) => k.includes('/pod/')),
+      `${victim.name} holds pods before the wipe`,
+    );
+    const resyncsBefore = await ctl.metric('edgecontroller_sync_resyncs_total', { reason: 'edge-start' });
+    await victim.kill();
+    for (const suffix of ['', '-wal', '-shm', '-journal'])
+      await rm(`${victim.dbPath}${suffix}`, { force: true });
+    await victim.start();
+    await eventually(async () => {
+      assert.ok(
+        (await ctl.metric('edgecontroller_sync_resyncs_total', { reason: 'edge-start' })) > resyncsBefore,
+        'the start was seen',
+      );
+      assert.deepEqual(heldKeys(), before, `${victim.name} holds again what it held (key and uid)`);
+      await assertReady(victim.name);
+    }, reconnectWait);
+    assertPodsOnlyOnTheirNode();
+    assertSecretsOnlyWhereNeeded();
   });
 });
