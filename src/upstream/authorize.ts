@@ -6,8 +6,9 @@
  * the PersistentVolumes bound to those claims, the VolumeAttachments for itself, its own Node and Lease,
  * and request tokens only for ServiceAccounts its pods run as, bound to one of those pods. It may write
  * only its own Node (registration, update, status), its own Lease in `kube-node-lease`, the status of and
- * deletion of pods bound to it, mirror pods for itself, CSRs for the kubelet signers, and events about
- * itself or its pods. These are the Kubernetes Node authorizer's and NodeRestriction's rules (v1.35
+ * deletion of pods bound to it, mirror pods for itself, CSRs to the kubelet signers naming only itself
+ * (subject, usages, SANs: kubelet-csr.ts), and events about itself, its pods or pods it lost in the last
+ * five minutes (an update or patch judged on the stored event). These are the Kubernetes Node authorizer's and NodeRestriction's rules (v1.35
  * `plugin/pkg/auth/authorizer/node/node_authorizer.go`, `plugin/pkg/admission/noderestriction`), applied
  * before any call: KubeEdge leaves authorization off by default and, when on, drops a rejection silently
  * (spec §5.8, errata W2); we answer it with a 403.

@@ -327,6 +327,7 @@ export class UpstreamWorker implements UpstreamSink {
     for (let job = this.#scheduler.next(); job !== undefined; job = this.#scheduler.next()) {
       const running = job;
       void this.#run(running).finally(() => {
+        release(running);
         this.#scheduler.finish(running);
         this.#pump();
         if (this.#scheduler.isIdle) {
@@ -470,6 +471,7 @@ export class UpstreamWorker implements UpstreamSink {
       }
     }
     this.#report(job, result, reason);
+    release(job);
   }
 
   #report(job: Job, result: UpstreamOutcome['result'], reason: string | undefined): void {
@@ -479,7 +481,6 @@ export class UpstreamWorker implements UpstreamSink {
   }
 
   #reportOne(job: Job, result: UpstreamOutcome['result'], reason: string | undefined): void {
-    job.reservation?.release();
     const latencyMs = this.#o.now() - job.receivedAt;
     this.#o.logger.debug(
       {
@@ -507,6 +508,11 @@ export class UpstreamWorker implements UpstreamSink {
       this.#o.logger.error({ err }, 'Upstream outcome observer threw');
     }
   }
+}
+
+/** Returns the hub-budget bytes of a request and of those coalesced into it (idempotent). */
+function release(job: Job): void {
+  for (const held of [job, ...job.followers]) held.reservation?.release();
 }
 
 /** Waits `ms`, or less when `signal` aborts (stop cuts retry waits short). Never rejects. */

@@ -47,7 +47,7 @@ export function decidePodStatus(input: HandlerInput): Decision {
     if (!Array.isArray(json.value)) return malformed('invalid PodStatusRequest list: not an array', shape);
     const max = input.options.maxPodStatusListEntries;
     if (json.value.length > max) {
-      // Refused whole and up front: no API call, one reply (module header of options.ts says why).
+      // Refused whole and up front: no API call, one reply (options.ts `maxPodStatusListEntries` says why).
       const message = `PodStatusRequest list of ${String(json.value.length)} entries is longer than the ${String(max)} allowed; send at most ${String(max)} per list`;
       return invalid('list-too-long', badRequestFailure(message), shape);
     }
