@@ -322,6 +322,7 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
     hub: {
       enqueue: (node, message) => hub.enqueue(node, message),
       connectedNodes: () => hub.connectedNodes(),
+      isConnected: (node) => hub.isConnected(node),
       forgetAcked: (node) => {
         hub.forgetAcked(node);
       },

@@ -5,10 +5,13 @@
  * - `GET /edge.crt` with a DER CSR as body, `NodeName` and `Authorization: Bearer <jwt>` headers, or a
  *   client certificate instead of the token (renewal) → raw DER certificate, or a plain-text refusal
  *   (401 authentication/identity, 400 bad request or CSR, 413 body over 1 MiB); issuance.ts decides;
- * - `GET /node/{name}` → 200 "Node found" / 404 "Node not found" (`nodeExists` injected).
+ * - `GET /node/{name}` → 200 "Node found" / 404 "Node not found" (`nodeExists` injected: the composition
+ *   root answers from the Node informer's store, so a flood of these costs no API reads; 503 until the
+ *   store has synced).
  * TLS asks for, but does not require, a client certificate; issuance.ts verifies it against the CA.
  * Bodies are capped while being read and never buffered past the cap; header, request, keep-alive and
- * handshake timeouts keep slow clients from holding sockets. Tokens, keys and bodies are never logged.
+ * handshake timeouts keep slow clients from holding sockets, and at most `maxPendingHandshakes` connections
+ * may be in their TLS handshake at once (handshake-guard.ts). Tokens, keys and bodies are never logged.
  * @module
  */
 import { createServer } from 'node:https';
@@ -21,6 +24,8 @@ import type { Logger } from 'pino';
 import type { CertificateAuthority } from './ca.js';
 import { isValidNodeName } from './edge-identity.js';
 import { TerminalError } from '../errors/index.js';
+import { HandshakeGuard } from './handshake-guard-worker.js';
+import type { HandshakeRefusal } from './handshake-guard-worker.js';
 import { WarnLimiter } from '../warnings/index.js';
 import { CertsError } from './errors.js';
 import { issuanceDefaults, issueEdgeCertificate, statusForRejection } from './issuance.js';
@@ -37,6 +42,8 @@ export const certServerDefaults = Object.freeze({
   maxBodyBytes: 1024 * 1024,
   /** A TLS handshake must finish within this. */
   handshakeTimeoutMs: 10_000,
+  /** Most connections in their TLS handshake at once; more are closed at accept. */
+  maxPendingHandshakes: 1_000,
   /** Request headers must arrive within this. */
   headersTimeoutMs: 10_000,
   /** The whole request (headers and body) must arrive within this. */
@@ -64,12 +71,17 @@ export interface IssuanceOutcome {
 export interface CertServerOptions {
   readonly ca: CertificateAuthority;
   readonly serverCert: ServerCertificate;
-  /** Whether a Node object exists (for `/node/{name}`). A rejection answers 500. */
-  readonly nodeExists: (nodeName: string) => Promise<boolean>;
+  /**
+   * Whether a Node object exists (for `/node/{name}`). Synchronous from a cache: `undefined` while the
+   * cache cannot tell (not synced yet) answers 503. A promise is still accepted (a rejection answers 500).
+   */
+  readonly nodeExists: (nodeName: string) => boolean | undefined | Promise<boolean>;
   /** Whether the node has a live hub session now; token joins for it are refused. */
   readonly isNodeConnected: (nodeName: string) => boolean;
   /** Called once per `/edge.crt` request with its outcome. Must not throw. */
   readonly onIssuance?: (outcome: IssuanceOutcome) => void;
+  /** Called once per connection closed before its handshake finished, or refused at accept. Must not throw. */
+  readonly onHandshakeRefused?: (reason: HandshakeRefusal) => void;
   /** Component logger; default silent. */
   readonly logger?: Logger;
   /** Wall clock for token expiry, certificate validity and issuance; default `() => new Date()`. */
@@ -79,6 +91,7 @@ export interface CertServerOptions {
   readonly port?: number;
   readonly maxBodyBytes?: number;
   readonly handshakeTimeoutMs?: number;
+  readonly maxPendingHandshakes?: number;
   readonly headersTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
   readonly keepAliveTimeoutMs?: number;
@@ -91,8 +104,8 @@ export interface CertServerOptions {
   readonly allowLegacyEdgeCert?: boolean;
 }
 
-type ResolvedOptions = Required<Omit<CertServerOptions, 'onIssuance'>> &
-  Pick<CertServerOptions, 'onIssuance'>;
+type ResolvedOptions = Required<Omit<CertServerOptions, 'onIssuance' | 'onHandshakeRefused'>> &
+  Pick<CertServerOptions, 'onIssuance' | 'onHandshakeRefused'>;
 
 const textPlain = 'text/plain; charset=utf-8';
 
@@ -103,6 +116,7 @@ export class CertServer {
   #port = 0;
   #stopped: Promise<void> | undefined;
   readonly #warnings: WarnLimiter;
+  #guard: HandshakeGuard | undefined;
 
   constructor(options: CertServerOptions) {
     this.#opts = {
@@ -147,6 +161,14 @@ export class CertServer {
       },
     );
     this.#server = server;
+    this.#guard = new HandshakeGuard({
+      handshakeTimeoutMs: o.handshakeTimeoutMs,
+      maxPending: o.maxPendingHandshakes,
+      onRefused: (reason) => {
+        o.onHandshakeRefused?.(reason);
+      },
+    });
+    this.#guard.attach(server);
     server.on('tlsClientError', (err) => {
       o.logger.debug({ err }, 'TLS handshake with a client failed');
     });
@@ -184,6 +206,7 @@ export class CertServer {
   async stop(): Promise<void> {
     const server = this.#server;
     if (server === undefined) return;
+    this.#guard?.close();
     this.#stopped ??= new Promise<void>((resolve) => {
       server.close(() => {
         resolve();
@@ -327,12 +350,16 @@ export class CertServer {
       send(res, 404, textPlain, 'Node not found');
       return;
     }
-    let exists: boolean;
+    let exists: boolean | undefined;
     try {
       exists = await this.#opts.nodeExists(name);
     } catch (err) {
       this.#opts.logger.warn({ err, node: name }, 'Checking whether a node exists failed');
       send(res, 500, textPlain, 'Failed to check node');
+      return;
+    }
+    if (exists === undefined) {
+      send(res, 503, textPlain, 'Node cache not ready');
       return;
     }
     send(res, exists ? 200 : 404, textPlain, exists ? 'Node found' : 'Node not found');
@@ -347,6 +374,8 @@ function validate(o: ResolvedOptions): void {
   if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65_535)
     fail('port', 'use 0..65535 (0 picks a free port)');
   if (!Number.isInteger(o.maxBodyBytes) || o.maxBodyBytes < 1) fail('maxBodyBytes', 'use a positive integer');
+  if (!Number.isInteger(o.maxPendingHandshakes) || o.maxPendingHandshakes < 1)
+    fail('maxPendingHandshakes', 'use a positive integer');
   for (const field of [
     'handshakeTimeoutMs',
     'headersTimeoutMs',

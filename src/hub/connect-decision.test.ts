@@ -51,6 +51,7 @@ describe('decideConnect', () => {
       'identity_mismatch',
     ],
     ['a new node beyond the node limit', { connectedCount: 2 }, 'node_limit'],
+    ['a repeat offender still in its refusal', { refusedForMs: () => 1500 }, 'repeat_offender'],
   ];
   for (const [what, change, reason] of refusals) {
     it(`refuses ${what}`, () => {
@@ -62,6 +63,23 @@ describe('decideConnect', () => {
   it('lets a connected node reconnect at the limit, replacing its session', () => {
     const d = decideConnect({ ...base, connectedCount: 2, isNodeConnected: (n) => n === 'edge-1' }, policy);
     assert.deepEqual(d, { accept: true, nodeName: 'edge-1', projectId: 'p', replaces: true });
+  });
+
+  it('refuses a repeat offender with 429 and when to retry, but only once its certificate named it', () => {
+    const d = decideConnect({ ...base, refusedForMs: (n) => (n === 'edge-1' ? 1500 : 0) }, policy);
+    assert.ok(!d.accept);
+    assert.equal(d.status, 429);
+    assert.equal(d.retryAfterSeconds, 2);
+    const impostor = decideConnect(
+      {
+        ...base,
+        peer: { commonName: 'system:node:edge-2', organizations: ['system:nodes'] },
+        refusedForMs: () => 1500,
+      },
+      policy,
+    );
+    assert.equal(impostor.accept ? 'accepted' : impostor.reason, 'identity_mismatch');
+    assert.equal(decideConnect({ ...base, refusedForMs: () => 0 }, policy).accept, true);
   });
 
   it('accepts the legacy shared certificate only when configured', () => {

@@ -18,6 +18,11 @@ export interface ConnectRequest {
   readonly connectedCount: number;
   /** Whether `node_id` has a session now (a new connection replaces it and does not add to the count). */
   readonly isNodeConnected: (nodeName: string) => boolean;
+  /**
+   * How much longer a node disconnected for cause is refused, ms (offender-penalty.ts); 0 when it may
+   * connect. Asked only once the certificate has proven the name, so no one can lock another node out.
+   */
+  readonly refusedForMs?: (nodeName: NodeName) => number;
 }
 
 /** The hub's admission policy. */
@@ -30,7 +35,12 @@ export interface ConnectPolicy {
 
 /** Why a connection was refused; also the `result` label of the connects metric. */
 export type RefusalReason =
-  'missing_certificate' | 'bad_headers' | 'not_msg_connection' | 'identity_mismatch' | 'node_limit';
+  | 'missing_certificate'
+  | 'bad_headers'
+  | 'not_msg_connection'
+  | 'identity_mismatch'
+  | 'node_limit'
+  | 'repeat_offender';
 
 /** The decision, with the HTTP status to answer a refused upgrade with. */
 export type ConnectDecision =
@@ -45,6 +55,8 @@ export type ConnectDecision =
       readonly reason: RefusalReason;
       readonly status: number;
       readonly detail: string;
+      /** For `repeat_offender`: when the node may try again, seconds (the `Retry-After` header). */
+      readonly retryAfterSeconds?: number;
     };
 
 const legacyCommonName = 'kubeedge.io';
@@ -71,6 +83,17 @@ export function decideConnect(req: ConnectRequest, policy: ConnectPolicy): Conne
       403,
       `certificate CN ${commonName} does not belong to node ${nodeName}`,
     );
+  }
+  const refusedForMs = req.refusedForMs?.(nodeName) ?? 0;
+  if (refusedForMs > 0) {
+    const retryAfterSeconds = Math.ceil(refusedForMs / 1000);
+    return {
+      accept: false,
+      reason: 'repeat_offender',
+      status: 429,
+      detail: `node ${nodeName} was disconnected for cause; retry in ${String(retryAfterSeconds)} s`,
+      retryAfterSeconds,
+    };
   }
   const replaces = req.isNodeConnected(nodeName);
   if (!replaces && req.connectedCount >= policy.nodeLimit) {

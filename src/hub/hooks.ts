@@ -10,9 +10,15 @@ import type { LeaseRenewal, LeaseRenewalReason } from './lease-renewal.js';
 /** A request classified as `request` (protocol/upstream-kind.ts). */
 export type UpstreamRequest = Extract<UpstreamKind, { kind: 'request' }>;
 
+/** What the hub knows about a request besides its message. */
+export interface UpstreamRequestInfo {
+  /** Size of the frame it came in, bytes: what to charge to the node's budget while it waits (`Hub.upstreamMemory`). */
+  readonly frameBytes: number;
+}
+
 /** Takes edge requests. Must not throw: failures become error replies through `Hub.enqueue`. */
 export interface UpstreamSink {
-  handle(node: NodeName, message: Message, request: UpstreamRequest): void;
+  handle(node: NodeName, message: Message, request: UpstreamRequest, info: UpstreamRequestInfo): void;
 }
 
 /** Everything the hub calls out to. */
@@ -24,7 +30,11 @@ export interface HubHooks {
   readonly onAck?: (node: NodeName, acked: AckItem<Message>) => void;
   /** A session opened (the annotation writer uses it). Must not throw. */
   readonly onSessionOpened?: (node: NodeName) => void;
-  /** A session closed. Must not throw. */
+  /**
+   * A session ended (called synchronously when it is detached, before a replacing session opens). With
+   * reason `over_budget` or `not_reading` the node was disconnected for cause and its byte ledger written
+   * off: drop its waiting upstream requests (their `Hub.upstreamMemory` reservations are void). Must not throw.
+   */
   readonly onSessionClosed?: (node: NodeName, reason: string) => void;
   /**
    * Renews these nodes' leases (lease-renewal.ts decides which). Must not reject, and must settle within

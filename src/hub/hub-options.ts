@@ -29,6 +29,45 @@ export interface HubOptions {
   readonly writeHighWaterBytes: number;
   /** Accept KubeEdge's legacy shared `CN=kubeedge.io` edge certificate. Default false. */
   readonly allowLegacyEdgeCert: boolean;
+  /**
+   * Most bytes one node's own input may make us hold: its replies waiting to be written, its partial
+   * inbound frame, its upstream requests waiting for the API (memory-budget.ts). Past it the node is
+   * disconnected (`over_budget`). Default 8 MiB: twice the largest frame we parse (4 MiB), so a node
+   * sending one largest frame while a few replies wait is never cut, and 20 abusive identities at once
+   * stay around 160 MiB. Pushes are not counted: they are backpressure, never a reason to disconnect.
+   */
+  readonly nodeMemoryBudgetBytes: number;
+  /**
+   * Most bytes all nodes' input together may make us hold; past it the largest consumers are disconnected
+   * first. Default 256 MiB: 32 nodes at their full budget, well inside a 1 GiB process.
+   */
+  readonly globalMemoryBudgetBytes: number;
+  /** Longest `msg_id` (and other header or route string but the resource) accepted, UTF-8 bytes. Default 128. */
+  readonly maxMsgIdBytes: number;
+  /** Longest `route.resource` accepted, UTF-8 bytes. Default 1,024 (a real one is under 330). */
+  readonly maxResourceBytes: number;
+  /**
+   * A node whose socket send buffer stays above `notReadingBytes` with no write completing for
+   * `notReadingTimeoutMs` is not reading, and is disconnected (`not_reading`). Default 1 MiB / 60,000.
+   */
+  readonly notReadingBytes: number;
+  readonly notReadingTimeoutMs: number;
+  /** A TLS handshake must finish within this, ms. Default 10,000 (Node's own default is 120 s). */
+  readonly handshakeTimeoutMs: number;
+  /** After the TLS handshake, the WebSocket upgrade request must be handled within this, ms. Default 10,000. */
+  readonly upgradeTimeoutMs: number;
+  /** Most connections in their TLS handshake or upgrade at once; more are closed at accept. Default 1,000. */
+  readonly maxPendingHandshakes: number;
+  /**
+   * A node disconnected for cause (`over_budget`, `not_reading`) is refused at connect for
+   * `offenderBaseDelayMs`, doubling per repeat up to `offenderMaxDelayMs`, and forgotten after
+   * `offenderForgetAfterMs` without a new offence. Default 1,000 / 300,000 / 600,000.
+   */
+  readonly offenderBaseDelayMs: number;
+  readonly offenderMaxDelayMs: number;
+  readonly offenderForgetAfterMs: number;
+  /** At most one warning per node and reason per this interval; the rest are counted. Default 10,000. */
+  readonly warnIntervalMs: number;
 }
 
 /** The defaults, merged under whatever the caller sets. */
@@ -45,6 +84,19 @@ export const hubDefaults: Readonly<HubOptions> = Object.freeze({
   maxAckTimeoutMs: 60_000,
   writeHighWaterBytes: 1024 * 1024,
   allowLegacyEdgeCert: false,
+  nodeMemoryBudgetBytes: 8 * 1024 * 1024,
+  globalMemoryBudgetBytes: 256 * 1024 * 1024,
+  maxMsgIdBytes: 128,
+  maxResourceBytes: 1024,
+  notReadingBytes: 1024 * 1024,
+  notReadingTimeoutMs: 60_000,
+  handshakeTimeoutMs: 10_000,
+  upgradeTimeoutMs: 10_000,
+  maxPendingHandshakes: 1_000,
+  offenderBaseDelayMs: 1_000,
+  offenderMaxDelayMs: 300_000,
+  offenderForgetAfterMs: 600_000,
+  warnIntervalMs: 10_000,
 });
 
 /** Merges `partial` over the defaults and rejects values that cannot work, naming the field. */
@@ -60,6 +112,19 @@ export function resolveHubOptions(partial: Partial<HubOptions> = {}): HubOptions
     'ackTimeoutMs',
     'maxAckTimeoutMs',
     'writeHighWaterBytes',
+    'nodeMemoryBudgetBytes',
+    'globalMemoryBudgetBytes',
+    'maxMsgIdBytes',
+    'maxResourceBytes',
+    'notReadingBytes',
+    'notReadingTimeoutMs',
+    'handshakeTimeoutMs',
+    'upgradeTimeoutMs',
+    'maxPendingHandshakes',
+    'offenderBaseDelayMs',
+    'offenderMaxDelayMs',
+    'offenderForgetAfterMs',
+    'warnIntervalMs',
   ];
   for (const field of positive) {
     const value = options[field];
@@ -80,6 +145,18 @@ export function resolveHubOptions(partial: Partial<HubOptions> = {}): HubOptions
     throw new EdgeControllerError(
       'EC_CONFIG_INVALID',
       'hub option maxAckTimeoutMs must be at least ackTimeoutMs',
+    );
+  }
+  if (options.globalMemoryBudgetBytes < options.nodeMemoryBudgetBytes) {
+    throw new EdgeControllerError(
+      'EC_CONFIG_INVALID',
+      'hub option globalMemoryBudgetBytes must be at least nodeMemoryBudgetBytes',
+    );
+  }
+  if (options.offenderMaxDelayMs < options.offenderBaseDelayMs) {
+    throw new EdgeControllerError(
+      'EC_CONFIG_INVALID',
+      'hub option offenderMaxDelayMs must be at least offenderBaseDelayMs',
     );
   }
   return options;

@@ -12,19 +12,25 @@ import { TLSSocket } from 'node:tls';
 import { WebSocketServer } from 'ws';
 import type WebSocket from 'ws';
 import type { IncomingMessage } from 'node:http';
-import { newMessageId, parseNodeName } from '../protocol/index.js';
+import { HandshakeGuard } from '../certs/index.js';
+import { encodeMessage, newMessageId, parseNodeName } from '../protocol/index.js';
 import type { Message, NodeName } from '../protocol/index.js';
 import { NodeQueue } from '../queues/index.js';
 import type { QueueStats } from '../queues/index.js';
 import type { DisconnectReason, HubMetrics, Logger } from '../observability/index.js';
+import { WarnLimiter } from '../warnings/index.js';
 import { decideConnect } from './connect-decision.js';
 import { planLeaseRenewals } from './lease-renewal.js';
 import type { LeaseRenewalReason, SessionSnapshot } from './lease-renewal.js';
 import type { HubHooks } from './hooks.js';
 import { resolveHubOptions } from './hub-options.js';
 import type { HubOptions } from './hub-options.js';
+import { MemoryBudget } from './memory-budget.js';
+import type { BudgetVerdict, MemoryKind } from './memory-budget.js';
+import { OffenderPenalty } from './offender-penalty.js';
 import { routeOutbound } from './outbound.js';
 import { Session } from './session-worker.js';
+import type { MemoryReservation, UpstreamMemory } from './upstream-memory.js';
 
 /** TLS material of the WebSocket server, PEM. */
 export interface HubTls {
@@ -63,7 +69,22 @@ export interface NodeHubState {
   /** Why the node's last session ended, if one did. */
   readonly lastDisconnect?: string;
   readonly queue: QueueStats;
+  /** Bytes the node's input makes the hub hold now (replies, partial frame, upstream requests). */
+  readonly memoryBytes: number;
 }
+
+/** The hub's byte ledger, over all nodes (issue 12 item 1). */
+export interface HubMemoryStats {
+  readonly totalBytes: number;
+  readonly repliesBytes: number;
+  readonly partialFramesBytes: number;
+  readonly upstreamBytes: number;
+  /** Nodes holding anything. */
+  readonly nodes: number;
+}
+
+/** Why the hub disconnects a node for cause. */
+type CauseReason = Extract<DisconnectReason, 'over_budget' | 'not_reading'>;
 
 // TLS 1.2 suites as KubeEdge (ECDHE-ECDSA only: the server key is P-256); TLS 1.3 ignores the list.
 const tls12Ciphers = [
@@ -85,6 +106,13 @@ export class Hub {
   readonly #lastDisconnect = new Map<NodeName, string>();
   /** Resolvers of stop() waiting for sessions to finish closing. */
   readonly #waitClosed = new Map<Session, () => void>();
+  readonly #budget: MemoryBudget;
+  readonly #offenders: OffenderPenalty;
+  /** Per node, one warning per reason per interval; kept across sessions, dropped when the node is forgotten. */
+  readonly #warnings = new Map<NodeName, WarnLimiter>();
+  /** Refused connections, per refusal reason (the node is not known yet, or not proven). */
+  readonly #connectWarnings: WarnLimiter;
+  readonly #guard: HandshakeGuard;
   #server: Server | undefined;
   #wss: WebSocketServer | undefined;
   #isStopping = false;
@@ -96,10 +124,33 @@ export class Hub {
     this.#metrics = options.metrics;
     this.#logger = options.logger;
     this.#now = options.now ?? Date.now;
+    this.#budget = new MemoryBudget({
+      nodeBudgetBytes: this.options.nodeMemoryBudgetBytes,
+      globalBudgetBytes: this.options.globalMemoryBudgetBytes,
+    });
+    this.#offenders = new OffenderPenalty({
+      baseDelayMs: this.options.offenderBaseDelayMs,
+      maxDelayMs: this.options.offenderMaxDelayMs,
+      forgetAfterMs: this.options.offenderForgetAfterMs,
+    });
+    this.#connectWarnings = new WarnLimiter({ intervalMs: this.options.warnIntervalMs });
+    this.#guard = new HandshakeGuard({
+      handshakeTimeoutMs: this.options.handshakeTimeoutMs,
+      upgradeTimeoutMs: this.options.upgradeTimeoutMs,
+      maxPending: this.options.maxPendingHandshakes,
+      onRefused: (reason) => {
+        this.#metrics.handshakesRefused.inc({ server: 'hub', reason });
+      },
+    });
     this.#metrics.setQueueSource(() => ({
       depth: this.#sum((s) => s.pendingAck + s.pendingNoAck),
       inFlight: this.#sum((s) => s.inFlight),
     }));
+    this.#metrics.setMemorySource(() => [
+      { kind: 'replies', bytes: this.#budget.totalOf('replies') },
+      { kind: 'partial_frames', bytes: this.#budget.totalOf('partialFrames') },
+      { kind: 'upstream', bytes: this.#budget.totalOf('upstream') },
+    ]);
   }
 
   /** Listens; resolves with the bound address (port 0 picks a free one). */
@@ -112,7 +163,10 @@ export class Hub {
       rejectUnauthorized: true,
       minVersion: 'TLSv1.2',
       ciphers: tls12Ciphers,
+      // Node's own timer as a backstop of the guard's (its default is 120 s).
+      handshakeTimeout: this.options.handshakeTimeoutMs,
     });
+    this.#guard.attach(server);
     const wss = new WebSocketServer({
       noServer: true,
       perMessageDeflate: false,
@@ -124,7 +178,8 @@ export class Hub {
       if (socket instanceof TLSSocket) this.#onUpgrade(wss, req, socket, head);
       else socket.destroy();
     });
-    server.on('request', (_req, res) => {
+    server.on('request', (req: IncomingMessage, res) => {
+      this.#guard.settle(req.socket);
       res.writeHead(426, { 'content-type': 'text/plain' }).end('WebSocket upgrade required\n');
     });
     server.on('tlsClientError', () => {
@@ -152,8 +207,11 @@ export class Hub {
     const route = routeOutbound(message);
     let result: EnqueueResult = 'queued';
     if (route.path === 'no-ack') {
-      if (route.isAckedReply) queue.enqueueReply(route.payload);
-      else queue.enqueueNoAck(route.payload);
+      const bytes = messageBytes(route.payload);
+      if (route.isAckedReply) queue.enqueueReply(route.payload, bytes);
+      else queue.enqueueNoAck(route.payload, bytes);
+      // A reply is what a node's own requests make us hold: it counts against the node's budget.
+      this.#account(node, 'replies', queue.pendingNoAckBytes);
     } else {
       const outcome = queue.enqueueAck(route.item, this.#now());
       result = outcome.kind;
@@ -189,6 +247,28 @@ export class Hub {
       ...(session?.lastKeepaliveAt !== undefined ? { lastKeepaliveAt: session.lastKeepaliveAt } : {}),
       ...(lastDisconnect !== undefined ? { lastDisconnect } : {}),
       queue: queue.stats(),
+      memoryBytes: this.#budget.usage(node).total,
+    };
+  }
+
+  /** The hub's byte ledger (the `edgecontroller_hub_memory_bytes` gauge reads the same). */
+  memoryStats(): HubMemoryStats {
+    return {
+      totalBytes: this.#budget.totalBytes,
+      repliesBytes: this.#budget.totalOf('replies'),
+      partialFramesBytes: this.#budget.totalOf('partialFrames'),
+      upstreamBytes: this.#budget.totalOf('upstream'),
+      nodes: this.#budget.nodeCount,
+    };
+  }
+
+  /**
+   * The per-node byte charge for upstream requests waiting for the API (see {@link UpstreamMemory}). The
+   * composition root hands it to the upstream worker.
+   */
+  get upstreamMemory(): UpstreamMemory {
+    return {
+      reserve: (node, bytes) => this.#reserveUpstream(node, bytes),
     };
   }
 
@@ -224,6 +304,8 @@ export class Hub {
     this.#queues.get(node)?.clear();
     this.#queues.delete(node);
     this.#lastDisconnect.delete(node);
+    this.#warnings.delete(node);
+    this.#budget.forget(node);
   }
 
   /**
@@ -245,6 +327,7 @@ export class Hub {
     );
     for (const s of sessions) s.close(1001, 'shutdown');
     await Promise.race([Promise.all(closed), new Promise((r) => setTimeout(r, 6_000).unref())]);
+    this.#guard.close();
     this.#wss?.close();
     const server = this.#server;
     if (server !== undefined) {
@@ -260,6 +343,7 @@ export class Hub {
   #onUpgrade(wss: WebSocketServer, req: IncomingMessage, socket: TLSSocket, head: Buffer): void {
     socket.on('error', () => undefined); // a reset during the upgrade is reported as a refused connect
     if (this.#isStopping) {
+      this.#guard.settle(socket);
       refuse(socket, 503, 'shutting down');
       return;
     }
@@ -269,44 +353,78 @@ export class Hub {
         peer: peerIdentity(socket),
         connectedCount: this.#sessions.size,
         isNodeConnected: (name) => this.isConnected(name),
+        refusedForMs: (name) => this.#offenders.refusedForMs(name, this.#now()),
       },
       this.options,
     );
     if (!decision.accept) {
+      this.#guard.settle(socket);
       this.#metrics.connects.inc({ result: decision.reason });
-      this.#logger.warn(
-        { node: req.headers['node_id'], reason: decision.reason },
-        'Refused an edge connection',
-      );
-      refuse(socket, decision.status, decision.detail);
+      const warning = this.#connectWarnings.admit(decision.reason, this.#now());
+      if (warning.admit) {
+        // The header is the peer's to choose: logged only when it is a valid node name.
+        const node = parseNodeName(firstHeader(req.headers['node_id']));
+        this.#logger.warn(
+          {
+            ...(node !== undefined ? { node } : {}),
+            reason: decision.reason,
+            suppressed: warning.suppressed,
+          },
+          'Refused an edge connection',
+        );
+      }
+      refuse(socket, decision.status, decision.detail, decision.retryAfterSeconds);
       return;
     }
     const nodeName = decision.nodeName;
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-      this.#openSession(nodeName, ws);
+      this.#guard.settle(socket);
+      this.#openSession(nodeName, ws, socket);
     });
   }
 
-  #openSession(nodeName: NodeName, ws: WebSocket): void {
+  #openSession(nodeName: NodeName, ws: WebSocket, socket: TLSSocket): void {
     const previous = this.#sessions.get(nodeName);
-    if (previous !== undefined) {
-      // A second connection replaces the first at once (KubeEdge #4070): the old socket is closed and its
-      // un-ACKed messages go back to the queue before the new session starts sending.
-      this.#sessions.delete(nodeName);
-      previous.close(1000, 'replaced');
+    // A second connection replaces the first at once (KubeEdge #4070). Closing detaches the old session
+    // synchronously (issue 13 item 4): its un-ACKed messages go back to the queue and it leaves #sessions
+    // before the new session exists, so its late socket close cannot touch the new session's in-flight
+    // messages or timers, and it writes nothing more.
+    previous?.close(1000, 'replaced');
+    let warnings = this.#warnings.get(nodeName);
+    if (warnings === undefined) {
+      warnings = new WarnLimiter({ intervalMs: this.options.warnIntervalMs });
+      this.#warnings.set(nodeName, warnings);
     }
+    const queue = this.#queueOf(nodeName);
     const session = new Session({
       nodeName,
       ws,
-      queue: this.#queueOf(nodeName),
+      socket,
+      queue,
       options: this.options,
       hooks: this.#hooks,
       metrics: this.#metrics,
       logger: this.#logger,
       now: this.#now,
       newId: newMessageId,
-      onClosed: (closed, reason) => {
-        this.#onSessionClosed(closed, reason);
+      warnings,
+      enqueueNoAck: (message) => {
+        queue.enqueueNoAck(message, messageBytes(message));
+        this.#account(nodeName, 'replies', queue.pendingNoAckBytes);
+        this.#sessions.get(nodeName)?.pump();
+      },
+      account: (kind, bytes) => {
+        this.#account(nodeName, kind, bytes);
+      },
+      onNotReading: (stalled, stalledMs) => {
+        if (this.#sessions.get(nodeName) === stalled) this.#evict(nodeName, 'not_reading', { stalledMs });
+      },
+      onDetached: (detached, reason) => {
+        this.#onSessionDetached(detached, reason);
+      },
+      onClosed: (closed) => {
+        this.#waitClosed.get(closed)?.();
+        this.#waitClosed.delete(closed);
       },
     });
     this.#sessions.set(nodeName, session);
@@ -339,15 +457,91 @@ export class Hub {
     }
   }
 
-  #onSessionClosed(session: Session, reason: DisconnectReason): void {
+  /** A session ended for the hub (its socket may still be closing): forget it and report once. */
+  #onSessionDetached(session: Session, reason: DisconnectReason): void {
     if (this.#sessions.get(session.nodeName) === session) this.#sessions.delete(session.nodeName);
+    this.#budget.set(session.nodeName, 'partialFrames', 0);
     this.#metrics.disconnects.inc({ reason });
     this.#lastDisconnect.set(session.nodeName, reason);
     this.#metrics.connectedNodes.set(this.#sessions.size);
     this.#logger.info({ node: session.nodeName, reason }, 'Edge node disconnected');
     this.#hooks.onSessionClosed?.(session.nodeName, reason);
-    this.#waitClosed.get(session)?.();
-    this.#waitClosed.delete(session);
+  }
+
+  /** Records what `node` holds for `kind` and carries out the budget's verdict. */
+  #account(node: NodeName, kind: MemoryKind, bytes: number): void {
+    this.#carryOut(this.#budget.set(node, kind, bytes));
+  }
+
+  #reserveUpstream(node: NodeName, bytes: number): MemoryReservation | undefined {
+    const charged = Math.max(0, Math.ceil(bytes));
+    const verdict = this.#budget.add(node, 'upstream', charged);
+    const generation = this.#budget.generation(node);
+    this.#carryOut(verdict);
+    if (this.#budget.generation(node) !== generation) return undefined; // this very charge evicted it
+    let isReleased = false;
+    return {
+      release: () => {
+        if (isReleased) return;
+        isReleased = true;
+        // After a write-off, the bytes are no longer on the ledger: releasing them again would drift.
+        if (this.#budget.generation(node) === generation) this.#budget.add(node, 'upstream', -charged);
+      },
+    };
+  }
+
+  #carryOut(verdict: BudgetVerdict): void {
+    switch (verdict.kind) {
+      case 'within':
+        return;
+      case 'over-node':
+        this.#evict(verdict.node as NodeName, 'over_budget', {
+          usedBytes: verdict.usedBytes,
+          budget: 'node',
+        });
+        return;
+      case 'over-global':
+        for (const node of verdict.evict) {
+          this.#evict(node as NodeName, 'over_budget', {
+            usedBytes: this.#budget.usage(node).total,
+            budget: 'global',
+            totalBytes: verdict.totalBytes,
+          });
+        }
+        return;
+      default: {
+        const never: never = verdict;
+        return never;
+      }
+    }
+  }
+
+  /**
+   * Disconnects a node for cause: one log line, its replies dropped, its ledger written off (its upstream
+   * reservations void; `onSessionClosed` tells the upstream worker to drop its waiting requests), and an
+   * offence recorded so that it is refused at connect for a growing while.
+   */
+  #evict(node: NodeName, reason: CauseReason, fields: Record<string, unknown>): void {
+    const usage = this.#budget.usage(node);
+    const session = this.#sessions.get(node);
+    const refusedForMs = session === undefined ? 0 : this.#offenders.offend(node, this.#now());
+    this.#logger.warn(
+      {
+        node,
+        reason,
+        wasConnected: session !== undefined,
+        ...fields,
+        repliesBytes: usage.replies,
+        partialFrameBytes: usage.partialFrames,
+        upstreamBytes: usage.upstream,
+        refusedForMs,
+      },
+      'Disconnected a node for cause',
+    );
+    this.#queues.get(node)?.dropNoAck();
+    this.#budget.writeOff(node);
+    // A node that does not read would never read the close frame either: its socket goes at once.
+    session?.close(1008, reason, { terminate: reason === 'not_reading' });
   }
 
   #queueOf(node: NodeName): NodeQueue<Message> {
@@ -383,10 +577,23 @@ function peerIdentity(socket: TLSSocket): { commonName: string; organizations: s
   return { commonName, organizations: o === undefined ? [] : Array.isArray(o) ? o : [o] };
 }
 
-function refuse(socket: Socket, status: number, detail: string): void {
+function refuse(socket: Socket, status: number, detail: string, retryAfterSeconds?: number): void {
   const body = detail + '\n';
+  const retryAfter = retryAfterSeconds === undefined ? '' : `Retry-After: ${String(retryAfterSeconds)}\r\n`;
   socket.end(
-    `HTTP/1.1 ${String(status)} Refused\r\nConnection: close\r\nContent-Type: text/plain\r\n` +
+    `HTTP/1.1 ${String(status)} Refused\r\nConnection: close\r\nContent-Type: text/plain\r\n${retryAfter}` +
       `Content-Length: ${String(Buffer.byteLength(body))}\r\n\r\n${body}`,
   );
+}
+
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * What a no-ACK message costs while it waits: its encoded size. One extra encoding per reply; replies
+ * are small next to pushes, and the count must be right for the budget to mean anything.
+ */
+function messageBytes(message: Message): number {
+  return Buffer.byteLength(encodeMessage(message));
 }

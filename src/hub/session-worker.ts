@@ -1,9 +1,17 @@
 /**
- * One edge node's open WebSocket session: frames in (decode, classify, act), deliveries out (drain the
- * node's queue within the write high-water mark), and the keepalive deadline. The queue outlives the
- * session: on close, un-ACKed deliveries go back to it and are resent first on the next session.
+ * One edge node's open WebSocket session: frames in (decode, check the envelope's sizes, classify, act),
+ * deliveries out (drain the node's queue within the write high-water mark), the keepalive deadline, and
+ * the two things a node's own input can grow here: its partial inbound frame and its replies (reported to
+ * the hub's byte ledger), plus the "not reading" watch on its send buffer. The queue outlives the
+ * session: when the session ends, un-ACKed deliveries go back to it and are resent first on the next one.
+ *
+ * A session ends synchronously (issue 13 item 4): the moment it is asked to close, or its socket fails or
+ * closes, it is *detached*: its timers stop, its un-ACKed deliveries go back to the queue, it stops
+ * writing and stops handling frames, and the hub forgets it. What its socket does afterwards (a close
+ * handshake taking seconds) cannot touch a newer session's in-flight messages or timers.
  * @module
  */
+import type { Socket } from 'node:net';
 import type WebSocket from 'ws';
 import {
   classifyUpstream,
@@ -17,16 +25,20 @@ import {
 import type { Message, MessageId, NodeName } from '../protocol/index.js';
 import type { NodeQueue } from '../queues/index.js';
 import type { DisconnectReason, HubMetrics, Logger } from '../observability/index.js';
-import { WarnLimiter } from '../warnings/index.js';
+import type { WarnLimiter } from '../warnings/index.js';
+import { checkEnvelope, replyableStub } from './envelope-limits.js';
 import type { HubOptions } from './hub-options.js';
 import { withMessageId } from './outbound.js';
 import { SessionState } from './session-state.js';
+import { judgeReader } from './slow-reader.js';
 import type { HubHooks } from './hooks.js';
 
 /** What a session needs from the hub. */
 export interface SessionContext {
   readonly nodeName: NodeName;
   readonly ws: WebSocket;
+  /** The socket under `ws`: its inbound bytes are counted as the node's partial frame until one completes. */
+  readonly socket: Socket;
   readonly queue: NodeQueue<Message>;
   readonly options: HubOptions;
   readonly hooks: HubHooks;
@@ -34,12 +46,19 @@ export interface SessionContext {
   readonly logger: Logger;
   readonly now: () => number;
   readonly newId: () => MessageId;
-  /** Called once when the session has closed, whatever the reason. */
-  readonly onClosed: (session: Session, reason: DisconnectReason) => void;
+  /** The node's warning limiter, per reason; the hub keeps it across sessions (one line per 10 s). */
+  readonly warnings: WarnLimiter;
+  /** Queues a no-ACK message (a reply of the session's own) in the node's reply budget. */
+  readonly enqueueNoAck: (message: Message) => void;
+  /** Reports what the node's replies and partial frame hold now, in bytes (the hub's ledger). */
+  readonly account: (kind: 'replies' | 'partialFrames', bytes: number) => void;
+  /** The node stopped reading (slow-reader.ts): the hub disconnects it. */
+  readonly onNotReading: (session: Session, stalledMs: number) => void;
+  /** Called once, synchronously, when the session ends (see the module doc), whatever the reason. */
+  readonly onDetached: (session: Session, reason: DisconnectReason) => void;
+  /** Called once when the socket has closed (after {@link onDetached}). */
+  readonly onClosed: (session: Session) => void;
 }
-
-/** How often a session may log a warning about its bad frames. */
-const warnIntervalMs = 10_000;
 
 /** A live session. Created by the hub server after it accepted the upgrade. */
 export class Session {
@@ -51,18 +70,38 @@ export class Session {
   readonly #state: SessionState;
   #keepaliveTimer: NodeJS.Timeout | undefined;
   #wakeTimer: NodeJS.Timeout | undefined;
+  #readerTimer: NodeJS.Timeout | undefined;
   #closeReason: DisconnectReason | undefined;
-  readonly #warnings = new WarnLimiter({ intervalMs: warnIntervalMs });
+  #isDetached = false;
   #isClosed = false;
+  /** When a write last completed, or the send buffer was last seen at or below `notReadingBytes`. */
+  #lastProgressAt: number;
+  /** Inbound bytes since the last complete frame: an upper bound of the partial frame ws holds. */
+  #partialBytes = 0;
 
   constructor(ctx: SessionContext) {
     this.#ctx = ctx;
     this.nodeName = ctx.nodeName;
     this.connectedAt = ctx.now();
+    this.#lastProgressAt = this.connectedAt;
     this.#state = new SessionState(ctx.options, this.connectedAt);
     // Gorilla's ReadJSON accepts text and binary frames alike, and so do we.
     ctx.ws.on('message', (data: Buffer) => {
+      this.#frameCompleted();
       this.#onFrame(data);
+    });
+    ctx.ws.on('ping', () => {
+      this.#frameCompleted();
+    });
+    ctx.ws.on('pong', () => {
+      this.#frameCompleted();
+    });
+    // Registered after ws's own listener (set at upgrade), so a chunk that completes a frame is counted
+    // after the reset: the count over-estimates the partial frame by at most one chunk, never under.
+    ctx.socket.on('data', (chunk: Buffer) => {
+      if (this.#isDetached) return;
+      this.#partialBytes += chunk.length;
+      ctx.account('partialFrames', this.#partialBytes);
     });
     ctx.ws.on('close', () => {
       this.#onSocketClosed();
@@ -72,7 +111,13 @@ export class Session {
       const tooLarge = (err as { code?: string }).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
       this.#closeReason ??= tooLarge ? 'frame_too_large' : 'socket_error';
       if (tooLarge) ctx.metrics.badFrames.inc({ reason: 'too_large' });
-      ctx.logger.warn({ node: this.nodeName, err: err.message }, 'Edge connection failed');
+      const warning = ctx.warnings.admit(tooLarge ? 'frame_too_large' : 'socket_error', ctx.now());
+      if (warning.admit) {
+        ctx.logger.warn(
+          { node: this.nodeName, err: err.message.slice(0, 200), suppressed: warning.suppressed },
+          'Edge connection failed',
+        );
+      }
     });
     this.#armKeepalive();
   }
@@ -81,9 +126,9 @@ export class Session {
     return this.#isClosed;
   }
 
-  /** Whether the session is closed or closing (a close was asked for, or the socket failed). */
+  /** Whether the session has ended for the hub (detached), its socket maybe still closing. */
   get isClosing(): boolean {
-    return this.#isClosed || this.#closeReason !== undefined;
+    return this.#isDetached;
   }
 
   /** When this session expires without a keepalive, ms (the lease renewal plan reads it). */
@@ -93,11 +138,14 @@ export class Session {
 
   /** Writes whatever the queue allows now, and sets a timer for the next resend deadline. */
   pump(): void {
-    if (this.#isClosed) return;
+    if (this.#isDetached) return;
     const { ws, queue, metrics, options } = this.#ctx;
-    if (ws.bufferedAmount > options.writeHighWaterBytes) return; // resumed from a send callback
+    const buffered = ws.bufferedAmount;
+    if (buffered > options.writeHighWaterBytes) return; // resumed from a send callback
     const now = this.#ctx.now();
-    const plan = queue.takeSendable(now);
+    // Replies fill only the room left under the high-water mark: a backlog is not dumped at once into a
+    // slow socket, where it would sit outside the node's byte budget.
+    const plan = queue.takeSendable(now, { maxNoAckBytes: options.writeHighWaterBytes - buffered });
     for (const retired of plan.retired) {
       metrics.droppedDeliveries.inc({
         reason: retired.reason === 'resend-limit' ? 'reply_expired' : 'superseded',
@@ -110,24 +158,34 @@ export class Session {
       }
       this.#write(withMessageId(payload, delivery.id as MessageId));
     }
+    if (plan.deliveries.some((d) => d.kind === 'no-ack'))
+      this.#ctx.account('replies', queue.pendingNoAckBytes);
     this.#armWake();
   }
 
-  /** Closes the session (1000 normal, 1001 going away, 1008 policy). Safe to call twice. */
-  close(code: number, reason: DisconnectReason): void {
-    if (this.#isClosed) return;
-    this.#closeReason ??= reason;
-    this.#ctx.ws.close(code, reason);
-    // A peer that never answers the close handshake is cut after a grace period.
+  /**
+   * Ends the session (1000 normal, 1001 going away, 1008 policy): detaches it at once (see the module
+   * doc), then closes the socket; a peer that never answers the close handshake is cut after 5 s. With
+   * `terminate`, the socket is destroyed at once: for a peer that does not read, the close frame would
+   * only wait behind what it does not read, holding that memory. Safe to call twice.
+   */
+  close(code: number, reason: DisconnectReason, options: { readonly terminate?: boolean } = {}): void {
+    if (this.#isDetached) return;
+    this.#detach(reason);
+    const { ws } = this.#ctx;
+    ws.close(code, reason);
+    if (options.terminate === true) {
+      ws.terminate();
+      return;
+    }
     setTimeout(() => {
-      if (!this.#isClosed) this.#ctx.ws.terminate();
+      if (!this.#isClosed) ws.terminate();
     }, 5_000).unref();
   }
 
-  /** Sends a reply or notice once, outside the ACK bookkeeping. */
+  /** Sends a reply or notice once, outside the ACK bookkeeping (and inside the node's reply budget). */
   sendNoAck(message: Message): void {
-    this.#ctx.queue.enqueueNoAck(message);
-    this.pump();
+    this.#ctx.enqueueNoAck(message);
   }
 
   #write(message: Message): void {
@@ -135,46 +193,103 @@ export class Session {
     const frame = encodeMessage(message);
     metrics.messages.inc({ direction: 'out' });
     metrics.bytes.inc({ direction: 'out' }, Buffer.byteLength(frame));
+    if (ws.bufferedAmount <= options.notReadingBytes) this.#lastProgressAt = this.#ctx.now();
     ws.send(frame, (err) => {
-      if (err !== undefined) return; // the close handler requeues what was in flight
+      if (err !== undefined) return; // the session is ending; detaching requeued what was in flight
+      this.#lastProgressAt = this.#ctx.now();
       if (ws.bufferedAmount <= options.writeHighWaterBytes / 2) this.pump();
     });
+    this.#watchReader();
+  }
+
+  /** Arms the "not reading" check when the send buffer is over its threshold (slow-reader.ts). */
+  #watchReader(): void {
+    if (this.#readerTimer !== undefined || this.#isDetached) return;
+    const verdict = judgeReader(
+      {
+        bufferedBytes: this.#ctx.ws.bufferedAmount,
+        lastProgressAt: this.#lastProgressAt,
+        now: this.#ctx.now(),
+      },
+      this.#ctx.options,
+    );
+    switch (verdict.kind) {
+      case 'reading':
+        return;
+      case 'watch':
+        this.#readerTimer = setTimeout(
+          () => {
+            this.#readerTimer = undefined;
+            this.#watchReader();
+          },
+          Math.max(1, verdict.checkAt - this.#ctx.now()),
+        );
+        return;
+      case 'not-reading':
+        this.#ctx.onNotReading(this, verdict.stalledMs);
+        return;
+      default: {
+        const never: never = verdict;
+        return never;
+      }
+    }
+  }
+
+  #frameCompleted(): void {
+    if (this.#partialBytes === 0) return;
+    this.#partialBytes = 0;
+    if (!this.#isDetached) this.#ctx.account('partialFrames', 0);
   }
 
   #onFrame(data: Buffer): void {
-    const { metrics, logger } = this.#ctx;
+    if (this.#isDetached) return; // a replaced or closing session handles nothing more
+    const { metrics } = this.#ctx;
     metrics.messages.inc({ direction: 'in' });
     metrics.bytes.inc({ direction: 'in' }, data.length);
     const decoded = decodeFrame(data, { maxFrameBytes: this.#ctx.options.maxFrameBytes });
     const now = this.#ctx.now();
     if (!decoded.ok) {
       metrics.badFrames.inc({ reason: decoded.error.reason });
-      const verdict = this.#state.onBadFrame(now);
-      const warning = this.#warnings.admit('bad-frame', now);
-      if (warning.admit || verdict.disconnect) {
-        logger.warn(
-          {
-            node: this.nodeName,
-            reason: decoded.error.reason,
-            bytes: data.length,
-            suppressed: warning.suppressed,
-          },
-          'Dropped a malformed frame',
-        );
-      }
-      if (verdict.disconnect) {
-        logger.warn(
-          { node: this.nodeName, badFrames: verdict.count },
-          'Disconnected a node that kept sending malformed frames',
-        );
-        this.close(1008, 'bad_frames');
-      }
+      this.#badFrame(decoded.error.reason, data.length, now, 'Dropped a malformed frame');
       return;
     }
-    this.#onMessage(decoded.message, now);
+    const envelope = checkEnvelope(decoded.message, this.#ctx.options);
+    if (!envelope.ok) {
+      // Never echoed: the reply, if any, names only the msg_id (itself within its limit), and the log line
+      // only sizes. Counted as a malformed frame: no real EdgeCore sends such strings.
+      metrics.refusedMessages.inc({ reason: envelope.reason });
+      if (envelope.canReply) {
+        this.sendNoAck(
+          newErrorResponse(replyableStub(decoded.message), `refused: ${envelope.reason}`, {
+            id: this.#ctx.newId(),
+            now,
+          }),
+        );
+      }
+      this.#badFrame(envelope.reason, data.length, now, 'Refused a message with an over-long envelope field');
+      return;
+    }
+    this.#onMessage(decoded.message, data.length, now);
   }
 
-  #onMessage(message: Message, now: number): void {
+  /** Counts a bad frame toward disconnecting, with at most one warning per reason per interval. */
+  #badFrame(reason: string, bytes: number, now: number, message: string): void {
+    const { logger } = this.#ctx;
+    const verdict = this.#state.onBadFrame(now);
+    const warning = this.#ctx.warnings.admit(reason, now);
+    if (warning.admit) {
+      logger.warn({ node: this.nodeName, reason, bytes, suppressed: warning.suppressed }, message);
+    }
+    if (verdict.disconnect) {
+      logger.warn(
+        { node: this.nodeName, badFrames: verdict.count },
+        'Disconnected a node that kept sending malformed frames',
+      );
+      this.close(1008, 'bad_frames');
+    }
+  }
+
+  #onMessage(message: Message, frameBytes: number, now: number): void {
     const { hooks, metrics, logger, queue } = this.#ctx;
     const kind = classifyUpstream(message);
     switch (kind.kind) {
@@ -213,7 +328,7 @@ export class Session {
         );
         return;
       case 'request':
-        hooks.upstream.handle(this.nodeName, message, kind);
+        hooks.upstream.handle(this.nodeName, message, kind, { frameBytes });
         return;
       case 'unsupported':
         metrics.unsupportedMessages.inc({ reason: kind.reason });
@@ -254,12 +369,23 @@ export class Session {
           );
   }
 
-  #onSocketClosed(): void {
-    if (this.#isClosed) return;
-    this.#isClosed = true;
+  /** Ends the session for the hub, synchronously: timers off, in-flight back to the queue, hub told. */
+  #detach(reason: DisconnectReason): void {
+    if (this.#isDetached) return;
+    this.#isDetached = true;
+    this.#closeReason ??= reason;
     if (this.#keepaliveTimer !== undefined) clearTimeout(this.#keepaliveTimer);
     if (this.#wakeTimer !== undefined) clearTimeout(this.#wakeTimer);
+    if (this.#readerTimer !== undefined) clearTimeout(this.#readerTimer);
+    this.#partialBytes = 0;
     this.#ctx.queue.onDisconnect();
-    this.#ctx.onClosed(this, this.#closeReason ?? 'closed_by_edge');
+    this.#ctx.onDetached(this, this.#closeReason);
+  }
+
+  #onSocketClosed(): void {
+    if (this.#isClosed) return;
+    this.#detach(this.#closeReason ?? 'closed_by_edge');
+    this.#isClosed = true;
+    this.#ctx.onClosed(this);
   }
 }

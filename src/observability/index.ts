@@ -7,6 +7,7 @@ export type { Logger, LogLevel, LoggerOptions } from './logger.js';
 export { createMetrics, metricLabelValues } from './metrics.js';
 export type {
   DisconnectReason,
+  HubMemoryTotals,
   HubMetrics,
   InformerMetrics,
   Metrics,

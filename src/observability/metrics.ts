@@ -15,7 +15,9 @@ export type DisconnectReason =
   | 'closed_by_edge'
   | 'socket_error'
   | 'node_deleted'
-  | 'shutdown';
+  | 'shutdown'
+  | 'over_budget'
+  | 'not_reading';
 
 /** Metrics of the hub and the certificate server. */
 export interface HubMetrics {
@@ -32,9 +34,21 @@ export interface HubMetrics {
   readonly bytes: Counter<'direction'>;
   readonly messages: Counter<'direction'>;
   readonly certificateIssuances: Counter<'method' | 'result'>;
+  /** Inbound messages refused for an over-long envelope string (msg_id, resource, other), never echoed. */
+  readonly refusedMessages: Counter<'reason'>;
+  /** Connections closed before their TLS handshake or upgrade finished, by server (hub, certs) and reason. */
+  readonly handshakesRefused: Counter<'server' | 'reason'>;
   /** Tells the queue gauges where to read their values at scrape time (the hub calls it once). */
   readonly setQueueSource: (source: () => QueueTotals) => void;
+  /** Tells the memory gauge where to read the hub's byte ledger at scrape time (the hub calls it once). */
+  readonly setMemorySource: (source: () => HubMemoryTotals) => void;
 }
+
+/** Bytes edge nodes' input makes the hub hold, over all nodes, by kind (hub/memory-budget.ts). */
+export type HubMemoryTotals = readonly {
+  readonly kind: 'replies' | 'partial_frames' | 'upstream';
+  readonly bytes: number;
+}[];
 
 /** Queue sizes summed over all nodes. */
 export interface QueueTotals {
@@ -106,6 +120,7 @@ export const metricLabelValues: Readonly<Record<string, Readonly<Record<string, 
         'not_msg_connection',
         'identity_mismatch',
         'node_limit',
+        'repeat_offender',
       ],
     },
     edgecontroller_hub_disconnects_total: {
@@ -118,8 +133,18 @@ export const metricLabelValues: Readonly<Record<string, Readonly<Record<string, 
         'socket_error',
         'node_deleted',
         'shutdown',
+        'over_budget',
+        'not_reading',
       ],
     },
+    edgecontroller_hub_refused_messages_total: {
+      reason: ['msg_id_too_long', 'resource_too_long', 'field_too_long'],
+    },
+    edgecontroller_hub_handshakes_refused_total: {
+      server: ['hub', 'certs'],
+      reason: ['handshake_timeout', 'upgrade_timeout', 'too_many_pending'],
+    },
+    edgecontroller_hub_memory_bytes: { kind: ['replies', 'partial_frames', 'upstream'] },
     edgecontroller_hub_dropped_deliveries_total: {
       reason: ['stale', 'superseded_by_delete', 'duplicate_delete', 'superseded', 'reply_expired', 'invalid'],
     },
@@ -169,9 +194,13 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     collectDefaultMetrics({ register: registry, prefix: 'edgecontroller_' });
   const registers = [registry];
   let queueSource: () => QueueTotals = () => ({ depth: 0, inFlight: 0 });
+  let memorySource: () => HubMemoryTotals = () => [];
   const hub: HubMetrics = {
     setQueueSource: (source) => {
       queueSource = source;
+    },
+    setMemorySource: (source) => {
+      memorySource = source;
     },
     connectedNodes: new Gauge({
       name: 'edgecontroller_hub_connected_nodes',
@@ -253,7 +282,28 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       labelNames: ['method', 'result'],
       registers,
     }),
+    refusedMessages: new Counter({
+      name: 'edgecontroller_hub_refused_messages_total',
+      help: 'Inbound messages refused for an over-long envelope string, never echoed, by reason.',
+      labelNames: ['reason'],
+      registers,
+    }),
+    handshakesRefused: new Counter({
+      name: 'edgecontroller_hub_handshakes_refused_total',
+      help: 'Connections closed before their TLS handshake or WebSocket upgrade finished, by server and reason.',
+      labelNames: ['server', 'reason'],
+      registers,
+    }),
   };
+  new Gauge({
+    name: 'edgecontroller_hub_memory_bytes',
+    help: 'Bytes edge nodes’ input makes the hub hold (replies waiting, partial frames, upstream requests waiting), by kind.',
+    labelNames: ['kind'],
+    registers,
+    collect() {
+      for (const { kind, bytes } of memorySource()) this.set({ kind }, bytes);
+    },
+  });
   let depthSource = (): { readonly status: number; readonly general: number } => ({ status: 0, general: 0 });
   const upstream: UpstreamMetrics = {
     setDepthSource: (source) => {

@@ -18,6 +18,11 @@ export class Fifo<T> {
     this.#items.push(value);
   }
 
+  /** The oldest value, left in place. */
+  peek(): T | undefined {
+    return this.#head < this.#items.length ? this.#items[this.#head] : undefined;
+  }
+
   /** Removes and returns the oldest value. */
   shift(): T | undefined {
     if (this.#head >= this.#items.length) return undefined;

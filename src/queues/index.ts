@@ -23,6 +23,7 @@
  * @module
  */
 export { NodeQueue } from './node-queue.js';
+export type { TakeLimits } from './node-queue.js';
 export { nodeQueueDefaults, resolveNodeQueueOptions } from './queue-options.js';
 export type { NodeQueueOptions, ResolvedNodeQueueOptions } from './queue-options.js';
 export { parseResourceVersion } from './resource-version.js';

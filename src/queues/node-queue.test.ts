@@ -61,6 +61,47 @@ describe('NodeQueue no-ACK path', () => {
     assert.deepEqual(payloads(q.takeSendable(0)), ['b', 'c']);
     assert.equal(q.stats().noAckEvictedTotal, 1);
   });
+
+  it('sums the bytes of held no-ACK payloads, through eviction and take', () => {
+    const q = newQueue({ maxPendingNoAck: 2 });
+    q.enqueueNoAck('a', 100);
+    q.enqueueReply('b', 20);
+    assert.equal(q.pendingNoAckBytes, 120);
+    q.enqueueNoAck('c', 3);
+    assert.equal(q.pendingNoAckBytes, 23, 'the evicted payload’s bytes are gone with it');
+    q.takeSendable(0);
+    assert.equal(q.pendingNoAckBytes, 0);
+  });
+
+  it('takes no-ACK payloads only up to maxNoAckBytes, oldest first, always at least one', () => {
+    const q = newQueue();
+    for (const [p, bytes] of [
+      ['a', 600],
+      ['b', 300],
+      ['c', 200],
+      ['d', 50],
+    ] as const)
+      q.enqueueNoAck(p, bytes);
+    q.enqueueAck(item('k', '1'), 0);
+    assert.deepEqual(
+      payloads(q.takeSendable(0, { maxNoAckBytes: 100 })),
+      ['a', 'k@1'],
+      'one over the limit still goes',
+    );
+    assert.deepEqual(payloads(q.takeSendable(0, { maxNoAckBytes: 500 })), ['b', 'c']);
+    assert.equal(q.pendingNoAckBytes, 50);
+    assert.deepEqual(payloads(q.takeSendable(0)), ['d']);
+  });
+
+  it('drops the no-ACK backlog on demand and leaves the ACK path alone', () => {
+    const q = newQueue();
+    q.enqueueNoAck('a', 10);
+    q.enqueueReply('b', 10);
+    q.enqueueAck(item('k', '1'), 0);
+    assert.equal(q.dropNoAck(), 2);
+    assert.equal(q.pendingNoAckBytes, 0);
+    assert.deepEqual(payloads(q.takeSendable(0)), ['k@1']);
+  });
 });
 
 describe('NodeQueue coalescing', () => {

@@ -54,6 +54,18 @@ const deleteSupersedesAfterResends = 2;
 interface NoAckEntry<P> {
   readonly payload: P;
   readonly isReply: boolean;
+  /** What the caller said the payload costs (its encoded size); 0 when it did not say. */
+  readonly bytes: number;
+}
+
+/** Limits of one {@link NodeQueue.takeSendable}. */
+export interface TakeLimits {
+  /**
+   * Stop taking no-ACK payloads once their bytes would pass this (the first one is always taken, so a
+   * large reply cannot block the backlog). Default: no limit. The hub passes the room left in the
+   * socket's send buffer, so that a backlog of replies is not dumped at once into a slow socket.
+   */
+  readonly maxNoAckBytes?: number;
 }
 
 type Counters = {
@@ -128,6 +140,8 @@ export class NodeQueue<P> {
   readonly #timers = new DeadlineHeap<InFlight<P>>();
   /** Deliveries moved back by onDisconnect, in the order they were created. */
   #awaitingReconnect: InFlight<P>[] = [];
+  /** Sum of `bytes` of the no-ACK payloads held. */
+  #noAckBytes = 0;
   #seq = 0;
   readonly #counters: Counters = { ...zeroCounters };
 
@@ -175,10 +189,11 @@ export class NodeQueue<P> {
 
   /**
    * Queues a payload to be written once, with no ACK. Held across disconnects (the edge's waiters for
-   * replies outlive its connection); past `maxPendingNoAck` the oldest is evicted and returned.
+   * replies outlive its connection); past `maxPendingNoAck` the oldest is evicted and returned. `bytes` is
+   * what the payload costs (its encoded size), summed in {@link pendingNoAckBytes}; default 0.
    */
-  enqueueNoAck(payload: P): NoAckOutcome<P> {
-    return this.#pushNoAck({ payload, isReply: false });
+  enqueueNoAck(payload: P, bytes = 0): NoAckOutcome<P> {
+    return this.#pushNoAck({ payload, isReply: false, bytes });
   }
 
   /**
@@ -189,23 +204,45 @@ export class NodeQueue<P> {
    * reply's id as parent (kubeedge/kubeedge v1.23.1 `edge/pkg/metamanager/process.go` processRemote →
    * feedbackResponse). Never resent.
    */
-  enqueueReply(payload: P): NoAckOutcome<P> {
-    return this.#pushNoAck({ payload, isReply: true });
+  enqueueReply(payload: P, bytes = 0): NoAckOutcome<P> {
+    return this.#pushNoAck({ payload, isReply: true, bytes });
+  }
+
+  /** Bytes of the no-ACK payloads held, as their callers sized them (the hub's reply budget reads it). */
+  get pendingNoAckBytes(): number {
+    return this.#noAckBytes;
   }
 
   /**
-   * Everything that may be written now, in the order to write it: all no-ACK payloads; then deliveries
+   * Drops every no-ACK payload held (the node was disconnected for cause: its replies are released, not
+   * kept for its next session). The ACK path is untouched. Returns how many were dropped.
+   */
+  dropNoAck(): number {
+    const dropped = this.#noAck.length;
+    this.#noAck.clear();
+    this.#noAckBytes = 0;
+    return dropped;
+  }
+
+  /**
+   * Everything that may be written now, in the order to write it: the no-ACK payloads (all of them, or
+   * as many as `limits.maxNoAckBytes` allows, oldest first; the rest wait for the next call); then deliveries
    * requeued by a disconnect; then resends whose timeout is due (earliest first); then first sends while the
    * window has room, one per sendable key. Also returns the deliveries retired on the way. Call it after an
    * enqueue, an ACK, when {@link nextWakeAt} passes, and when a session starts; never while disconnected.
    */
-  takeSendable(now: number): SendPlan<P> {
+  takeSendable(now: number, limits: TakeLimits = {}): SendPlan<P> {
     const deliveries: Delivery<P>[] = [];
     const retired: Retired<P>[] = [];
-    // Ids before payloads: if newId misbehaves and throws, the no-ACK backlog is intact.
-    const noAckIds = Array.from({ length: this.#noAck.length }, () => this.#uniqueId());
-    for (const [index, entry] of this.#noAck.drain().entries()) {
-      const id = noAckIds[index] ?? this.#uniqueId();
+    const maxNoAckBytes = limits.maxNoAckBytes ?? Infinity;
+    let takenBytes = 0;
+    for (let entry = this.#noAck.peek(); entry !== undefined; entry = this.#noAck.peek()) {
+      if (takenBytes > 0 && takenBytes + entry.bytes > maxNoAckBytes) break;
+      // The id before the payload is taken: if newId misbehaves and throws, the backlog is intact.
+      const id = this.#uniqueId();
+      this.#noAck.shift();
+      this.#noAckBytes -= entry.bytes;
+      takenBytes += Math.max(entry.bytes, 1);
       if (entry.isReply) this.#recognized.remember(id, now);
       deliveries.push({ kind: 'no-ack', id, payload: entry.payload });
       this.#counters.noAckSentTotal += 1;
@@ -304,6 +341,7 @@ export class NodeQueue<P> {
   clear(): void {
     this.#entries.clear();
     this.#noAck.clear();
+    this.#noAckBytes = 0;
     this.#inFlight.clear();
     this.#timers.clear();
     this.#awaitingReconnect = [];
@@ -312,8 +350,11 @@ export class NodeQueue<P> {
 
   #pushNoAck(entry: NoAckEntry<P>): NoAckOutcome<P> {
     this.#noAck.push(entry);
+    this.#noAckBytes += entry.bytes;
     if (this.#noAck.length <= this.#options.maxPendingNoAck) return { kind: 'queued' };
-    const evicted = (this.#noAck.shift() as NoAckEntry<P>).payload;
+    const oldest = this.#noAck.shift() as NoAckEntry<P>;
+    this.#noAckBytes -= oldest.bytes;
+    const evicted = oldest.payload;
     this.#counters.noAckEvictedTotal += 1;
     return { kind: 'queued-evicting-oldest', evicted };
   }

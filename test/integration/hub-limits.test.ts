@@ -1,0 +1,641 @@
+/**
+ * The hub's limits against real parts (issue 12 items 1, 4, 5; issue 13 item 4): a real kube-apiserver,
+ * edges that join through the real token flow, and an INDEPENDENT client: TLS from node:tls with the
+ * issued certificate, and the WebSocket upgrade and frames written by hand here (not `ws`, not the
+ * simulator), so that it can stop reading, stall a handshake or leave a close unanswered.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { connect as netConnect } from 'node:net';
+import type { Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
+import { after, before, describe, it } from 'node:test';
+import { CertServer, signServerCertificate } from '../../src/certs/index.js';
+import { newMessageId, newPush, parseNodeName } from '../../src/protocol/index.js';
+import type { Message, NodeName, ResourcePath } from '../../src/protocol/index.js';
+import type { EdgeClient, EdgeIdentity } from '../../src/sim/index.js';
+import { useLocalCluster } from '../support/cluster.js';
+import { startTestController } from '../support/controller.js';
+import type { TestController } from '../support/controller.js';
+import { eventually } from '../support/eventually.js';
+
+const getCluster = useLocalCluster();
+let ctl: TestController;
+const hubOptions = {
+  // Long, so that no resend timer fires during a test: the replaced-session test watches the queue
+  // between the old socket's late close and the new session's next timer.
+  ackTimeoutMs: 20_000,
+  maxAckTimeoutMs: 40_000,
+  keepaliveTimeoutMs: 60_000,
+  nodeMemoryBudgetBytes: 6 * 1024 * 1024,
+  notReadingBytes: 256 * 1024,
+  notReadingTimeoutMs: 3000,
+  offenderBaseDelayMs: 3000,
+  handshakeTimeoutMs: 1000,
+  upgradeTimeoutMs: 1000,
+  maxPendingHandshakes: 20,
+};
+const projectId = 'e632aba927ea4ac2b575ec1603d56f10';
+
+// ---------------------------------------------------------------------------------------------------
+// The independent client.
+
+interface WireFrame {
+  header: { msg_id: string; parent_msg_id?: string; timestamp: number };
+  route: { source?: string; group?: string; operation?: string; resource?: string };
+  content: unknown;
+}
+
+/** A KubeEdge edge over a hand-written WebSocket; never answers a close frame (a peer that went quiet). */
+class RawEdge {
+  readonly texts: string[] = [];
+  closeCode: number | undefined;
+  readonly closed: Promise<void>;
+  #pending = Buffer.alloc(0);
+
+  private constructor(readonly socket: TLSSocket) {
+    this.closed = new Promise((resolve) =>
+      socket.once('close', () => {
+        resolve();
+      }),
+    );
+  }
+
+  /** Upgrades; rejects with the HTTP status line when refused. */
+  static async connect(hub: string, identity: EdgeIdentity): Promise<RawEdge> {
+    const [host = '127.0.0.1', port = '0'] = hub.split(':');
+    const socket = tlsConnect({
+      host,
+      port: Number(port),
+      ca: identity.caPem,
+      cert: identity.certPem,
+      key: identity.keyPem,
+      servername: 'localhost',
+      checkServerIdentity: () => undefined,
+    });
+    socket.on('error', () => undefined);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('secureConnect', resolve);
+      socket.once('error', reject);
+    });
+    socket.write(
+      `GET /${projectId}/${identity.nodeName}/events HTTP/1.1\r\nHost: ${hub}\r\nUpgrade: websocket\r\n` +
+        `Connection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\n` +
+        `Sec-WebSocket-Version: 13\r\nnode_id: ${identity.nodeName}\r\nproject_id: ${projectId}\r\n` +
+        `ConnectionUse: msg\r\n\r\n`,
+    );
+    const { status, rest } = await new Promise<{ status: string; rest: Buffer }>((resolve, reject) => {
+      let head = Buffer.alloc(0);
+      const onData = (chunk: Buffer): void => {
+        head = Buffer.concat([head, chunk]);
+        const end = head.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        socket.off('data', onData);
+        resolve({ status: head.subarray(0, head.indexOf('\r\n')).toString(), rest: head.subarray(end + 4) });
+      };
+      socket.on('data', onData);
+      socket.once('close', () => {
+        reject(new Error('closed during the upgrade'));
+      });
+    });
+    if (!status.includes(' 101 ')) {
+      socket.destroy();
+      throw new Error(status);
+    }
+    const edge = new RawEdge(socket);
+    edge.#onData(rest);
+    socket.on('data', (chunk: Buffer) => {
+      edge.#onData(chunk);
+    });
+    return edge;
+  }
+
+  /** Sends one masked text frame. */
+  sendText(text: string): void {
+    const payload = Buffer.from(text, 'utf8');
+    const mask = randomBytes(4);
+    const length = payload.length;
+    const header =
+      length < 126
+        ? Buffer.from([0x81, 0x80 | length])
+        : length < 65536
+          ? Buffer.from([0x81, 0x80 | 126, length >> 8, length & 0xff])
+          : Buffer.concat([Buffer.from([0x81, 0x80 | 127]), bigEndian64(length)]);
+    for (let i = 0; i < length; i++) payload[i] = (payload[i] ?? 0) ^ (mask[i & 3] ?? 0);
+    this.socket.write(Buffer.concat([header, mask, payload]));
+  }
+
+  send(frame: WireFrame): void {
+    this.sendText(JSON.stringify(frame));
+  }
+
+  frames(): WireFrame[] {
+    return this.texts.map((t) => JSON.parse(t) as WireFrame);
+  }
+
+  pushes(): WireFrame[] {
+    return this.frames().filter((f) => f.header.parent_msg_id === undefined);
+  }
+
+  /** Stops reading: the server's writes back up in its socket buffer. */
+  stopReading(): void {
+    this.socket.pause();
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  #onData(chunk: Buffer): void {
+    this.#pending = this.#pending.length === 0 ? chunk : Buffer.concat([this.#pending, chunk]);
+    for (;;) {
+      const b = this.#pending;
+      if (b.length < 2) return;
+      const opcode = (b[0] ?? 0) & 0x0f;
+      let length = (b[1] ?? 0) & 0x7f;
+      let offset = 2;
+      if (length === 126) {
+        if (b.length < 4) return;
+        length = b.readUInt16BE(2);
+        offset = 4;
+      } else if (length === 127) {
+        if (b.length < 10) return;
+        length = Number(b.readBigUInt64BE(2));
+        offset = 10;
+      }
+      if (b.length < offset + length) return;
+      const payload = b.subarray(offset, offset + length);
+      this.#pending = b.subarray(offset + length);
+      if (opcode === 1 || opcode === 2) this.texts.push(payload.toString('utf8'));
+      if (opcode === 8) this.closeCode = payload.length >= 2 ? payload.readUInt16BE(0) : 1005;
+    }
+  }
+}
+
+function bigEndian64(n: number): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64BE(BigInt(n));
+  return b;
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+let seq = 0;
+function node(prefix: string): NodeName {
+  seq += 1;
+  const name = parseNodeName(`${prefix}-${String(seq)}`);
+  assert.ok(name !== undefined);
+  return name;
+}
+
+function podPush(name: string, resourceVersion: string, padBytes = 0): Message {
+  return newPush({
+    id: newMessageId(),
+    now: Date.now(),
+    resource: `default/pod/${name}` as ResourcePath,
+    operation: 'update',
+    resourceVersion,
+    content: {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name,
+        namespace: 'default',
+        uid: `uid-${name}`,
+        resourceVersion,
+        ...(padBytes > 0 ? { annotations: { pad: 'p'.repeat(padBytes) } } : {}),
+      },
+      spec: { nodeName: 'x' },
+    },
+  });
+}
+
+function request(operation: string, resource: string, msgId: string = randomUUID()): WireFrame {
+  return {
+    header: { msg_id: msgId, timestamp: Date.now() },
+    route: { source: 'edged', group: 'meta', operation, resource },
+    content: null,
+  };
+}
+
+/** A well-behaved edge (the simulator's client) whose pushes must keep flowing during each attack. */
+async function bystander(): Promise<{ name: NodeName; edge: EdgeClient }> {
+  const name = node('bystander');
+  const edge = await ctl.connect(await ctl.join(name));
+  open.push(edge);
+  return { name, edge };
+}
+
+async function stillServed(b: { name: NodeName; edge: EdgeClient }, pod: string): Promise<void> {
+  ctl.controller.hub.enqueue(b.name, podPush(pod, '1'));
+  await eventually(() => {
+    assert.ok(b.edge.store.has(`default/pod/${pod}`), `${pod} reached the well-behaved edge`);
+  });
+}
+
+function logBytes(from: number): number {
+  return ctl.logs.slice(from).reduce((sum, line) => sum + Buffer.byteLength(line), 0);
+}
+
+const open: EdgeClient[] = [];
+const raws: RawEdge[] = [];
+
+describe('hub limits', () => {
+  before(async () => {
+    const { admin, cluster } = getCluster();
+    ctl = await startTestController(admin, cluster.kubeconfigPath, { hub: hubOptions });
+  });
+  after(async () => {
+    for (const raw of raws) raw.destroy();
+    await Promise.all(open.map((e) => e.close()));
+    await ctl.controller.stop();
+  });
+
+  async function raw(identity: EdgeIdentity): Promise<RawEdge> {
+    const edge = await RawEdge.connect(ctl.hubServer, identity);
+    raws.push(edge);
+    return edge;
+  }
+
+  describe('over-long envelope strings (issue 12 item 1)', () => {
+    it('answers a 1.9 MB resource with a small error reply that does not echo it', async () => {
+      const name = node('longres');
+      const edge = await raw(await ctl.join(name));
+      const big = 'r'.repeat(1_900_000);
+      const req = request('query', `default/configmap/${big}`);
+      edge.send(req);
+      const reply = await eventually(() => {
+        const found = edge.frames().find((f) => f.header.parent_msg_id === req.header.msg_id);
+        assert.ok(found !== undefined);
+        return found;
+      });
+      assert.equal(reply.route.operation, 'error');
+      assert.equal(reply.route.resource, undefined);
+      assert.ok(
+        edge.texts.every((t) => t.length < 1024),
+        'every frame the edge got is small',
+      );
+      assert.equal(
+        await ctl.metric('edgecontroller_hub_refused_messages_total', { reason: 'resource_too_long' }),
+        1,
+      );
+    });
+
+    it('keeps memory bounded and the log quiet while a node that stops reading floods 1.9 MB msg_ids and resources', async () => {
+      const good = await bystander();
+      const identity = await ctl.join(node('flood'));
+      const logsBefore = ctl.logs.length;
+      const rssBefore = process.memoryUsage().rss;
+      let peakLedger = 0;
+      let peakRss = rssBefore;
+      const sampler = setInterval(() => {
+        peakLedger = Math.max(peakLedger, ctl.controller.hub.memoryStats().totalBytes);
+        peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      }, 20);
+      const big = 'x'.repeat(1_900_000);
+      const frame = JSON.stringify(request('query', `default/configmap/${big}`, big));
+      try {
+        // 20 refused frames of 3.8 MB (76 MB), over two sessions: each session is cut after 10 bad frames.
+        const cutBefore = await ctl.metric('edgecontroller_hub_disconnects_total', { reason: 'bad_frames' });
+        for (let session = 1; session <= 2; session++) {
+          const edge = await raw(identity);
+          edge.stopReading();
+          for (let i = 0; i < 10; i++) edge.sendText(frame);
+          // A paused socket sees no close: watch the hub's side.
+          await eventually(async () => {
+            assert.equal(
+              await ctl.metric('edgecontroller_hub_disconnects_total', { reason: 'bad_frames' }),
+              cutBefore + session,
+            );
+          });
+          edge.destroy();
+        }
+        await stillServed(good, 'during-flood');
+      } finally {
+        clearInterval(sampler);
+      }
+      assert.equal(
+        await ctl.metric('edgecontroller_hub_refused_messages_total', { reason: 'msg_id_too_long' }),
+        20,
+      );
+      assert.ok((await ctl.metric('edgecontroller_hub_disconnects_total', { reason: 'bad_frames' })) >= 2);
+      assert.ok(
+        peakLedger <= hubOptions.nodeMemoryBudgetBytes,
+        `the hub held at most its budget (peak ${String(peakLedger)} bytes)`,
+      );
+      assert.ok(
+        peakRss - rssBefore < 300 * 1024 * 1024,
+        `RSS grew ${String(Math.round((peakRss - rssBefore) / 1048576))} MiB`,
+      );
+      const written = logBytes(logsBefore);
+      assert.ok(written < 1024 * 1024, `76 MB of refused frames wrote ${String(written)} bytes of log`);
+      const refusals = ctl.logs.slice(logsBefore).filter((l) => l.includes('over-long envelope field'));
+      assert.equal(refusals.length, 1, 'one warning per node and reason per 10 s, the rest counted');
+      assert.match(refusals[0] ?? '', /"suppressed":0/);
+    });
+  });
+
+  describe('slow readers and budgets (issue 12 item 1)', () => {
+    it('disconnects a node that stops reading, releases what it held, refuses its reconnect for a while, and keeps serving others', async () => {
+      const good = await bystander();
+      const name = node('deaf');
+      const identity = await ctl.join(name);
+      const edge = await raw(identity);
+      edge.stopReading();
+      const logsBefore = ctl.logs.length;
+      // 40 pushes of 600 KB: more than the kernel's socket buffers hold, so the hub's send buffer backs up.
+      for (let i = 0; i < 40; i++)
+        ctl.controller.hub.enqueue(name, podPush(`deaf-${String(i)}`, '1', 600_000));
+      await stillServed(good, 'during-deaf');
+      // A paused socket sees no close: watch the hub's side.
+      await eventually(async () => {
+        assert.equal(await ctl.metric('edgecontroller_hub_disconnects_total', { reason: 'not_reading' }), 1);
+      });
+      edge.destroy();
+      assert.ok(!ctl.controller.hub.isConnected(name));
+      const lines = ctl.logs.slice(logsBefore).filter((l) => l.includes('Disconnected a node for cause'));
+      assert.equal(lines.length, 1);
+      assert.match(lines[0] ?? '', /"reason":"not_reading"/);
+      assert.equal(
+        ctl.controller.hub.nodeState(name)?.memoryBytes,
+        0,
+        'its replies and partial frame are released',
+      );
+      // The pushes are not dropped: they wait for the node's next session (pushes are backpressure).
+      assert.ok(
+        (ctl.controller.hub.nodeState(name)?.queue.pendingAck ?? 0) +
+          (ctl.controller.hub.nodeState(name)?.queue.inFlight ?? 0) >
+          0,
+      );
+      await assert.rejects(RawEdge.connect(ctl.hubServer, identity), /429/);
+      assert.equal(await ctl.metric('edgecontroller_hub_connects_total', { result: 'repeat_offender' }), 1);
+      const back = await eventually(() => raw(identity), { timeoutMs: 20_000 });
+      await eventually(() => {
+        assert.ok(back.pushes().length > 0, 'the waiting pushes go out on the next session');
+      });
+    });
+
+    it('disconnects a node whose waiting replies pass its byte budget', async () => {
+      const good = await bystander();
+      const name = node('hoarder');
+      const edge = await raw(await ctl.join(name));
+      edge.stopReading();
+      let peak = 0;
+      const sampler = setInterval(() => {
+        peak = Math.max(peak, ctl.controller.hub.nodeState(name)?.memoryBytes ?? 0);
+      }, 10);
+      // Unsupported requests with a 1,000-byte resource (within the limit): each error reply echoes it.
+      const resource = `default/membership/${'m'.repeat(980)}`;
+      try {
+        for (let i = 0; i < 30_000 && !edge.socket.destroyed; i++) {
+          edge.send({
+            header: { msg_id: randomUUID(), timestamp: Date.now() },
+            route: { source: 'twin', group: 'twin', operation: 'update', resource },
+            content: {},
+          });
+          if (i % 500 === 0) await new Promise((r) => setImmediate(r));
+          if (!ctl.controller.hub.isConnected(name)) break;
+        }
+        await eventually(async () => {
+          assert.equal(
+            await ctl.metric('edgecontroller_hub_disconnects_total', { reason: 'over_budget' }),
+            1,
+          );
+        });
+      } finally {
+        clearInterval(sampler);
+        edge.destroy();
+      }
+      assert.ok(
+        peak <= hubOptions.nodeMemoryBudgetBytes,
+        `the node held at most its budget (${String(peak)})`,
+      );
+      assert.equal(ctl.controller.hub.nodeState(name)?.memoryBytes, 0, 'its replies are released');
+      assert.equal(ctl.controller.hub.nodeState(name)?.queue.pendingNoAck, 0);
+      await stillServed(good, 'after-hoarder');
+    });
+
+    it('lets the upstream worker charge waiting requests to a node, and refuses a charge over its budget', () => {
+      const memory = ctl.controller.hub.upstreamMemory;
+      const name = node('upstream');
+      const small = memory.reserve(name, 1000);
+      assert.ok(small !== undefined);
+      assert.equal(ctl.controller.hub.memoryStats().upstreamBytes >= 1000, true);
+      assert.equal(memory.reserve(name, hubOptions.nodeMemoryBudgetBytes), undefined, 'over the budget');
+      small.release(); // void: the node was written off by the refused charge
+      assert.equal(ctl.controller.hub.nodeState(name), undefined);
+      assert.equal(ctl.controller.hub.memoryStats().upstreamBytes, 0);
+    });
+    it('disconnects the largest consumers first when all nodes together pass the global budget', () => {
+      const memory = ctl.controller.hub.upstreamMemory;
+      const mib = 1024 * 1024;
+      const logsBefore = ctl.logs.length;
+      const big = node('biggest');
+      const bigHold = memory.reserve(big, 5.5 * mib);
+      assert.ok(bigHold !== undefined);
+      const held = [bigHold];
+      for (let i = 0; i < 50; i++) {
+        const r = memory.reserve(node('many'), 5 * mib);
+        assert.ok(r !== undefined);
+        held.push(r);
+      }
+      assert.equal(ctl.controller.hub.memoryStats().upstreamBytes, 255.5 * mib);
+      // 1 MiB more passes the default 256 MiB: the largest consumer goes, not the newcomer.
+      const last = memory.reserve(node('newcomer'), 1 * mib);
+      assert.ok(last !== undefined, 'the newcomer is within its own budget and not the largest');
+      held.push(last);
+      assert.equal(ctl.controller.hub.memoryStats().upstreamBytes, 251 * mib);
+      const cut = ctl.logs.slice(logsBefore).filter((l) => l.includes('Disconnected a node for cause'));
+      assert.equal(cut.length, 1);
+      assert.match(cut[0] ?? '', new RegExp(`"node":"${big}".*"budget":"global"`));
+      for (const r of held) r.release();
+      assert.equal(
+        ctl.controller.hub.memoryStats().upstreamBytes,
+        0,
+        'releases balance, the void one included',
+      );
+    });
+  });
+
+  describe('sessions replaced without races (issue 13 item 4)', () => {
+    it('a replaced session’s late close leaves the new session’s in-flight messages and timers alone', async () => {
+      const name = node('replaced');
+      const identity = await ctl.join(name);
+      const first = await raw(identity);
+      for (const pod of ['ra', 'rb', 'rc']) ctl.controller.hub.enqueue(name, podPush(pod, '7'));
+      await eventually(() => {
+        assert.equal(new Set(first.pushes().map((f) => f.header.msg_id)).size, 3);
+      });
+      const sentIds = new Set(first.pushes().map((f) => f.header.msg_id));
+      const replacedBefore = await ctl.metric('edgecontroller_hub_disconnects_total', { reason: 'replaced' });
+      const second = await raw(identity);
+      // The un-ACKed pushes go to the new session at once, with their ids (not after an ACK timeout).
+      await eventually(() => {
+        assert.deepEqual(new Set(second.pushes().map((f) => f.header.msg_id)), sentIds);
+      });
+      // The old socket never answers the close: the hub cuts it after its grace period, and only then
+      // (with the code of before) handled its close, moving whatever was in flight back to the resend list.
+      await first.closed;
+      assert.equal(first.closeCode, 1000);
+      await eventually(async () => {
+        assert.equal(
+          await ctl.metric('edgecontroller_hub_disconnects_total', { reason: 'replaced' }),
+          replacedBefore + 1,
+        );
+      });
+      const queue = ctl.controller.hub.nodeState(name)?.queue;
+      assert.ok(ctl.controller.hub.isConnected(name));
+      assert.equal(queue?.inFlight, 3, 'the three pushes are in flight on the new session');
+      assert.equal(queue.awaitingReconnect, 0, 'the old close did not move them back to the resend list');
+      assert.equal(first.pushes().length, 3, 'nothing more was written to the replaced socket');
+    });
+  });
+
+  describe('connection hygiene (issue 12 item 5)', () => {
+    it('closes idle TLS handshakes after the timeout and refuses more than the pending limit at accept, on the hub port', async () => {
+      const [host = '127.0.0.1', port = '0'] = ctl.hubServer.split(':');
+      const sockets: Socket[] = [];
+      const closed: Promise<void>[] = [];
+      for (let i = 0; i < hubOptions.maxPendingHandshakes + 5; i++) {
+        const s = netConnect({ host, port: Number(port) });
+        s.on('error', () => undefined);
+        closed.push(
+          new Promise((r) =>
+            s.once('close', () => {
+              r();
+            }),
+          ),
+        );
+        sockets.push(s);
+        await new Promise((r) => s.once('connect', r));
+      }
+      await eventually(async () => {
+        assert.equal(
+          await ctl.metric('edgecontroller_hub_handshakes_refused_total', {
+            server: 'hub',
+            reason: 'too_many_pending',
+          }),
+          5,
+        );
+      });
+      await Promise.all(closed);
+      assert.equal(
+        await ctl.metric('edgecontroller_hub_handshakes_refused_total', {
+          server: 'hub',
+          reason: 'handshake_timeout',
+        }),
+        hubOptions.maxPendingHandshakes,
+      );
+      // A real edge still gets in once they are gone.
+      await bystander();
+    });
+
+    it('closes a TLS connection that never sends its upgrade request', async () => {
+      const identity = await ctl.join(node('mute'));
+      const [host = '127.0.0.1', port = '0'] = ctl.hubServer.split(':');
+      const socket = tlsConnect({
+        host,
+        port: Number(port),
+        ca: identity.caPem,
+        cert: identity.certPem,
+        key: identity.keyPem,
+        checkServerIdentity: () => undefined,
+      });
+      socket.on('error', () => undefined);
+      await new Promise((r) => socket.once('secureConnect', r));
+      await new Promise((r) => socket.once('close', r));
+      assert.equal(
+        await ctl.metric('edgecontroller_hub_handshakes_refused_total', {
+          server: 'hub',
+          reason: 'upgrade_timeout',
+        }),
+        1,
+      );
+    });
+
+    it('the certificate server closes idle handshakes and refuses more than the pending limit', async () => {
+      const ca = ctl.controller.ca;
+      const serverCert = await signServerCertificate({
+        ca,
+        now: new Date(),
+        advertiseAddress: ['127.0.0.1'],
+      });
+      const refused: string[] = [];
+      const certs = new CertServer({
+        ca,
+        serverCert,
+        address: '127.0.0.1',
+        port: 0,
+        handshakeTimeoutMs: 500,
+        maxPendingHandshakes: 3,
+        nodeExists: (n) => (n === 'known' ? true : n === 'unsure' ? undefined : false),
+        isNodeConnected: () => false,
+        onHandshakeRefused: (reason) => refused.push(reason),
+      });
+      const stop = new AbortController();
+      await certs.start(stop.signal);
+      try {
+        const closed: Promise<void>[] = [];
+        for (let i = 0; i < 5; i++) {
+          const s = netConnect({ host: '127.0.0.1', port: certs.port });
+          s.on('error', () => undefined);
+          closed.push(
+            new Promise((r) =>
+              s.once('close', () => {
+                r();
+              }),
+            ),
+          );
+          await new Promise((r) => s.once('connect', r));
+        }
+        await Promise.all(closed);
+        assert.deepEqual(refused.sort(), [
+          'handshake_timeout',
+          'handshake_timeout',
+          'handshake_timeout',
+          'too_many_pending',
+          'too_many_pending',
+        ]);
+        const status = async (path: string): Promise<number> => {
+          const res = await fetchInsecure(`https://127.0.0.1:${String(certs.port)}${path}`, ca.certPem);
+          return res;
+        };
+        assert.equal(await status('/node/known'), 200);
+        assert.equal(await status('/node/other'), 404);
+        assert.equal(await status('/node/unsure'), 503, 'a cache that cannot tell yet answers 503');
+      } finally {
+        stop.abort();
+        await certs.stop();
+      }
+    });
+
+    it('answers /node/{name} from the Node informer’s store', async () => {
+      const { admin } = getCluster();
+      const name = node('listed');
+      await admin.request({ method: 'POST', path: '/api/v1/nodes', body: { metadata: { name } } });
+      const url = (n: string): string => `${ctl.httpServer}/node/${n}`;
+      await eventually(async () => {
+        assert.equal(await fetchInsecure(url(name), ctl.controller.ca.certPem), 200);
+      });
+      assert.equal(await fetchInsecure(url(node('unlisted')), ctl.controller.ca.certPem), 404);
+    });
+  });
+});
+
+/** GET over HTTPS trusting `caPem`; resolves with the status. */
+async function fetchInsecure(url: string, caPem: string): Promise<number> {
+  const { request: httpsRequest } = await import('node:https');
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      url,
+      { ca: caPem, agent: false, checkServerIdentity: () => undefined },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
