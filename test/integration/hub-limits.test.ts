@@ -52,7 +52,7 @@ class RawEdge {
   readonly texts: string[] = [];
   closeCode: number | undefined;
   readonly closed: Promise<void>;
-  #pending = Buffer.alloc(0);
+  #pending: Buffer = Buffer.alloc(0);
 
   private constructor(readonly socket: TLSSocket) {
     this.closed = new Promise((resolve) =>
