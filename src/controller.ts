@@ -18,16 +18,15 @@ import {
   loadServerCertificate,
 } from './certs/index.js';
 import { DownstreamWorker } from './downstream/index.js';
+import { HaWorker } from './ha/index.js';
 import { Hub } from './hub/index.js';
 import {
   InformerFactory,
   KubeClient,
   SecretStore,
-  annotateCloudcore,
   loadKubeConfig,
   objectKey,
   apiServerWaitDefaults,
-  nodeExists,
   readClusterCa,
   waitForApiServer,
 } from './kube/index.js';
@@ -38,12 +37,18 @@ import type { Logger, Metrics, Readiness } from './observability/index.js';
 import { asStartError, messageOf, readinessOf, stopParts, untilAborted } from './lifecycle.js';
 import type { Phase, StartedPart } from './lifecycle.js';
 import { podKey } from './location/index.js';
-import { newMessageId } from './protocol/index.js';
+import { newMessageId, parseNodeName } from './protocol/index.js';
+import type { NodeName } from './protocol/index.js';
 import { SyncWorker, desiredObjects, isEdgeStart } from './sync/index.js';
 import { controllerDefaults } from './controller-options.js';
 import type { ControllerOptions, RunningController } from './controller-options.js';
-import { LeaseRenewalWorker, UpstreamWorker, resolveUpstreamOptions } from './upstream/index.js';
-import type { NodeGraph, UpstreamOutcome } from './upstream/index.js';
+import {
+  LeaseRenewalWorker,
+  RecentPodDeletions,
+  UpstreamWorker,
+  resolveUpstreamOptions,
+} from './upstream/index.js';
+import type { NodeAddress, NodeGraph, UpstreamOutcome } from './upstream/index.js';
 
 export { controllerDefaults } from './controller-options.js';
 export type { ControllerOptions, RunningController, UpstreamSettings } from './controller-options.js';
@@ -130,7 +135,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
       describe,
       startupDeadline,
     });
-    nodes = () => running.hub.nodeStates();
+    nodes = () => running.nodeRows();
     phase = { kind: 'running', readiness: running.readiness };
     const ports = { ...running.ports, metrics: metricsAddress.port };
     log.info({ ...ports }, 'Edge controller started');
@@ -190,6 +195,8 @@ interface StartedStages {
   readonly ports: { readonly hub: number; readonly https: number };
   readonly hub: Hub;
   readonly readiness: () => Readiness;
+  /** `/nodes`: every edge node with its recorded owner, and the hub's state where this replica holds it. */
+  readonly nodeRows: () => unknown;
 }
 
 /** Builds the stages and starts them in dependency order, registering each in `ctx.parts`. */
@@ -304,8 +311,9 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
     informers,
     hub: {
       // Through sync: a push leaves only once its record exists (issue 13).
+      // Only for nodes this replica owns (issue 14): the new owner of a node repairs it from the records.
       enqueue: (node, message) => {
-        sync.enqueue(node, message);
+        if (ha.owns(node)) sync.enqueue(node, message);
       },
       forgetNode: (node) => {
         hub.forgetNode(node);
@@ -320,7 +328,7 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
     client,
     informers,
     hub: {
-      enqueue: (node, message) => hub.enqueue(node, message),
+      enqueue: (node, message) => (ha.owns(node) ? hub.enqueue(node, message) : 'dropped-not-owned'),
       connectedNodes: () => hub.connectedNodes(),
       isConnected: (node) => hub.isConnected(node),
       forgetAcked: (node) => {
@@ -352,6 +360,39 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
       nodeExists: (node) => downstream.nodes.store.get(objectKey(undefined, node)) !== undefined,
     },
   });
+  // This replica's Lease and node ownership (issue 14): several replicas share the fleet through the API.
+  const ha: HaWorker = new HaWorker({
+    client,
+    informers,
+    nodes: downstream.nodes.store,
+    address: advertiseAddress[0] ?? '127.0.0.1',
+    hub: {
+      holds: (node) => hub.isConnected(node) || hub.nodeState(node) !== undefined,
+      heldNodes: () => [...new Set([...hub.connectedNodes(), ...hub.nodeStates().map((s) => s.node)])],
+    },
+    release: (node, reason) => {
+      metrics.ha.releases.inc({ reason });
+      // Another replica holds the node's session now: ours (if still open) is a stale one.
+      hub.disconnect(node, 'replaced');
+      hub.forgetNode(node);
+    },
+    logger: log.child({ component: 'ha' }),
+    onClaim: (result) => {
+      metrics.ha.claims.inc({ result });
+    },
+  });
+  downstream.nodes.onEvent((event) => {
+    const node = parseNodeName(event.object.metadata.name);
+    if (node === undefined) return;
+    if (event.type === 'delete') ha.nodeDeleted(node);
+    else ha.nodeSeen(node, event.object);
+  });
+  metrics.ha.setSources({
+    owned: () => downstream.nodes.store.list().filter((n) => ha.owns(n.metadata.name as NodeName)).length,
+    heldNotOwned: () => hub.nodeStates().filter((s) => !ha.owns(s.node)).length,
+    liveReplicas: () => ha.liveReplicas().length,
+    leader: () => ha.isLeader,
+  });
   // Renews the leases of connected nodes when the hub stops and when a session opens (issue 16 item 2).
   const leases = new LeaseRenewalWorker({
     api: client,
@@ -381,18 +422,32 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
         sync.onAck(node, acked);
       },
       onSessionOpened: (node) => {
-        // Repair at once on connect: whatever the node missed while away is sent now (KubeEdge waits for
-        // its 5 s sweep, and never sends what was never recorded).
+        // The session makes this replica the node's owner (the claim, with the `cloudcore` annotation, is
+        // written behind it, and only when the Node does not already say so). A replica whose own Lease
+        // lapsed owns nothing: the edge redials and finds another.
+        if (!ha.sessionOpened(node)) {
+          hub.disconnect(node, 'replaced');
+          return;
+        }
+        // Repair at once on connect: whatever the node missed while away (or while another replica owned
+        // it) is sent now (KubeEdge waits for its 5 s sweep, and never sends what was never recorded).
         sync.repair(node);
-        annotateCloudcore(client, node, advertiseAddress[0] ?? '127.0.0.1').catch((err: unknown) => {
-          hubLog.warn({ node, err: String(err) }, 'Could not set the cloudcore annotation');
-        });
       },
     },
   });
   const volumes = informers.informerFor<PersistentVolume>({
     path: '/api/v1/persistentvolumes',
     name: 'persistentvolumes',
+  });
+  // Pods each node lost in the last 5 minutes, from the pod informer (never from what a node sends): a
+  // node may still record events about them (issue 12).
+  const recentPodDeletions = new RecentPodDeletions();
+  downstream.pods.onEvent((event) => {
+    const node = event.type === 'delete' ? parseNodeName(event.object.spec?.nodeName) : undefined;
+    if (node !== undefined) {
+      const { namespace, name } = event.object.metadata;
+      recentPodDeletions.record(node, namespace ?? '', name, Date.now());
+    }
   });
   // Node authorization asks the downstream caches: no API round trip per check.
   const graph: NodeGraph = {
@@ -405,6 +460,11 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
         ? { namespace: claim.namespace, name: claim.name }
         : undefined;
     },
+    podRecentlyDeletedFrom: (node, namespace, name) =>
+      recentPodDeletions.has(node, namespace, name, Date.now()),
+    // For a kubelet-serving CSR's SANs: what the node's own Node object says, and which Nodes exist.
+    nodeAddresses: (node) => addressesOf(downstream.nodes.store.get(objectKey(undefined, node))),
+    isNode: (name) => downstream.nodes.store.get(objectKey(undefined, name)) !== undefined,
   };
   const upstreamSettings = options.upstream ?? {};
   const upstream = new UpstreamWorker({
@@ -425,6 +485,7 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
       configmaps: (t) => downstream.configMaps.store.get(objectKey(t.namespace, t.name)),
       secrets: (t) => downstream.secrets.store.get(objectKey(t.namespace, t.name)),
       nodes: (t) => downstream.nodes.store.get(objectKey(undefined, t.name)),
+      pods: (t) => downstream.pods.store.get(objectKey(t.namespace, t.name)),
     },
     ...(upstreamSettings.impersonateNodes !== undefined
       ? { impersonateNodes: upstreamSettings.impersonateNodes }
@@ -457,6 +518,9 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
     downstream.whenSynced(),
   );
   await step('waiting for the informers to list (persistentvolumes)', () => volumes.whenSynced());
+  // The Lease before the hub: a replica is live before it accepts an edge; deleted after the hub closed.
+  parts.push({ name: 'ha', stop: () => ha.stop() });
+  await step("writing this replica's Lease", () => ha.start(abort.signal));
   parts.push({ name: 'sync', stop: () => sync.stop() });
   await step('installing the reliable-sync CRDs and listing their records', () => sync.start(abort.signal));
   parts.push({ name: 'hub', stop: () => hub.stop() });
@@ -477,13 +541,25 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
     ca,
     serverCert,
     logger: log.child({ component: 'certs' }),
-    isNodeConnected: (name) => hub.isConnected(name),
-    nodeExists: (name) => nodeExists(client, name),
+    // Connected here, or to another live replica (issue 14): a token join must not steal a live node.
+    isNodeConnected: (name) => hub.isConnected(name) || ha.isConnectedElsewhere(name),
+    // From the Node informer's store: a flood of /node/{name} costs no API reads (issue 12 item 5).
+    nodeExists: (name) =>
+      downstream.isReady ? downstream.nodes.store.get(objectKey(undefined, name)) !== undefined : undefined,
+    onHandshakeRefused: (reason) => {
+      metrics.hub.handshakesRefused.inc({ server: 'certs', reason });
+    },
     onIssuance: (outcome) => {
       metrics.hub.certificateIssuances.inc({
         method: outcome.method,
         result: outcome.reason ?? outcome.result,
       });
+      // A token join for a node that exists: most likely a rebuilt edge with an empty store. Resync it now;
+      // the pushes wait in its queue until it connects (issue 13 item 3).
+      const joined = outcome.method === 'token' ? parseNodeName(outcome.nodeName) : undefined;
+      if (outcome.result === 'issued' && joined !== undefined && downstream.isEdgeNode(joined)) {
+        sync.resync(joined, 'token-join');
+      }
     },
     ...(options.httpsHost !== undefined ? { address: options.httpsHost } : {}),
     ...(options.httpsPort !== undefined ? { port: options.httpsPort } : {}),
@@ -499,6 +575,15 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
     stages: { hub, downstream, sync, upstream, client, ca },
     ports: { hub: hubAddress.port, https: certServer.port },
     hub,
+    nodeRows: () => {
+      const held = new Map(hub.nodeStates().map((s) => [s.node as string, s.state]));
+      const names = new Set([...downstream.nodes.store.list().map((n) => n.metadata.name), ...held.keys()]);
+      return [...names].sort().map((node) => ({
+        node,
+        owner: ha.ownerOf(node as NodeName) ?? null,
+        ...(held.has(node) ? { state: held.get(node) } : {}),
+      }));
+    },
     readiness: () => {
       const reasons = [
         ...(downstream.isReady ? [] : ['informers have not synced']),
@@ -507,6 +592,16 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
       return { ready: reasons.length === 0, reasons };
     },
   };
+}
+
+/** A Node's `status.addresses`, read defensively (the store holds what the API server sent). */
+function addressesOf(node: unknown): readonly NodeAddress[] {
+  const status = (node as { status?: { addresses?: unknown } } | undefined)?.status;
+  const addresses = Array.isArray(status?.addresses) ? (status.addresses as unknown[]) : [];
+  return addresses.flatMap((a) => {
+    const { type, address } = (a ?? {}) as { type?: unknown; address?: unknown };
+    return typeof type === 'string' && typeof address === 'string' ? [{ type, address }] : [];
+  });
 }
 
 /** A file's bytes, or undefined when it does not exist (KubeEdge's default paths are often absent). */
