@@ -157,7 +157,8 @@ export class RawEdge {
     this.stats.bytesOut += typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
     return new Promise((resolve) => {
       this.#ws.send(payload, { binary: options.binary ?? Buffer.isBuffer(payload) }, (err) => {
-        resolve(err === undefined);
+        // ws reports success with null or undefined, depending on the path taken.
+        resolve(!(err instanceof Error));
       });
     });
   }

@@ -4,8 +4,7 @@
  * never completes it. Each records when it opened and when the server closed it.
  * @module
  */
-import { connect } from 'node:net';
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 
 /** One stalled connection. */
 export interface StalledConnection {
@@ -41,6 +40,9 @@ export function openStalled(
   const connections: StalledConnection[] = [];
   const settled: Promise<void>[] = [];
   for (let i = 0; i < count; i++) {
+    // In steps of 100 every 100 ms, so the server's accept backlog (511 by default) does not overflow:
+    // an overflowed connect looks established to the client while the server never saw it.
+    const startIn = Math.floor(i / 100) * 100;
     const conn: StalledConnection = {
       mode: i % 2 === 0 ? 'idle' : 'slow',
       openedAt: undefined,
@@ -48,8 +50,12 @@ export function openStalled(
       error: undefined,
     };
     connections.push(conn);
-    const socket = connect({ host, port });
+    const socket = new Socket();
     sockets.push(socket);
+    const connectTimer = setTimeout(() => {
+      socket.connect({ host, port });
+    }, startIn);
+    timers.push(connectTimer);
     settled.push(
       new Promise((resolve) => {
         socket.once('connect', () => {
@@ -83,7 +89,7 @@ export function openStalled(
     openCount: () => connections.filter((c) => c.openedAt !== undefined && c.closedAt === undefined).length,
     allSettled: Promise.all(settled).then(() => undefined),
     destroy: () => {
-      for (const timer of timers) clearInterval(timer);
+      for (const timer of timers) clearTimeout(timer);
       for (const socket of sockets) socket.destroy();
     },
   };
