@@ -409,17 +409,21 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
     hooks: {
       // Resolved at call time: the sink replies through the hub, so it is made after it.
       upstream: {
-        handle: (node, message, request) => {
+        handle: (node, message, request, info) => {
           // An EdgeCore inserts its Node on every start: its store may be new (re-imaged), so it gets
           // everything again (issue 13). The insert itself is answered as usual.
           if (isEdgeStart(node, message)) sync.resync(node, 'edge-start');
-          upstream.handle(node, message, request);
+          upstream.handle(node, message, request, info);
         },
       },
       clusterCaPem: () => clusterCaPem,
       renewLeases: (renewals, reason) => leases.renew(renewals, reason),
       onAck: (node, acked) => {
         sync.onAck(node, acked);
+      },
+      // A node cut for cause (over its byte budget, not reading): its waiting requests go, unanswered.
+      onSessionClosed: (node, reason) => {
+        if (reason === 'over_budget' || reason === 'not_reading') upstream.dropWaiting(node);
       },
       onSessionOpened: (node) => {
         // The session makes this replica the node's owner (the claim, with the `cloudcore` annotation, is
@@ -481,6 +485,8 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
     },
     logger: log.child({ component: 'upstream' }),
     newId: newMessageId,
+    // Waiting requests are charged to the node's byte budget in the hub (issue 12 item 1).
+    memory: hub.upstreamMemory,
     stores: {
       configmaps: (t) => downstream.configMaps.store.get(objectKey(t.namespace, t.name)),
       secrets: (t) => downstream.secrets.store.get(objectKey(t.namespace, t.name)),

@@ -202,6 +202,20 @@ export class RequestScheduler<T extends SchedulableRequest> {
     this.#busyKeys.delete(busyKey(request));
   }
 
+  /** Removes and returns `node`'s waiting requests, both lanes (a node disconnected for cause). */
+  removeNode(node: NodeName): T[] {
+    const removed: T[] = [];
+    for (const lane of Object.values(this.#lanes)) {
+      const queue = lane.nodes.get(node);
+      if (queue === undefined) continue;
+      lane.nodes.delete(node);
+      lane.pending -= queue.length;
+      removed.push(...queue);
+    }
+    this.#waitingBytes.delete(node);
+    return removed;
+  }
+
   /** Removes and returns every waiting request (the worker answers them when it cannot run them). */
   drainPending(): T[] {
     const all: T[] = [];

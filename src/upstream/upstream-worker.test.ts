@@ -339,3 +339,23 @@ describe('UpstreamWorker memory budget (issue 12 item 1)', () => {
     assert.deepEqual(h.outcomes.at(-1)?.reason, 'over-budget');
   });
 });
+
+describe('UpstreamWorker.dropWaiting', () => {
+  it("drops a disconnected node's waiting requests unanswered and lets the running one finish", async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const h = harness(() => gate.then(() => configMap), { maxInFlight: 2, reservedStatusSlots: 1 });
+    h.send('default/configmap/a-cm', 'query', null); // runs
+    h.send('default/configmap/a-cm', 'query', null); // waits (same key)
+    h.send('default/configmap/a-cm', 'query', null); // waits
+    h.worker.dropWaiting(nodeA);
+    assert.equal(h.worker.depth.general, 0);
+    release();
+    await h.worker.whenIdle();
+    assert.equal(h.calls.length, 1);
+    assert.equal(h.sent.length, 1, 'only the running request was answered');
+    assert.deepEqual(h.outcomes.map((o) => o.result).sort(), ['ok', 'stopped', 'stopped']);
+  });
+});

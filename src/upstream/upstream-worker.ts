@@ -31,7 +31,13 @@ import { exponentialDelayMs } from '../backoff/index.js';
 import type { Logger } from '../observability/index.js';
 import { newErrorResponse } from '../protocol/index.js';
 import type { Message, MessageId, NodeName } from '../protocol/index.js';
-import type { MemoryReservation, UpstreamMemory, UpstreamRequest, UpstreamSink } from '../hub/index.js';
+import type {
+  MemoryReservation,
+  UpstreamMemory,
+  UpstreamRequest,
+  UpstreamRequestInfo,
+  UpstreamSink,
+} from '../hub/index.js';
 import type { RawRequest } from '../kube/index.js';
 import type { ApiCall, KubeResource, ObjectTarget } from './api-call.js';
 import { httpRequestOf } from './api-call.js';
@@ -246,7 +252,18 @@ export class UpstreamWorker implements UpstreamSink {
     return this.#scheduler.waitingBytes(node);
   }
 
-  handle(node: NodeName, message: Message, request: UpstreamRequest): void {
+  /**
+   * Drops `node`'s waiting requests, unanswered: the hub disconnected it for cause (over its byte budget,
+   * not reading) and wrote its ledger off. Requests already running finish and are answered as usual.
+   */
+  dropWaiting(node: NodeName): void {
+    for (const job of this.#scheduler.removeNode(node)) {
+      this.#report(job, 'stopped', 'node-disconnected');
+      release(job);
+    }
+  }
+
+  handle(node: NodeName, message: Message, request: UpstreamRequest, info?: UpstreamRequestInfo): void {
     try {
       const isAlwaysAdmitted = isOwnLease(node, request);
       const job: Job = {
@@ -258,7 +275,7 @@ export class UpstreamWorker implements UpstreamSink {
         receivedAt: this.#o.now(),
         coalesceKey: coalesceKeyOf(request, isAlwaysAdmitted),
         isAlwaysAdmitted,
-        approxBytes: approxBytesOf(message),
+        approxBytes: info?.frameBytes ?? approxBytesOf(message),
         followers: [],
       };
       if (this.#isStopping) {
