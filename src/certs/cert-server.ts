@@ -65,6 +65,8 @@ export interface IssuanceOutcome {
   readonly method: IssuanceMethod;
   /** Set when rejected. */
   readonly reason?: RejectionReason;
+  /** The node the certificate was issued to (set when issued). */
+  readonly nodeName?: string;
 }
 
 /** Options of {@link CertServer}. */
@@ -278,7 +280,7 @@ export class CertServer {
       },
     );
     if (result.kind === 'issued') {
-      o.onIssuance?.({ result: 'issued', method: result.method });
+      o.onIssuance?.({ result: 'issued', method: result.method, nodeName: result.nodeName });
       o.logger.info(
         {
           node: result.nodeName,

@@ -592,4 +592,108 @@ describe('downstream', () => {
       { timeoutMs: 60_000 },
     );
   });
+
+  // Issue 13 item 3: an edge rebuilt under its old name joins again with the token and comes back with an
+  // empty store. Its records say it holds everything, so repair alone would send nothing.
+  it('refills a node that joins again by token with an empty store (a rebuilt edge)', async () => {
+    const { admin, cluster, namespace } = getCluster();
+    const own = await startTestController(admin, cluster.kubeconfigPath, { repairIntervalMs: 3_600_000 });
+    try {
+      const ns = await namespace('rebuilt');
+      const node = await edgeNode(admin, 'rebuilt');
+      const edge = await own.connect(await own.join(node));
+      await admin.request({
+        method: 'POST',
+        path: `/api/v1/namespaces/${ns}/secrets`,
+        body: { metadata: { name: 's' }, stringData: { k: 'v' } },
+      });
+      await admin.request({
+        method: 'POST',
+        path: `/api/v1/namespaces/${ns}/pods`,
+        body: pod('p', node, { volumes: [{ name: 's', secret: { secretName: 's' } }] }),
+      });
+      await eventually(() => {
+        assert.ok(edge.store.has(`${ns}/pod/p`) && edge.store.has(`${ns}/secret/s`));
+      });
+      await eventually(async () => {
+        assert.equal(
+          (await own.metric('edgecontroller_sync_record_writes_total', {
+            operation: 'status',
+            result: 'ok',
+          })) >= 2,
+          true,
+          'both ACKs recorded',
+        );
+      });
+      await edge.close();
+      const joinsBefore = await own.metric('edgecontroller_sync_resyncs_total', { reason: 'token-join' });
+      const rebuilt = await own.connect(await own.join(node));
+      await eventually(() => {
+        assert.ok(rebuilt.store.has(`${ns}/pod/p`), 'the pod is back');
+        assert.ok(rebuilt.store.has(`${ns}/secret/s`), 'the Secret is back');
+      });
+      assert.equal(
+        await own.metric('edgecontroller_sync_resyncs_total', { reason: 'token-join' }),
+        joinsBefore + 1,
+      );
+      await rebuilt.close();
+    } finally {
+      await own.controller.stop();
+    }
+  });
+
+  // A rollout while the node is away: the old pod goes (its ConfigMap's delete is queued for the edge),
+  // the new pod uses the same ConfigMap. The edge must end with the ConfigMap, with no periodic repair.
+  it('keeps a ConfigMap on a node whose old pod left and whose new pod came while it was offline', async () => {
+    const { admin, cluster, namespace } = getCluster();
+    const own = await startTestController(admin, cluster.kubeconfigPath, { repairIntervalMs: 3_600_000 });
+    try {
+      const ns = await namespace('rollout');
+      const node = await edgeNode(admin, 'rollout');
+      const identity = await own.join(node);
+      const edge = await own.connect(identity);
+      await admin.request({
+        method: 'POST',
+        path: `/api/v1/namespaces/${ns}/configmaps`,
+        body: { metadata: { name: 'cfg' }, data: { v: '1' } },
+      });
+      const uses = { volumes: [{ name: 'c', configMap: { name: 'cfg' } }] };
+      await admin.request({
+        method: 'POST',
+        path: `/api/v1/namespaces/${ns}/pods`,
+        body: pod('old', node, uses),
+      });
+      await eventually(() => {
+        assert.ok(edge.store.has(`${ns}/configmap/cfg`) && edge.store.has(`${ns}/pod/old`));
+      });
+      await edge.close();
+      await eventually(() => {
+        assert.ok(!own.controller.hub.isConnected(node));
+      });
+      await admin.request({
+        method: 'DELETE',
+        path: `/api/v1/namespaces/${ns}/pods/old?gracePeriodSeconds=0`,
+      });
+      await eventually(() => {
+        assert.ok(own.controller.downstream.podsOn(node).length === 0, 'the controller saw the pod go');
+      });
+      await admin.request({
+        method: 'POST',
+        path: `/api/v1/namespaces/${ns}/pods`,
+        body: pod('new', node, uses),
+      });
+      await eventually(() => {
+        assert.ok(own.controller.downstream.podsOn(node).length === 1, 'the controller saw the new pod');
+      });
+      // The same certificate and store: a reconnect, not a rebuilt edge.
+      const back = await own.connect(identity, { store: edge.store });
+      await eventually(() => {
+        assert.ok(back.store.has(`${ns}/pod/new`) && !back.store.has(`${ns}/pod/old`));
+        assert.ok(back.store.has(`${ns}/configmap/cfg`), 'the ConfigMap the new pod uses is still there');
+      });
+      await back.close();
+    } finally {
+      await own.controller.stop();
+    }
+  });
 });
