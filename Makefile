@@ -71,12 +71,15 @@ test-conformance: local-cluster hollow-edge
 	npm run test:conformance
 
 # Benchmarks are never part of make test; each writes bench/results/<name>.json and prints a summary.
+# The fault soak takes SOAK_ROUNDS (default 100) and SOAK_SEED (default: a new seed, printed).
+SOAK_ROUNDS ?= 100
 bench: local-cluster hollow-edge
 	node --import tsx bench/load/hub-window.bench.ts
 	node --import tsx bench/load/downstream-latency.bench.ts
 	node --import tsx bench/load/upstream-latency.bench.ts
 	node --import tsx bench/load/sim-scale.bench.ts
 	node --import tsx bench/load/hollow-capacity.bench.ts
+	node --import tsx bench/faults/soak.bench.ts --rounds $(SOAK_ROUNDS) $(if $(SOAK_SEED),--seed $(SOAK_SEED))
 	node --import tsx bench/fuzz/fuzz.bench.ts
 
 demo: local-cluster
