@@ -1,0 +1,217 @@
+/**
+ * Node ownership I/O (decisions in ownership.ts): claims a node when a session opens on this replica,
+ * watches every Node through the shared Node informer and releases a node another replica has claimed
+ * (closes our session, drops the node's queue and timers at once), and answers `owns(node)` for the gates
+ * in front of the hub and reliable sync.
+ *
+ * Writes: one PATCH per session open on a replica that is not already the node's recorded owner (a
+ * handover, or a first connect); none when a node reconnects to its owner. No periodic per-node write.
+ * @module
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import type { KubeClient, StoreReader } from '../kube/index.js';
+import { objectKey, toApiError } from '../kube/index.js';
+import type { Logger } from '../observability/index.js';
+import type { NodeName } from '../protocol/index.js';
+import {
+  afterConflict,
+  connectedElsewhere,
+  onNodeSeen,
+  ownerOf,
+  owns,
+  planClaim,
+  versionOf,
+} from './ownership.js';
+import type { NodeMeta } from './ownership.js';
+
+/** How a claim ended (the `edgecontroller_ha_claims_total` result label). */
+export type ClaimResult = 'unchanged' | 'claimed' | 'handover' | 'yielded' | 'failed' | 'no_node';
+
+/** Why this replica let go of a node. */
+export type ReleaseReason = 'moved' | 'yielded' | 'lapsed';
+
+/** Constructor options of {@link OwnershipWorker}. */
+export interface OwnershipWorkerOptions {
+  readonly client: KubeClient;
+  readonly identity: string;
+  /** The `cloudcore` annotation's value: this replica's first advertise address (KubeEdge's). */
+  readonly address: string;
+  /** The Node informer's store (every replica watches every node). */
+  readonly nodes: StoreReader<NodeMeta>;
+  /** Whether our own Lease is live. */
+  readonly selfLive: () => boolean;
+  /** Whether a replica's Lease is live. */
+  readonly isReplicaLive: (identity: string) => boolean;
+  /** Whether this replica holds anything for the node (a session, a queue). */
+  readonly holds: (node: NodeName) => boolean;
+  /** Close the node's session and drop its queue and timers now. Must not throw. */
+  readonly release: (node: NodeName, reason: ReleaseReason) => void;
+  readonly logger: Logger;
+  readonly onClaim?: (result: ClaimResult) => void;
+}
+
+/** See the module header. */
+export class OwnershipWorker {
+  readonly #o: OwnershipWorkerOptions;
+  /** Nodes whose session opened here: owned from that moment (the claim is written behind it). */
+  readonly #held = new Set<NodeName>();
+  /** Claims being written. */
+  readonly #claiming = new Set<NodeName>();
+  /** The Node's resourceVersion our last successful claim wrote: older informer events are ignored. */
+  readonly #claimedAt = new Map<NodeName, bigint>();
+
+  constructor(options: OwnershipWorkerOptions) {
+    this.#o = options;
+  }
+
+  /** Whether this replica owns the node now (ownership.ts `owns`). */
+  owns(node: NodeName): boolean {
+    return owns({
+      selfLive: this.#o.selfLive(),
+      held: this.#held.has(node),
+      recordedOwner: ownerOf(this.#node(node)),
+      me: this.#o.identity,
+    });
+  }
+
+  /** The recorded owner of a node (for `edge-controller nodes`). */
+  ownerOf(node: NodeName): string | undefined {
+    return ownerOf(this.#node(node));
+  }
+
+  /** Whether a token join for the node must be refused: its edge is connected to another live replica. */
+  isConnectedElsewhere(node: string): boolean {
+    return connectedElsewhere({
+      node: this.#o.nodes.get(objectKey(undefined, node)),
+      me: this.#o.identity,
+      isLive: (holder) => this.#o.isReplicaLive(holder),
+    });
+  }
+
+  /**
+   * A session opened here: the node is ours from now (the session is the ownership); the claim is written
+   * behind it. Returns false when this replica may own nothing (its Lease lapsed): the caller closes it.
+   */
+  sessionOpened(node: NodeName): boolean {
+    if (!this.#o.selfLive()) return false;
+    this.#held.add(node);
+    void this.#claim(node);
+    return true;
+  }
+
+  /**
+   * The Node informer saw `node` (add or update): if another replica now owns it, let it go. A Node added
+   * while we hold a session (the edge registers after connecting) is claimed then.
+   */
+  nodeSeen(node: NodeName, object: NodeMeta): void {
+    if (this.#held.has(node) && ownerOf(object) === undefined && !this.#claiming.has(node)) {
+      void this.#claim(node);
+      return;
+    }
+    const decision = onNodeSeen({
+      node: object,
+      me: this.#o.identity,
+      holding: this.#held.has(node) || this.#o.holds(node),
+      claiming: this.#claiming.has(node),
+      claimedAtVersion: this.#claimedAt.get(node),
+    });
+    if (decision === 'release') this.#release(node, 'moved');
+  }
+
+  /** The node was deleted: nothing to keep. */
+  nodeDeleted(node: NodeName): void {
+    this.#held.delete(node);
+    this.#claimedAt.delete(node);
+  }
+
+  /** Our Lease lapsed while others live: we own nothing; close every session, drop every queue. */
+  releaseAll(nodes: readonly NodeName[]): void {
+    for (const node of new Set([...nodes, ...this.#held])) this.#release(node, 'lapsed');
+  }
+
+  #release(node: NodeName, reason: ReleaseReason): void {
+    this.#held.delete(node);
+    this.#claimedAt.delete(node);
+    this.#o.logger.info({ node, owner: ownerOf(this.#node(node)), reason }, 'Letting go of a node');
+    this.#o.release(node, reason);
+  }
+
+  #node(node: NodeName): NodeMeta | undefined {
+    return this.#o.nodes.get(objectKey(undefined, node));
+  }
+
+  /** Writes the claim with the resourceVersion precondition; on a conflict decides again on a fresh read. */
+  async #claim(node: NodeName): Promise<void> {
+    if (this.#claiming.has(node)) return;
+    this.#claiming.add(node);
+    const path = `/api/v1/nodes/${encodeURIComponent(node)}`;
+    let current = this.#node(node);
+    let result: ClaimResult = 'failed';
+    try {
+      for (let attempt = 0; attempt < 8; attempt++) {
+        // Still ours to claim? The session may have closed and another replica claimed meanwhile.
+        if (!this.#held.has(node)) return;
+        if (current === undefined) {
+          result = 'no_node';
+          return;
+        }
+        const plan = planClaim(current, this.#o.identity, this.#o.address);
+        if (plan.kind === 'none') {
+          result = 'unchanged';
+          this.#noteClaimed(node, current.metadata.resourceVersion);
+          return;
+        }
+        try {
+          const written = await this.#o.client.request<NodeMeta>({
+            method: 'PATCH',
+            path,
+            contentType: 'application/merge-patch+json',
+            body: plan.body,
+            priority: 'records',
+          });
+          this.#noteClaimed(node, written.metadata.resourceVersion);
+          result = plan.from !== undefined && plan.from !== this.#o.identity ? 'handover' : 'claimed';
+          this.#o.logger.info({ node, from: plan.from }, 'Claimed a node');
+          return;
+        } catch (err) {
+          const apiErr = toApiError(err, { verb: 'PATCH', resource: `nodes/${node}` });
+          if (apiErr.action === 'absorb') {
+            result = 'no_node';
+            return;
+          }
+          if (apiErr.action === 'reread') {
+            const fresh = await this.#o.client
+              .request<NodeMeta>({ method: 'GET', path })
+              .catch(() => undefined);
+            const next = afterConflict({ decidedOnOwner: plan.from, current: fresh, me: this.#o.identity });
+            if (next === 'gone') {
+              result = 'no_node';
+              return;
+            }
+            if (next === 'yield') {
+              result = 'yielded';
+              this.#claiming.delete(node);
+              this.#release(node, 'yielded');
+              return;
+            }
+            current = fresh;
+            continue;
+          }
+          if (apiErr.action === 'terminal') throw apiErr;
+          await delay(Math.min(500 * 2 ** attempt, 8_000));
+          current = this.#node(node);
+        }
+      }
+    } catch (err) {
+      this.#o.logger.warn({ node, err: String(err) }, 'Could not record this replica as the node’s owner');
+    } finally {
+      this.#claiming.delete(node);
+      this.#o.onClaim?.(result);
+    }
+  }
+
+  #noteClaimed(node: NodeName, resourceVersion: string | undefined): void {
+    const version = versionOf(resourceVersion);
+    if (version !== undefined) this.#claimedAt.set(node, version);
+  }
+}
