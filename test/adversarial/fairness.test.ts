@@ -23,7 +23,7 @@ describe('fair admission upstream', () => {
     flooder?.terminate();
   });
 
-  it('keeps another node’s lease renewals and SA tokens flowing while one node floods 400,000 status patches', async () => {
+  it('keeps another node’s lease renewals and SA tokens flowing while one node floods 400,000 status patches', async (t) => {
     const { controller, mint, name, cluster } = getTarget();
     const ns = await cluster.namespace('flood');
     good = await WellBehavedNode.start({ hub: controller.hubServer, identity: await mint(name('good')) });
@@ -114,12 +114,16 @@ describe('fair admission upstream', () => {
     }
     await Promise.all(sends);
     const sentMs = performance.now() - started;
+    const sent = flooder.stats.framesOut;
     // Keep watching the other node for as long again as the flood took to send, while the backlog drains.
     await new Promise((resolve) => setTimeout(resolve, Math.max(10_000, Math.min(sentMs, 60_000))));
     state.flooding = false;
     await tokenLoop;
     assertAlive(controller);
     const renewals = good.renewed - renewedBefore;
+    t.diagnostic(
+      `flood: ${String(sent)} frames sent in ${(sentMs / 1000).toFixed(1)} s, ${String(floodReplies)} replies (${String(floodRefused)} refusals), flooder ${flooder.isOpen ? 'still connected' : `disconnected ${JSON.stringify(flooder.closeInfo)}`}; other node: ${String(renewals)} renewals (slowest ${good.slowestMs.toFixed(0)} ms), ${String(tokens)} tokens`,
+    );
     assert.deepEqual(
       good.missed.slice(missedBefore),
       [],

@@ -47,14 +47,16 @@ describe('junk from a joined edge (regression)', () => {
     good = await WellBehavedNode.start({ hub: controller.hubServer, identity: await mint(name('good')) });
     const baselineRss = controller.rss.sample();
     const baselineHeap = await heapUsed();
-    const attacker: RawIdentity = await mint(name('junk'));
+    // A node cut for cause may be held off at its next connect (429), so each phase comes back under a
+    // fresh name: the join token mints any number of them.
+    const fresh = (): Promise<RawIdentity> => mint(name('junk'));
 
     // 1. Junk text and binary frames: the hub closes with a policy code after a handful, every time.
     const closes: string[] = [];
     for (let round = 0; round < 50; round++) {
       const edge = await RawEdge.connect({
         hub: controller.hubServer,
-        identity: attacker,
+        identity: await fresh(),
         keepReceived: false,
       });
       for (let i = 0; edge.isOpen && i < 40; i++) {
@@ -69,7 +71,31 @@ describe('junk from a joined edge (regression)', () => {
       `every junk session ends with a 1008 policy close: ${[...new Set(closes)].join(', ')}`,
     );
 
+    // A node just cut for junk that comes straight back is accepted, or held off with 429 and a reason.
+    const offender = await fresh();
+    const offending = await RawEdge.connect({
+      hub: controller.hubServer,
+      identity: offender,
+      keepReceived: false,
+    });
+    for (let i = 0; offending.isOpen && i < 40; i++) await offending.send('junk');
+    await offending.closed;
+    const back = await RawEdge.connect({
+      hub: controller.hubServer,
+      identity: offender,
+      keepReceived: false,
+    }).then(
+      async (edge) => {
+        await edge.close();
+        return 'accepted';
+      },
+      (err: unknown) =>
+        err instanceof RefusedError ? `${String(err.status)} ${err.body.trim()}` : String(err),
+    );
+    assert.ok(/^(accepted|429 .+)$/.test(back), `a returning offender: ${back}`);
+
     // 2. Well-formed messages it does not serve: an error reply to each, and the session stays.
+    const attacker = await fresh();
     const edge = await RawEdge.connect({
       hub: controller.hubServer,
       identity: attacker,
@@ -98,7 +124,7 @@ describe('junk from a joined edge (regression)', () => {
     for (let i = 0; i < 10; i++) {
       const again = await RawEdge.connect({
         hub: controller.hubServer,
-        identity: attacker,
+        identity: await fresh(),
         keepReceived: false,
       });
       await again.send(
@@ -111,10 +137,11 @@ describe('junk from a joined edge (regression)', () => {
     }
 
     // 4. Bad sessions: HTTP refusals with a status, never a hang or a crash.
+    const other = await fresh();
     await assert.rejects(
       RawEdge.connect({
         hub: controller.hubServer,
-        identity: attacker,
+        identity: other,
         headers: { node_id: name('someone-else') },
       }),
       (err: unknown) => err instanceof RefusedError && err.status === 403,
@@ -122,13 +149,13 @@ describe('junk from a joined edge (regression)', () => {
     await assert.rejects(
       RawEdge.connect({
         hub: controller.hubServer,
-        identity: attacker,
+        identity: other,
         headers: { ConnectionUse: 'stream' },
       }),
       (err: unknown) => err instanceof RefusedError && err.status === 400,
     );
     await assert.rejects(
-      RawEdge.connect({ hub: controller.hubServer, identity: attacker, headers: { node_id: '../..' } }),
+      RawEdge.connect({ hub: controller.hubServer, identity: other, headers: { node_id: '../..' } }),
       (err: unknown) => err instanceof RefusedError && err.status === 400,
     );
     const plain = await httpsGet(new URL(`https://${controller.hubServer}/`), {

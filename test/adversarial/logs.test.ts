@@ -135,7 +135,7 @@ function assertNoSecrets(controller: ControllerChild, secrets: string[]): void {
 describe('quiet under attack', () => {
   const getTarget = useTarget(getCluster, { keepOutput: true });
 
-  it('logs < 1 MiB for 20 refused frames of 3.9 MB each (78 MB)', async () => {
+  it('logs < 1 MiB for 20 refused frames of 3.9 MB each (78 MB)', async (t) => {
     const { controller, cluster, mint, name } = getTarget();
     const ns = await cluster.namespace('quiet');
     const good = await WellBehavedNode.start({
@@ -181,6 +181,7 @@ describe('quiet under attack', () => {
         });
     const fence = await probe.request(request('query', 'k8s/ca.crt'), 60_000).catch(() => undefined);
     const written = logBytes(controller) - before;
+    t.diagnostic(`${String(sentBytes)} bytes of refused frames; ${String(written)} bytes logged`);
     assertAlive(controller);
     assert.ok(sentBytes > 75 * 1_000_000, `the attack sent ${String(sentBytes)} bytes`);
     assert.ok(fence !== undefined || !probe.isOpen, 'the session answered or was closed');
