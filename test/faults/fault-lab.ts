@@ -33,7 +33,10 @@ export const fastRedial: FixedReconnect = Object.freeze({
 
 /** An ObjectSync or ClusterObjectSync, as far as the evidence reads it. */
 interface SyncRecord {
-  readonly metadata: { readonly name: string };
+  readonly metadata: {
+    readonly name: string;
+    readonly managedFields?: readonly { readonly time?: string }[];
+  };
   readonly status?: { readonly objectResourceVersion?: string };
 }
 
@@ -193,6 +196,11 @@ export class FaultLab {
     return names;
   }
 
+  /** Delays each edge's link by `ms` each way (0 ends it); kept across its reconnects. */
+  delayLinks(names: readonly string[], ms: number): void {
+    for (const name of names) this.edges.get(name)?.delayLink(ms);
+  }
+
   /** Drops the link of each edge without a close handshake; they redial on their own. */
   cut(names: readonly string[]): void {
     for (const name of names) this.edges.get(name)?.cut();
@@ -298,17 +306,40 @@ export class FaultLab {
           method: 'GET',
           path: `/apis/reliablesyncs.kubeedge.io/v1alpha1/${resource}`,
         });
-        for (const r of list.items)
-          records.set(r.metadata.name, r.status?.objectResourceVersion ?? '(no status)');
+        for (const r of list.items) {
+          const written = (r.metadata.managedFields ?? [])
+            .map((f) => f.time ?? '')
+            .sort()
+            .at(-1);
+          const rv = r.status?.objectResourceVersion ?? '(no status)';
+          records.set(r.metadata.name, written === undefined ? rv : `${rv}, last written ${written}`);
+        }
       } catch (err) {
-        return `${formatDiff(diff, limit)}
-  (ObjectSync records unreadable: ${String(err)})`;
+        return `${formatDiff(diff, limit)}\n  (ObjectSync records unreadable: ${String(err)})`;
       }
     }
-    return formatDiff(diff, limit, (node, view) => {
+    const text = formatDiff(diff, limit, (node, view) => {
       const rv = records.get(`${node}.${view.uid}`);
       return rv === undefined ? 'no record' : `record rv ${rv}`;
     });
+    return `${text}\n${await this.#metricsSummary()}`;
+  }
+
+  // The controller's own counters of what it dropped, wrote and repaired, non-zero ones only.
+  async #metricsSummary(): Promise<string> {
+    const port = this.#controller?.ports.metrics;
+    if (port === undefined) return '  (controller down: no metrics)';
+    try {
+      const text = await (await fetch(`http://127.0.0.1:${String(port)}/metrics`)).text();
+      const lines = text
+        .split('\n')
+        .filter(
+          (l) => /^edgecontroller_(sync_|hub_dropped|hub_resends)[a-z_]*(\{| )/.test(l) && !/ 0$/.test(l),
+        );
+      return `  controller metrics (non-zero):\n${lines.map((l) => `    ${l}`).join('\n')}`;
+    } catch (err) {
+      return `  (metrics unreadable: ${String(err)})`;
+    }
   }
 
   /** Stops every edge and the controller, and closes the log. */

@@ -117,10 +117,11 @@ describe('faults: every edge store ends equal to its desired set, with the perio
     await lab.removeEdges(nodes);
   });
 
-  it('(d) edges cut mid-push', async (t) => {
+  it('(d) edges cut mid-push, links delayed', async (t) => {
     const { nodes, churn } = await setUp('cuts', 4);
     await settle(t, 'before the fault', nodes);
     const cutNodes = nodes.slice(0, 3);
+    lab.delayLinks(nodes.slice(1), 150); // slow links: more in flight when the cut comes
     for (let burst = 0; burst < 3; burst++) {
       const pushes = Promise.all([
         ...Array.from({ length: 15 }, (_, i) => churn.createPod(nodes[i % nodes.length])),
@@ -132,7 +133,8 @@ describe('faults: every edge store ends equal to its desired set, with the perio
       await delay(200);
       lab.cut(cutNodes.slice(burst, burst + 1)); // again, while it redials or is resent to
     }
-    await settle(t, 'after 6 link cuts under 3 bursts', nodes);
+    lab.delayLinks(nodes, 0);
+    await settle(t, 'after 6 link cuts under 3 bursts on delayed links', nodes);
     await lab.removeEdges(nodes);
   });
 
