@@ -1,7 +1,9 @@
 /**
  * `edge-controller nodes`: per-node state from a running controller's admin endpoint (`/nodes` on the
- * metrics address): connected, last keepalive, queue depth, in flight, why the last session ended.
- * Metrics carry no per-node labels, so this is where one node is looked at.
+ * metrics address): its owner (the replica holding its session, issue 14), connected, last keepalive,
+ * queue depth, in flight, why the last session ended. Metrics carry no per-node labels, so this is where
+ * one node is looked at. With several replicas, any one answers for every node's owner; the session and
+ * queue columns are filled by the replica that owns the node (`-` elsewhere).
  * @module
  */
 import type { Command } from 'commander';
@@ -11,7 +13,10 @@ import { renderTable } from './table.js';
 
 interface NodeRow {
   node: string;
-  state: {
+  /** The replica recorded as the node's owner; null (or absent, from an older controller) when none. */
+  owner?: string | null;
+  /** Absent when the answering replica holds nothing for the node (another replica owns it). */
+  state?: {
     connected: boolean;
     connectedAt?: number;
     lastKeepaliveAt?: number;
@@ -37,16 +42,21 @@ export function formatNodes(rows: readonly NodeRow[], now: number): string {
   const ago = (t: number | undefined): string =>
     t === undefined ? '-' : `${String(Math.round((now - t) / 1000))}s ago`;
   const table = [
-    ['NODE', 'CONNECTED', 'SINCE', 'LAST KEEPALIVE', 'QUEUED', 'IN FLIGHT', 'LAST DISCONNECT'],
-    ...rows.map(({ node, state }) => [
-      node,
-      state.connected ? 'yes' : 'no',
-      ago(state.connectedAt),
-      ago(state.lastKeepaliveAt),
-      String(state.queue.pendingAck + state.queue.pendingNoAck),
-      String(state.queue.inFlight),
-      state.lastDisconnect ?? '-',
-    ]),
+    ['NODE', 'OWNER', 'CONNECTED', 'SINCE', 'LAST KEEPALIVE', 'QUEUED', 'IN FLIGHT', 'LAST DISCONNECT'],
+    ...rows.map(({ node, owner, state }) =>
+      state === undefined
+        ? [node, owner ?? '-', '-', '-', '-', '-', '-', '-']
+        : [
+            node,
+            owner ?? '-',
+            state.connected ? 'yes' : 'no',
+            ago(state.connectedAt),
+            ago(state.lastKeepaliveAt),
+            String(state.queue.pendingAck + state.queue.pendingNoAck),
+            String(state.queue.inFlight),
+            state.lastDisconnect ?? '-',
+          ],
+    ),
   ];
   return renderTable(table);
 }
