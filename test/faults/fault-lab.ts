@@ -20,7 +20,7 @@ import { readJoinToken, startControllerProcess } from '../../bench/lib/controlle
 import type { ControllerPorts, ControllerProcess } from '../../bench/lib/controller-process.js';
 import { desiredViews, storeViews } from './edge-view.js';
 import type { ClusterObjects, KubeObject, ObjectView } from './edge-view.js';
-import { diffFleet, formatDiff, isConverged } from './store-diff.js';
+import { diffFleet, formatDiff, isConverged, withoutKnown } from './store-diff.js';
 import type { FleetDiff } from './store-diff.js';
 
 /** The redial of the lab's edges: the real edge's fixed schedule, scaled from 30 s/5 s to 1.5 s/1 s. */
@@ -265,9 +265,16 @@ export class FaultLab {
 
   /**
    * Polls until every store of `nodes` equals its desired set, or `timeoutMs` passes. A poll that fails
-   * (the API server restarting) counts as not converged.
+   * (the API server restarting) counts as not converged. Discrepancies in `known` (left by an earlier
+   * wait that gave up, store-diff.ts `discrepancies`) do not count.
    */
-  async converge(nodes: readonly string[], timeoutMs: number, intervalMs = 500): Promise<Convergence> {
+  async converge(
+    nodes: readonly string[],
+    timeoutMs: number,
+    o: { readonly intervalMs?: number; readonly known?: ReadonlySet<string> } = {},
+  ): Promise<Convergence> {
+    const intervalMs = o.intervalMs ?? 500;
+    const known = o.known ?? new Set<string>();
     const t0 = performance.now();
     let first: FleetDiff | undefined;
     let last: FleetDiff | undefined;
@@ -275,10 +282,11 @@ export class FaultLab {
     for (;;) {
       try {
         const now = await this.diff(nodes);
-        first ??= now.diff;
-        last = now.diff;
+        const diff = withoutKnown(now.diff, known);
+        first ??= diff;
+        last = diff;
         deleting = now.deleting;
-        if (isConverged(now.diff)) {
+        if (isConverged(diff)) {
           return { converged: true, ms: performance.now() - t0, first, last, deleting };
         }
       } catch {
@@ -320,7 +328,12 @@ export class FaultLab {
     }
     const text = formatDiff(diff, limit, (node, view) => {
       const rv = records.get(`${node}.${view.uid}`);
-      return rv === undefined ? 'no record' : `record rv ${rv}`;
+      const record = rv === undefined ? 'no record' : `record rv ${rv}`;
+      // Which message wrote the simulated edge's row: a push (`insert`, `update`...) or a reply the edge
+      // stores (`response`: a podpatch or query reply).
+      const [kind = '', namespace = '', name = ''] = view.key.split('/');
+      const row = this.edges.get(node)?.store.get(`${namespace === '' ? 'null' : namespace}/${kind}/${name}`);
+      return row === undefined ? record : `${record}; edge row written by ${row.operation}`;
     });
     return `${text}\n${await this.#metricsSummary()}`;
   }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { dataHash, desiredViews, storeViews } from './edge-view.js';
 import type { ClusterObjects, KubeObject } from './edge-view.js';
-import { diffFleet, diffNode, formatDiff, isConverged } from './store-diff.js';
+import { diffFleet, diffNode, discrepancies, formatDiff, isConverged, withoutKnown } from './store-diff.js';
 
 const node = (name: string, uid: string): KubeObject => ({ metadata: { name, uid } });
 const cm = (name: string, uid: string, data: Record<string, string>): KubeObject => ({
@@ -121,6 +121,34 @@ describe('fault suite check', () => {
     const text = formatDiff(diff, 20, (_, v) => `note ${v.uid}`);
     assert.match(text, /lost \(1\):\n {6}node\/\/n1 u-n1 \(note u-n1\)/);
     assert.match(text, /pod\/ns\/p1 want u-p1\/live got u-old\/live \(note u-old\)/);
+  });
+
+  it('a leftover known from an earlier wait does not count again; anything new or changed does', () => {
+    const n1 = storeOf([
+      ['node', node('n1', 'u-n1')],
+      ['pod', pod('p1', 'u-p1', 'n1')],
+    ]);
+    const before = diffFleet(new Map([['n1', desired.get('n1') ?? new Map()]]), new Map([['n1', n1]]));
+    assert.deepEqual(discrepancies(before), [
+      'n1 lost configmap/ns/c1 u-c1/' + dataHash({ data: { a: '1' } }),
+    ]);
+    const known = new Set(discrepancies(before));
+    assert.equal(isConverged(withoutKnown(before, known)), true);
+    const changed = diffFleet(
+      new Map([['n1', desired.get('n1') ?? new Map()]]),
+      new Map([
+        [
+          'n1',
+          storeOf([
+            ['node', node('n1', 'u-n1')],
+            ['pod', pod('p1', 'u-other', 'n1')],
+          ]),
+        ],
+      ]),
+    );
+    assert.deepEqual(discrepancies(withoutKnown(changed, known)), [
+      'n1 stale pod/ns/p1 u-p1/live u-other/live',
+    ]);
   });
 
   it('hashes data independently of key order, and tells data apart', () => {

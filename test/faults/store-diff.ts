@@ -121,3 +121,38 @@ export function formatDiff(diff: FleetDiff, limit = 20, annotate: Annotate = () 
   }
   return lines.join('\n');
 }
+
+/**
+ * One line per discrepancy, naming the node, the object and what differs: equal lines mean the same
+ * leftover (a soak round that gave up leaves these; the next rounds must not fail again for them).
+ */
+export function discrepancies(diff: FleetDiff): string[] {
+  const lines: string[] = [];
+  for (const [node, d] of diff.nodes) {
+    for (const v of d.lost) lines.push(`${node} lost ${v.key} ${show(v)}`);
+    for (const v of d.extra) lines.push(`${node} extra ${v.key} ${show(v)}`);
+    for (const s of d.stale) lines.push(`${node} stale ${s.key} ${show(s.want)} ${show(s.got)}`);
+  }
+  return lines;
+}
+
+/** The diff without the discrepancies listed in `known` (see {@link discrepancies}). */
+export function withoutKnown(diff: FleetDiff, known: ReadonlySet<string>): FleetDiff {
+  if (known.size === 0) return diff;
+  const nodes = new Map<string, NodeDiff>();
+  let lost = 0;
+  let extra = 0;
+  let stale = 0;
+  for (const [node, d] of diff.nodes) {
+    const kept: NodeDiff = {
+      lost: d.lost.filter((v) => !known.has(`${node} lost ${v.key} ${show(v)}`)),
+      extra: d.extra.filter((v) => !known.has(`${node} extra ${v.key} ${show(v)}`)),
+      stale: d.stale.filter((s) => !known.has(`${node} stale ${s.key} ${show(s.want)} ${show(s.got)}`)),
+    };
+    nodes.set(node, kept);
+    lost += kept.lost.length;
+    extra += kept.extra.length;
+    stale += kept.stale.length;
+  }
+  return { nodes, lost, extra, stale, desired: diff.desired };
+}
