@@ -72,6 +72,11 @@ export interface ControllerOptions {
    * Every write also names the field manager `edge-controller` (kube/request-identity.ts).
    */
   readonly userAgent?: string;
+  /**
+   * The API client's token bucket (`--kube-api-qps`, `--kube-api-burst`; kube/request-limiter.ts). Default
+   * `kubeClientLimitDefaults`: KubeEdge's 5 × and 10 × node limit at a node limit of 10,000.
+   */
+  readonly kubeApi?: { readonly qps: number; readonly burst: number };
 }
 
 /** Defaults of the start and stop bounds (`--startup-timeout-seconds`, `--shutdown-timeout-seconds`). */

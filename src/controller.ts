@@ -207,6 +207,8 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
   const client = new KubeClient({
     kubeConfig,
     ...(options.userAgent !== undefined ? { userAgent: options.userAgent } : {}),
+    ...(options.kubeApi !== undefined ? { limits: options.kubeApi } : {}),
+    metrics: metrics.kube,
   });
   const secrets = new SecretStore({ client });
   const advertiseAddress = options.advertiseAddress ?? ['127.0.0.1'];

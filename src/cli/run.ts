@@ -54,6 +54,7 @@ export function controllerOptions(s: RunSettings, logger: Logger, userAgent: str
     metricsHost,
     metricsPort,
     upstream: { impersonateNodes: s.impersonateNodes },
+    kubeApi: { qps: s.kubeApiQps, burst: s.kubeApiBurst },
     ...(s.advertiseAddress.length > 0 ? { advertiseAddress: s.advertiseAddress } : {}),
     ...(s.dnsName.length > 0 ? { dnsNames: s.dnsName } : {}),
     tokenRefreshDurationMs: s.tokenRefreshDurationHours * 3_600_000,

@@ -25,7 +25,9 @@ describe('parseCloudCoreConfig', () => {
     assert.equal(settings.edgeCertSigningDurationDays, 365);
     assert.equal(settings.tlsFiles.caCert, '/etc/kubeedge/ca/rootCA.crt');
     assert.ok(ignored.includes('modules.router.port'), 'unused KubeEdge keys are reported, not errors');
-    assert.ok(ignored.includes('kubeAPIConfig.qps'));
+    assert.ok(ignored.includes('kubeAPIConfig.contentType'));
+    assert.ok(!ignored.includes('kubeAPIConfig.qps'));
+    assert.deepEqual(settings.kubeApi, { qps: 2500, burst: 5000 });
     assert.ok(!ignored.some((p) => p.startsWith('modules.cloudHub.websocket')));
   });
 
@@ -44,7 +46,17 @@ describe('parseCloudCoreConfig', () => {
     assert.equal(settings.repairIntervalMs, 5000);
   });
 
+  it("without kubeAPIConfig.qps and .burst, derives them from the node limit as KubeEdge's defaults do", () => {
+    const text = defaults
+      .replace('  qps: 2500\n', '')
+      .replace('  burst: 5000\n', '')
+      .replace('nodeLimit: 500', 'nodeLimit: 2000');
+    assert.deepEqual(parseCloudCoreConfig(text).settings.kubeApi, { qps: 10_000, burst: 20_000 });
+  });
+
   const invalid: [string, string, RegExp][] = [
+    ['a qps of 0', defaults.replace('qps: 2500', 'qps: 0'), /kubeAPIConfig\.qps/],
+    ['a fractional burst', defaults.replace('burst: 5000', 'burst: 2.5'), /kubeAPIConfig\.burst/],
     [
       'a port out of range',
       defaults.replace('port: 10000', 'port: 70000'),

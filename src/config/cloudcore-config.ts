@@ -48,7 +48,13 @@ const fileSchema = z.object({
   apiVersion: z.enum(['cloudcore.config.kubeedge.io/v1alpha1', 'cloudcore.config.kubeedge.io/v1alpha2']),
   kind: z.literal('CloudCore'),
   kubeAPIConfig: z
-    .object({ kubeConfig: z.string().default(''), master: z.string().default('') })
+    .object({
+      kubeConfig: z.string().default(''),
+      master: z.string().default(''),
+      // KubeEdge's are int32; absent, they derive from the node limit (see CloudCoreSettings.kubeApi).
+      qps: z.number().positive().optional(),
+      burst: z.number().int().positive().optional(),
+    })
     .loose()
     .default({ kubeConfig: '', master: '' }),
   commonConfig: z
@@ -70,11 +76,24 @@ const fileSchema = z.object({
   }),
 });
 
+/**
+ * KubeEdge v1.23.1 derives the API client's QPS and burst from the node limit: 5 and 10 per node
+ * (staging/src/github.com/kubeedge/api/apis/componentconfig/cloudcore/v1alpha1/default.go, lines 46-47
+ * and 218-226). docs/configuration.md says why we keep the derivation but honour an explicit value.
+ */
+export const kubeApiQpsPerNode = 5;
+export const kubeApiBurstPerNode = 10;
+
 /** The effective configuration, in our units. */
 export interface CloudCoreSettings {
   readonly apiVersion: string;
   /** `kubeAPIConfig.kubeConfig`; empty means in-cluster or the default search. */
   readonly kubeconfig: string;
+  /**
+   * `kubeAPIConfig.qps` and `.burst`. Absent, KubeEdge v1.23.1's derivation from the node limit: 5 × and
+   * 10 × `nodeLimit` (`NewDefaultCloudCoreConfig` and `AdjustCloudCoreConfig`, default.go).
+   */
+  readonly kubeApi: { readonly qps: number; readonly burst: number };
   readonly hub: {
     readonly host: string;
     readonly port: number;
@@ -102,7 +121,7 @@ export interface CloudCoreSettings {
 /** A parsed file: the settings, and keys we read past without using. */
 export interface ParsedCloudCoreConfig {
   readonly settings: CloudCoreSettings;
-  /** Paths of keys we do not use (`modules.router`, `kubeAPIConfig.qps`, …), for a warning each. */
+  /** Paths of keys we do not use (`modules.router`, `kubeAPIConfig.contentType`, …), for a warning each. */
   readonly ignored: readonly string[];
   /**
    * Dotted paths of every leaf the file sets (arrays are leaves): a setting whose key is absent took
@@ -115,6 +134,8 @@ const usedPaths = new Set([
   'apiVersion',
   'kind',
   'kubeAPIConfig.kubeConfig',
+  'kubeAPIConfig.qps',
+  'kubeAPIConfig.burst',
   'commonConfig.monitorServer.bindAddress',
   ...Object.keys(cloudHubSchema.shape).map((k) => `modules.cloudHub.${k}`),
   'edgeController',
@@ -159,6 +180,10 @@ export function parseCloudCoreConfig(text: string, source = 'cloudcore.yaml'): P
     settings: {
       apiVersion: file.apiVersion,
       kubeconfig: file.kubeAPIConfig.kubeConfig,
+      kubeApi: {
+        qps: file.kubeAPIConfig.qps ?? kubeApiQpsPerNode * hub.nodeLimit,
+        burst: file.kubeAPIConfig.burst ?? kubeApiBurstPerNode * hub.nodeLimit,
+      },
       hub: {
         host: hub.websocket.address,
         port: hub.websocket.port,

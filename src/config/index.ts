@@ -4,7 +4,7 @@
  * defaults, and the precedence flag > environment > file > default.
  * @module
  */
-export { parseCloudCoreConfig } from './cloudcore-config.js';
+export { kubeApiBurstPerNode, kubeApiQpsPerNode, parseCloudCoreConfig } from './cloudcore-config.js';
 export type { CloudCoreSettings, ParsedCloudCoreConfig } from './cloudcore-config.js';
 export {
   envName,
@@ -33,5 +33,6 @@ export {
   parseListItem,
   parsePort,
   parsePositive,
+  parsePositiveInteger,
   splitHostPort,
 } from './values.js';

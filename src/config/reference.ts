@@ -26,6 +26,16 @@ export const configReference: readonly ConfigKey[] = Object.freeze([
     meaning: 'kubeconfig path; empty: `--kubeconfig`, KUBECONFIG, in-cluster, ~/.kube/config.',
   },
   {
+    path: 'kubeAPIConfig.qps',
+    default: '5 × nodeLimit',
+    meaning: 'API requests per second (token bucket refill); see "API client limits".',
+  },
+  {
+    path: 'kubeAPIConfig.burst',
+    default: '10 × nodeLimit',
+    meaning: 'Most API requests started at once after a quiet spell (token bucket size).',
+  },
+  {
     path: 'commonConfig.monitorServer.bindAddress',
     default: '127.0.0.1:9091',
     meaning: '`/metrics`, `/healthz`, `/readyz`, `/nodes`.',

@@ -84,6 +84,49 @@ describe('resolveRunSettings: flag > environment > file > default', () => {
   });
 });
 
+describe('resolveRunSettings: API client QPS and burst', () => {
+  /** The fixture (qps 2500, burst 5000, nodeLimit 500) without its qps and burst keys. */
+  function fileWithoutLimits(): SettingsFile {
+    return parseCloudCoreConfig(fixture.replace(/^ {2}qps: 2500\n/m, '').replace(/^ {2}burst: 5000\n/m, ''));
+  }
+
+  it('a flag wins over the variable and the file; the variable over the file', () => {
+    const resolved = resolveRunSettings(
+      { kubeApiQps: { value: 7, source: 'flag' }, kubeApiBurst: { value: 9, source: 'env' } },
+      file(),
+    );
+    assert.deepEqual(resolved.kubeApiQps, { value: 7, source: 'flag', from: '--kube-api-qps' });
+    assert.deepEqual(resolved.kubeApiBurst, {
+      value: 9,
+      source: 'env',
+      from: 'EDGE_CONTROLLER_KUBE_API_BURST',
+    });
+  });
+
+  it("the file's kubeAPIConfig.qps and .burst win over the derived default", () => {
+    const resolved = resolveRunSettings({ nodeLimit: { value: 100, source: 'flag' } }, file());
+    assert.deepEqual(resolved.kubeApiQps, { value: 2500, source: 'file', from: 'kubeAPIConfig.qps' });
+    assert.deepEqual(resolved.kubeApiBurst, { value: 5000, source: 'file', from: 'kubeAPIConfig.burst' });
+  });
+
+  it('without a value, 5 × and 10 × the node limit in force, wherever the node limit came from', () => {
+    const plain = resolveRunSettings({});
+    assert.deepEqual(plain.kubeApiQps, { value: 50_000, source: 'default' });
+    assert.deepEqual(plain.kubeApiBurst, { value: 100_000, source: 'default' });
+    const fromFlag = resolveRunSettings({ nodeLimit: { value: 40, source: 'flag' } });
+    assert.equal(fromFlag.kubeApiQps.value, 200);
+    assert.equal(fromFlag.kubeApiBurst.value, 400);
+    // The file's nodeLimit (500) without qps/burst keys: KubeEdge's own numbers, 2500 and 5000.
+    const fromFile = resolveRunSettings({}, fileWithoutLimits());
+    assert.deepEqual(fromFile.kubeApiQps, { value: 2500, source: 'default' });
+    assert.deepEqual(fromFile.kubeApiBurst, { value: 5000, source: 'default' });
+    // A flag's node limit overrides the file's, and the derived limits follow it.
+    const flagOverFile = resolveRunSettings({ nodeLimit: { value: 20, source: 'env' } }, fileWithoutLimits());
+    assert.equal(flagOverFile.kubeApiQps.value, 100);
+    assert.equal(flagOverFile.kubeApiBurst.value, 200);
+  });
+});
+
 describe('run settings reference', () => {
   it('is what docs/configuration.md shows', () => {
     assert.ok(

@@ -7,8 +7,9 @@
  * what run does. docs/configuration.md renders the table below (a test keeps the two equal).
  * @module
  */
+import { kubeApiBurstPerNode, kubeApiQpsPerNode } from './cloudcore-config.js';
 import type { CloudCoreSettings } from './cloudcore-config.js';
-import { parseHostPort, parseListItem, parsePort, parsePositive } from './values.js';
+import { parseHostPort, parseListItem, parsePort, parsePositive, parsePositiveInteger } from './values.js';
 
 /** Where a value came from. */
 export type SettingSource = 'flag' | 'env' | 'file' | 'default';
@@ -25,6 +26,8 @@ export interface RunSettings {
   readonly advertiseAddress: readonly string[];
   readonly dnsName: readonly string[];
   readonly nodeLimit: number;
+  readonly kubeApiQps: number;
+  readonly kubeApiBurst: number;
   readonly keepaliveTimeoutSeconds: number;
   readonly windowSize: number;
   readonly allowLegacyEdgeCert: boolean;
@@ -55,6 +58,11 @@ export interface SettingSpec<T> {
   readonly fileKey?: string;
   /** Its value in a parsed cloudcore.yaml (KubeEdge's default where the file leaves the key out). */
   readonly fromFile?: (file: CloudCoreSettings) => T;
+  /**
+   * A default that follows other settings (KubeEdge's QPS from the node limit): used whenever the
+   * setting resolves to a default, with the settings resolved before it in table order.
+   */
+  readonly deriveDefault?: (before: Partial<RunSettings>) => T;
 }
 
 /** One spec per setting. */
@@ -141,6 +149,26 @@ export const runSettingSpecs: RunSettingSpecs = Object.freeze({
     parse: parsePositive,
     fileKey: 'modules.cloudHub.nodeLimit',
     fromFile: (f) => f.hub.nodeLimit,
+  },
+  kubeApiQps: {
+    flag: '--kube-api-qps <n>',
+    description: 'API requests per second, all classes together (KubeEdge: 5 × node limit)',
+    default: kubeApiQpsPerNode * 10_000,
+    defaultText: '5 × `--node-limit`',
+    parse: parsePositive,
+    fileKey: 'kubeAPIConfig.qps',
+    fromFile: (f) => f.kubeApi.qps,
+    deriveDefault: (before) => kubeApiQpsPerNode * (before.nodeLimit ?? 10_000),
+  },
+  kubeApiBurst: {
+    flag: '--kube-api-burst <n>',
+    description: 'API requests started at once after a quiet spell (KubeEdge: 10 × node limit)',
+    default: kubeApiBurstPerNode * 10_000,
+    defaultText: '10 × `--node-limit`',
+    parse: parsePositiveInteger,
+    fileKey: 'kubeAPIConfig.burst',
+    fromFile: (f) => f.kubeApi.burst,
+    deriveDefault: (before) => kubeApiBurstPerNode * (before.nodeLimit ?? 10_000),
   },
   keepaliveTimeoutSeconds: {
     flag: '--keepalive-timeout-seconds <s>',
@@ -269,8 +297,15 @@ export type ResolvedRunSettings = { readonly [K in keyof RunSettings]: ResolvedS
 /** Applies flag > environment > file > default to every setting. */
 export function resolveRunSettings(given: GivenSettings, file?: SettingsFile): ResolvedRunSettings {
   const resolved: Partial<Record<keyof RunSettings, ResolvedSetting<unknown>>> = {};
+  const before: Partial<Record<keyof RunSettings, unknown>> = {};
   for (const name of runSettingNames) {
-    resolved[name] = resolveOne(name, runSettingSpecs[name] as SettingSpec<unknown>, given[name], file);
+    const spec = runSettingSpecs[name] as SettingSpec<unknown>;
+    let one = resolveOne(name, spec, given[name], file);
+    if (one.source === 'default' && spec.deriveDefault !== undefined) {
+      one = { value: spec.deriveDefault(before as Partial<RunSettings>), source: 'default' };
+    }
+    resolved[name] = one;
+    before[name] = one.value;
   }
   return resolved as ResolvedRunSettings;
 }

@@ -21,6 +21,14 @@ export function parsePositive(value: string): number {
   return n;
 }
 
+/** A whole number greater than zero. */
+export function parsePositiveInteger(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n <= 0)
+    throw new Error(`not a positive whole number: ${value}`);
+  return n;
+}
+
 /** `host:port` (the port after the last colon), returned as given. */
 export function parseHostPort(value: string): string {
   splitHostPort(value);

@@ -11,6 +11,9 @@
  * Every request goes through {@link KubeClient.request} or {@link KubeClient.openStream}, so every one
  * carries our User-Agent and every write our field manager (request-identity.ts). That is also why there
  * are no client-node typed API classes here: they sent client-node's own User-Agent, and nothing used them.
+ * For the same reason every request passes the one limiter (request-limiter.ts, issue 15): QPS and burst,
+ * at most `maxInFlight` requests at once, and four classes served in order (`RawRequest.priority`). A
+ * watch takes a token to start but holds no in-flight slot while it runs.
  * @module
  */
 import { RequestContext } from '@kubernetes/client-node';
@@ -20,6 +23,29 @@ import type { Dispatcher } from 'undici';
 import { EdgeControllerError } from '../errors/index.js';
 import { httpFailure, toApiError } from './api-errors.js';
 import { requestIdentityDefaults, withFieldManager } from './request-identity.js';
+import { RequestLimiter, requestLimitDefaults } from './request-limiter.js';
+import type { RequestClass, RequestLimits } from './request-limiter.js';
+
+/**
+ * The limits a client takes when it is given none: KubeEdge's derivation (qps = 5 × node limit, burst =
+ * 10 × node limit) at our default node limit of 10,000, and 64 in flight. `run` passes its own
+ * (config/run-settings.ts); this default is for tests and one-off tools.
+ */
+export const kubeClientLimitDefaults: RequestLimits = Object.freeze({
+  qps: 5 * 10_000,
+  burst: 10 * 10_000,
+  maxInFlight: requestLimitDefaults.maxInFlight,
+});
+
+/** What the limiter reports, structurally `metrics.kube` (observability/metrics.ts). */
+export interface KubeClientMetrics {
+  /** A request started after waiting `seconds` for a token or a slot (0 when it did not wait). */
+  readonly observeWait: (cls: RequestClass, seconds: number) => void;
+  /** Where the waiting and in-flight gauges read at scrape time (the client calls it once). */
+  readonly setLimiterSource: (
+    source: () => { readonly waiting: Readonly<Record<RequestClass, number>>; readonly inFlight: number },
+  ) => void;
+}
 
 /** Options of {@link KubeClient}. */
 export interface KubeClientOptions {
@@ -31,6 +57,9 @@ export interface KubeClientOptions {
   readonly userAgent?: string;
   /** Field manager of every write that names none itself; default `edge-controller`. */
   readonly fieldManager?: string;
+  /** QPS, burst and in-flight cap; each left out takes {@link kubeClientLimitDefaults}. */
+  readonly limits?: Partial<RequestLimits>;
+  readonly metrics?: KubeClientMetrics;
 }
 
 /** A raw API request. `path` starts with `/api` or `/apis`; `body` is sent as JSON unless a string. */
@@ -46,6 +75,11 @@ export interface RawRequest {
    */
   readonly headers?: Readonly<Record<string, string>>;
   readonly signal?: AbortSignal;
+  /**
+   * Its class in the limiter (request-limiter.ts): `node` (leases, node status), `pod` (pod status,
+   * replies an edge waits for), `records` (delivery records, ownership writes) or `bulk`; default `bulk`.
+   */
+  readonly priority?: RequestClass;
 }
 
 /** A long GET whose body is read as it arrives (a watch). `path` includes the query string. */
@@ -53,6 +87,14 @@ export interface StreamRequest {
   readonly path: string;
   /** Aborting it closes the stream; the body iterator then throws the abort reason. */
   readonly signal: AbortSignal;
+}
+
+/** A request waiting in the limiter. */
+interface Ticket {
+  readonly cls: RequestClass;
+  readonly enqueuedAt: number;
+  /** Called by the limiter's pump when the request may go. */
+  go: () => void;
 }
 
 /** Raw JSON requests and watch streams over the one shared connection pool, all carrying our identity. */
@@ -63,6 +105,10 @@ export class KubeClient {
   readonly fieldManager: string;
   /** The one dispatcher (connection pool) of the raw calls; set by the first call. */
   #dispatcher: Dispatcher | undefined;
+  readonly #limiter: RequestLimiter<Ticket>;
+  readonly #metrics: KubeClientMetrics | undefined;
+  /** Set while the pump waits for the next token. */
+  #tokenTimer: NodeJS.Timeout | undefined;
 
   /** A bare KubeConfig takes the default identity (tests and one-off tools). */
   constructor(source: KubeConfig | KubeClientOptions) {
@@ -72,6 +118,17 @@ export class KubeClient {
     this.fieldManager = options.fieldManager ?? requestIdentityDefaults.fieldManager;
     const cluster = this.kubeConfig.getCurrentCluster();
     this.server = (cluster?.server ?? '').replace(/\/+$/, '');
+    this.#limiter = new RequestLimiter({ ...kubeClientLimitDefaults, ...options.limits }, performance.now());
+    this.#metrics = options.metrics;
+    this.#metrics?.setLimiterSource(() => ({
+      waiting: this.#limiter.waiting(),
+      inFlight: this.#limiter.inFlight,
+    }));
+  }
+
+  /** The limits in force. */
+  get limits(): RequestLimits {
+    return this.#limiter.limits;
   }
 
   /**
@@ -80,6 +137,16 @@ export class KubeClient {
    * callers switch on `err.action` and never look at status codes.
    */
   async request<T>(req: RawRequest): Promise<T> {
+    await this.#admit(req.priority ?? 'bulk', true, req.signal, { verb: req.method, resource: req.path });
+    try {
+      return await this.#send<T>(req);
+    } finally {
+      this.#limiter.release();
+      this.#pump();
+    }
+  }
+
+  async #send<T>(req: RawRequest): Promise<T> {
     const path = withFieldManager(req.method, req.path, this.fieldManager);
     const { dispatcher, headers } = await this.#auth(path, req.method);
     const body =
@@ -118,6 +185,8 @@ export class KubeClient {
    * and the caller runs its own watchdog over the stream.
    */
   async openStream(req: StreamRequest): Promise<AsyncIterable<Uint8Array>> {
+    // A token to start, no slot: the stream may run for the whole life of the process.
+    await this.#admit('bulk', false, req.signal, { verb: 'GET', resource: req.path });
     const { dispatcher, headers } = await this.#auth(req.path, 'GET');
     let res: Dispatcher.ResponseData;
     try {
@@ -137,6 +206,49 @@ export class KubeClient {
       throw toApiError(httpFailure(res.statusCode, text, headers), { verb: 'GET', resource: req.path });
     }
     return res.body;
+  }
+
+  /**
+   * Waits until the limiter lets this request go. An abort while waiting rejects with the abort reason,
+   * classified as undici's own abort would be, and gives up the place in the queue.
+   */
+  #admit(
+    cls: RequestClass,
+    holdsSlot: boolean,
+    signal: AbortSignal | undefined,
+    call: { verb: string; resource: string },
+  ): Promise<void> {
+    if (signal?.aborted === true) return Promise.reject(toApiError(signal.reason, call));
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        if (this.#limiter.remove(ticket)) reject(toApiError(signal?.reason, call));
+      };
+      const ticket: Ticket = {
+        cls,
+        enqueuedAt: performance.now(),
+        go: () => {
+          signal?.removeEventListener('abort', onAbort);
+          this.#metrics?.observeWait(cls, (performance.now() - ticket.enqueuedAt) / 1000);
+          resolve();
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#limiter.enqueue(ticket, cls, holdsSlot);
+      this.#pump();
+    });
+  }
+
+  /** Starts what the limiter allows now; when short of tokens, comes back when the next one is due. */
+  #pump(): void {
+    const { start, retryInMs } = this.#limiter.dispatch(performance.now());
+    for (const ticket of start) ticket.go();
+    if (retryInMs !== undefined && this.#tokenTimer === undefined) {
+      // Not unref'd: a waiting request keeps the process up, as its socket would once sent.
+      this.#tokenTimer = setTimeout(() => {
+        this.#tokenTimer = undefined;
+        this.#pump();
+      }, retryInMs);
+    }
   }
 
   /** The shared dispatcher and fresh auth headers (see the module header for why it is kept). */

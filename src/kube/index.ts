@@ -4,8 +4,10 @@
  */
 export { loadKubeConfig } from './kubeconfig.js';
 export type { KubeConfigSource } from './kubeconfig.js';
-export { KubeClient } from './client.js';
-export type { KubeClientOptions, RawRequest } from './client.js';
+export { KubeClient, kubeClientLimitDefaults } from './client.js';
+export type { KubeClientMetrics, KubeClientOptions, RawRequest } from './client.js';
+export { RequestLimiter, edgeRequestClass, requestClasses, requestLimitDefaults } from './request-limiter.js';
+export type { Dispatch, RequestClass, RequestLimits } from './request-limiter.js';
 export { ApiError, TerminalApiError, actionForStatus, toApiError, httpFailure } from './api-errors.js';
 export type { ApiErrorAction, ApiErrorDetails, ApiCallContext, ApiStatus } from './api-errors.js';
 export { annotateCloudcore, cloudcoreAnnotation } from './node-annotation.js';

@@ -24,6 +24,7 @@ export async function annotateCloudcore(
       path: `/api/v1/nodes/${encodeURIComponent(nodeName)}`,
       contentType: 'application/merge-patch+json',
       body: { metadata: { annotations: { [cloudcoreAnnotation]: address } } },
+      priority: 'records',
     });
   } catch (err) {
     const apiErr = toApiError(err, { verb: 'PATCH', resource: `nodes/${nodeName}` });

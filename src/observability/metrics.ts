@@ -81,6 +81,20 @@ export interface InformerMetrics {
   readonly markHeard: (informer: string) => void;
 }
 
+/** The API client's limiter (kube/request-limiter.ts); structurally what `KubeClient` takes. */
+export interface KubeMetrics {
+  /** A request started after waiting `seconds` for a token or a slot, by class. */
+  readonly observeWait: (cls: KubeRequestClass, seconds: number) => void;
+  /** Where the waiting and in-flight gauges read at scrape time (the client calls it once). */
+  readonly setLimiterSource: (
+    source: () => { readonly waiting: Readonly<Record<KubeRequestClass, number>>; readonly inFlight: number },
+  ) => void;
+}
+
+/** The limiter's classes, in serving order (kube/request-limiter.ts `requestClasses`). */
+const kubeRequestClasses = ['node', 'pod', 'records', 'bulk'] as const;
+type KubeRequestClass = (typeof kubeRequestClasses)[number];
+
 /** Metrics of reliable sync (ObjectSync records, the record-before-first-send gate, repair, resync). */
 export interface SyncMetrics {
   readonly recordWrites: Counter<'operation' | 'result'>;
@@ -102,6 +116,7 @@ export interface Metrics {
   readonly upstream: UpstreamMetrics;
   readonly informer: InformerMetrics;
   readonly sync: SyncMetrics;
+  readonly kube: KubeMetrics;
 }
 
 /**
@@ -173,6 +188,8 @@ export const metricLabelValues: Readonly<Record<string, Readonly<Record<string, 
     edgecontroller_informer_watch_restarts_total: { reason: ['closed', 'watchdog', 'gone', 'error'] },
     edgecontroller_informer_events_total: { type: ['add', 'update', 'delete'] },
     edgecontroller_informer_malformed_total: { what: ['line', 'item'] },
+    edgecontroller_kube_requests_waiting: { class: kubeRequestClasses },
+    edgecontroller_kube_request_wait_seconds: { class: kubeRequestClasses },
     edgecontroller_sync_record_writes_total: {
       operation: ['create', 'status', 'delete'],
       result: ['ok', 'failed', 'dropped'],
@@ -400,6 +417,43 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       },
     }),
   };
+  let kubeSource = (): {
+    readonly waiting: Readonly<Record<KubeRequestClass, number>>;
+    readonly inFlight: number;
+  } => ({ waiting: { node: 0, pod: 0, records: 0, bulk: 0 }, inFlight: 0 });
+  const kubeWait = new Histogram({
+    name: 'edgecontroller_kube_request_wait_seconds',
+    help: 'Time an API request waited in the client for a token or an in-flight slot before it was sent, by class (node, pod, records, bulk).',
+    labelNames: ['class'],
+    buckets: [0.001, 0.005, 0.025, 0.1, 0.5, 1, 2.5, 10, 30],
+    registers,
+  });
+  const kube: KubeMetrics = {
+    observeWait: (cls, seconds) => {
+      kubeWait.observe({ class: cls }, seconds);
+    },
+    setLimiterSource: (source) => {
+      kubeSource = source;
+    },
+  };
+  new Gauge({
+    name: 'edgecontroller_kube_requests_waiting',
+    help: 'API requests waiting in the client for a token or an in-flight slot, by class (node, pod, records, bulk).',
+    labelNames: ['class'],
+    registers,
+    collect() {
+      const { waiting } = kubeSource();
+      for (const cls of kubeRequestClasses) this.set({ class: cls }, waiting[cls]);
+    },
+  });
+  new Gauge({
+    name: 'edgecontroller_kube_requests_in_flight',
+    help: 'API requests sent and not yet answered (watches not counted; at most 64).',
+    registers,
+    collect() {
+      this.set(kubeSource().inFlight);
+    },
+  });
   let syncSources = { pendingRecordWrites: () => 0, heldPushes: () => 0 };
   const sync: SyncMetrics = {
     recordWrites: new Counter({
@@ -440,5 +494,5 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       registers,
     }),
   };
-  return { registry, hub, upstream, informer, sync };
+  return { registry, hub, upstream, informer, sync, kube };
 }

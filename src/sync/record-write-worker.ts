@@ -284,10 +284,11 @@ export class RecordWriter {
           path: `${recordPath(op.record)}/status`,
           contentType: 'application/merge-patch+json',
           body: recordStatusPatch(op.resourceVersion),
+          priority: 'records',
         });
         return;
       case 'delete':
-        await client.request({ method: 'DELETE', path: recordPath(op.target) });
+        await client.request({ method: 'DELETE', path: recordPath(op.target), priority: 'records' });
         return;
     }
   }
@@ -298,6 +299,7 @@ export class RecordWriter {
         method: 'POST',
         path: collectionPath(record),
         body: recordBody(record),
+        priority: 'records',
       });
     } catch (err) {
       // Already there: what a create wants.

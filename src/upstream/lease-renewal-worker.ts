@@ -102,7 +102,11 @@ export class LeaseRenewalWorker {
 
   async #renewOne(renewal: LeaseRenewal, deadline: AbortSignal): Promise<LeaseRenewalResult> {
     try {
-      await this.#api.request({ ...httpRequestOf(leaseRenewalCall(renewal)), signal: deadline });
+      await this.#api.request({
+        ...httpRequestOf(leaseRenewalCall(renewal)),
+        signal: deadline,
+        priority: 'node',
+      });
       return 'renewed';
     } catch (err) {
       if (deadline.aborted) return 'timed_out';

@@ -38,6 +38,7 @@ import type {
   UpstreamRequestInfo,
   UpstreamSink,
 } from '../hub/index.js';
+import { edgeRequestClass } from '../kube/index.js';
 import type { RawRequest } from '../kube/index.js';
 import type { ApiCall, KubeResource, ObjectTarget } from './api-call.js';
 import { httpRequestOf } from './api-call.js';
@@ -421,6 +422,7 @@ export class UpstreamWorker implements UpstreamSink {
     const http = httpRequestOf(call);
     const request: RawRequest = {
       ...http,
+      priority: edgeRequestClass(call.target.resource),
       ...(this.#o.impersonateNodes && call.asNode
         ? { headers: { 'Impersonate-User': `system:node:${node}`, 'Impersonate-Group': 'system:nodes' } }
         : {}),
