@@ -195,7 +195,9 @@ export class Session {
     metrics.bytes.inc({ direction: 'out' }, Buffer.byteLength(frame));
     if (ws.bufferedAmount <= options.notReadingBytes) this.#lastProgressAt = this.#ctx.now();
     ws.send(frame, (err) => {
-      if (err !== undefined) return; // the session is ending; detaching requeued what was in flight
+      // ws reports success as `null` (not `undefined`): testing for undefined never resumed the pump
+      // here, so a backed-up node waited for the next resend timer.
+      if (err instanceof Error) return; // the session is ending; detaching requeued what was in flight
       this.#lastProgressAt = this.#ctx.now();
       if (ws.bufferedAmount <= options.writeHighWaterBytes / 2) this.pump();
     });

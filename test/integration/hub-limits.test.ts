@@ -29,8 +29,6 @@ const hubOptions = {
   maxAckTimeoutMs: 40_000,
   keepaliveTimeoutMs: 60_000,
   nodeMemoryBudgetBytes: 6 * 1024 * 1024,
-  notReadingBytes: 256 * 1024,
-  notReadingTimeoutMs: 3000,
   offenderBaseDelayMs: 3000,
   handshakeTimeoutMs: 1000,
   upgradeTimeoutMs: 1000,
@@ -220,15 +218,19 @@ function request(operation: string, resource: string, msgId: string = randomUUID
 }
 
 /** A well-behaved edge (the simulator's client) whose pushes must keep flowing during each attack. */
-async function bystander(): Promise<{ name: NodeName; edge: EdgeClient }> {
+async function bystander(on: TestController = ctl): Promise<{ name: NodeName; edge: EdgeClient }> {
   const name = node('bystander');
-  const edge = await ctl.connect(await ctl.join(name));
+  const edge = await on.connect(await on.join(name));
   open.push(edge);
   return { name, edge };
 }
 
-async function stillServed(b: { name: NodeName; edge: EdgeClient }, pod: string): Promise<void> {
-  ctl.controller.hub.enqueue(b.name, podPush(pod, '1'));
+async function stillServed(
+  b: { name: NodeName; edge: EdgeClient },
+  pod: string,
+  on: TestController = ctl,
+): Promise<void> {
+  on.controller.hub.enqueue(b.name, podPush(pod, '1'));
   await eventually(() => {
     assert.ok(b.edge.store.has(`default/pod/${pod}`), `${pod} reached the well-behaved edge`);
   });
@@ -252,8 +254,8 @@ describe('hub limits', () => {
     await ctl.controller.stop();
   });
 
-  async function raw(identity: EdgeIdentity): Promise<RawEdge> {
-    const edge = await RawEdge.connect(ctl.hubServer, identity);
+  async function raw(identity: EdgeIdentity, on: TestController = ctl): Promise<RawEdge> {
+    const edge = await RawEdge.connect(on.hubServer, identity);
     raws.push(edge);
     return edge;
   }
@@ -337,43 +339,93 @@ describe('hub limits', () => {
   });
 
   describe('slow readers and budgets (issue 12 item 1)', () => {
-    it('disconnects a node that stops reading, releases what it held, refuses its reconnect for a while, and keeps serving others', async () => {
-      const good = await bystander();
-      const name = node('deaf');
-      const identity = await ctl.join(name);
-      const edge = await raw(identity);
-      edge.stopReading();
-      const logsBefore = ctl.logs.length;
-      // 40 pushes of 600 KB: more than the kernel's socket buffers hold, so the hub's send buffer backs up.
-      for (let i = 0; i < 40; i++)
-        ctl.controller.hub.enqueue(name, podPush(`deaf-${String(i)}`, '1', 600_000));
-      await stillServed(good, 'during-deaf');
-      // A paused socket sees no close: watch the hub's side.
-      await eventually(async () => {
-        assert.equal(await ctl.metric('edgecontroller_hub_disconnects_total', { reason: 'not_reading' }), 1);
+    it('disconnects a node that stops reading, releases what it held, refuses its reconnect for a while, and keeps serving others', async (t) => {
+      const t0 = performance.now();
+      const mark = (what: string): void => {
+        t.diagnostic(`${what} after ${String(Math.round(performance.now() - t0))} ms`);
+      };
+      // Its own controller: a threshold of 1 byte makes "stopped reading" exact whatever part of the last
+      // frame the kernel took, and a short timeout keeps the test short (both default to 1 MiB / 60 s).
+      const { admin, cluster } = getCluster();
+      const deafCtl = await startTestController(admin, cluster.kubeconfigPath, {
+        hub: { ...hubOptions, notReadingBytes: 1, notReadingTimeoutMs: 2000 },
       });
+      try {
+        const good = await bystander(deafCtl);
+        const name = node('deaf');
+        const identity = await deafCtl.join(name);
+        const edge = await raw(identity, deafCtl);
+        edge.stopReading();
+        const logsBefore = deafCtl.logs.length;
+        // 40 pushes of 600 KB: more than the kernel's socket buffers hold, so the hub's send buffer backs up.
+        for (let i = 0; i < 40; i++)
+          deafCtl.controller.hub.enqueue(name, podPush(`deaf-${String(i)}`, '1', 600_000));
+        await stillServed(good, 'during-deaf', deafCtl);
+        mark('pushes queued, the well-behaved edge served');
+        // A paused socket sees no close: watch the hub's side.
+        await eventually(async () => {
+          assert.equal(
+            await deafCtl.metric('edgecontroller_hub_disconnects_total', { reason: 'not_reading' }),
+            1,
+          );
+        });
+        mark('cut as not reading');
+        edge.destroy();
+        const hub = deafCtl.controller.hub;
+        assert.ok(!hub.isConnected(name));
+        const lines = deafCtl.logs
+          .slice(logsBefore)
+          .filter((l) => l.includes('Disconnected a node for cause'));
+        assert.equal(lines.length, 1, 'one log line');
+        assert.match(lines[0] ?? '', /"reason":"not_reading"/);
+        assert.equal(hub.nodeState(name)?.memoryBytes, 0, 'its replies and partial frame are released');
+        // The pushes are not dropped: they wait for the node's next session (pushes are backpressure).
+        const queue = hub.nodeState(name)?.queue;
+        assert.ok((queue?.pendingAck ?? 0) + (queue?.inFlight ?? 0) > 0);
+        await assert.rejects(RawEdge.connect(deafCtl.hubServer, identity), /429/);
+        assert.equal(
+          await deafCtl.metric('edgecontroller_hub_connects_total', { result: 'repeat_offender' }),
+          1,
+        );
+        const back = await eventually(() => raw(identity, deafCtl), { timeoutMs: 20_000 });
+        await eventually(() => {
+          assert.ok(back.texts.length > 0, 'the waiting pushes go out on the next session');
+        });
+        mark('reconnected after its refusal, pushes flowing');
+        back.destroy();
+        await stillServed(good, 'after-deaf', deafCtl);
+      } finally {
+        await deafCtl.controller.stop();
+      }
+    });
+
+    it('gets a large resync to a slow but draining node through in full, resuming as its socket drains', async () => {
+      const name = node('slow');
+      const edge = await raw(await ctl.join(name));
+      // Reads a little, then not at all for a while, over and over; ACKs nothing, so that only the
+      // socket draining can move the hub on (no ACK wakes it, and the resend timer is 20 s away).
+      let reading = true;
+      const pacer = setInterval(() => {
+        reading = !reading;
+        if (reading) edge.socket.resume();
+        else edge.socket.pause();
+      }, 150);
+      try {
+        for (let i = 0; i < 30; i++)
+          ctl.controller.hub.enqueue(name, podPush(`slow-${String(i)}`, '1', 400_000));
+        await eventually(() => {
+          assert.equal(new Set(edge.pushes().map((f) => f.header.msg_id)).size, 30);
+        });
+      } finally {
+        clearInterval(pacer);
+        edge.socket.resume();
+      }
+      const queue = ctl.controller.hub.nodeState(name)?.queue;
+      assert.ok(ctl.controller.hub.isConnected(name), 'a slow reader that drains is never cut');
+      // Each stall ended when the socket drained, not when a resend timer fired.
+      assert.equal(queue?.resendsTotal, 0);
+      assert.equal(queue.sentTotal, 30);
       edge.destroy();
-      assert.ok(!ctl.controller.hub.isConnected(name));
-      const lines = ctl.logs.slice(logsBefore).filter((l) => l.includes('Disconnected a node for cause'));
-      assert.equal(lines.length, 1);
-      assert.match(lines[0] ?? '', /"reason":"not_reading"/);
-      assert.equal(
-        ctl.controller.hub.nodeState(name)?.memoryBytes,
-        0,
-        'its replies and partial frame are released',
-      );
-      // The pushes are not dropped: they wait for the node's next session (pushes are backpressure).
-      assert.ok(
-        (ctl.controller.hub.nodeState(name)?.queue.pendingAck ?? 0) +
-          (ctl.controller.hub.nodeState(name)?.queue.inFlight ?? 0) >
-          0,
-      );
-      await assert.rejects(RawEdge.connect(ctl.hubServer, identity), /429/);
-      assert.equal(await ctl.metric('edgecontroller_hub_connects_total', { result: 'repeat_offender' }), 1);
-      const back = await eventually(() => raw(identity), { timeoutMs: 20_000 });
-      await eventually(() => {
-        assert.ok(back.pushes().length > 0, 'the waiting pushes go out on the next session');
-      });
     });
 
     it('disconnects a node whose waiting replies pass its byte budget', async () => {
@@ -470,12 +522,9 @@ describe('hub limits', () => {
       const sentIds = new Set(first.pushes().map((f) => f.header.msg_id));
       const replacedBefore = await ctl.metric('edgecontroller_hub_disconnects_total', { reason: 'replaced' });
       const second = await raw(identity);
-      // The un-ACKed pushes go to the new session at once, with their ids (not after an ACK timeout).
-      await eventually(() => {
-        assert.deepEqual(new Set(second.pushes().map((f) => f.header.msg_id)), sentIds);
-      });
       // The old socket never answers the close: the hub cuts it after its grace period, and only then
-      // (with the code of before) handled its close, moving whatever was in flight back to the resend list.
+      // (with the code of before) handled its close, moving whatever was in flight back to the resend list
+      // and dropping its timers, well before the first resend timer (20 s here) could repair that.
       await first.closed;
       assert.equal(first.closeCode, 1000);
       await eventually(async () => {
@@ -488,6 +537,8 @@ describe('hub limits', () => {
       assert.ok(ctl.controller.hub.isConnected(name));
       assert.equal(queue?.inFlight, 3, 'the three pushes are in flight on the new session');
       assert.equal(queue.awaitingReconnect, 0, 'the old close did not move them back to the resend list');
+      // They went to the new session when it opened, with their ids (not after an ACK timeout).
+      assert.deepEqual(new Set(second.pushes().map((f) => f.header.msg_id)), sentIds);
       assert.equal(first.pushes().length, 3, 'nothing more was written to the replaced socket');
     });
   });
