@@ -50,6 +50,7 @@ try {
   const identities = await Promise.all(
     Array.from({ length: identityCount }, (_, i) => mint(`fuzz-bench-${String(i)}`)),
   );
+  let minted = identityCount;
   const idleRss = controller.rss.sample();
   controller.rss.mark();
   const fuzz = await runFuzz({
@@ -58,6 +59,7 @@ try {
     frames,
     seed,
     lanes,
+    mint: () => mint(`fuzz-bench-${String((minted += 1))}`),
     shouldStop: () => controller.exit !== undefined,
     onProgress: (sent) => {
       if (sent % 100_000 === 0) {

@@ -31,6 +31,7 @@ describe('fuzz', () => {
       frames,
       seed,
       lanes: 4,
+      mint: () => mint(name('fuzz')),
       shouldStop: () => controller.exit !== undefined,
     });
     t.diagnostic(

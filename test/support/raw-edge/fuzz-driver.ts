@@ -16,6 +16,11 @@ export interface FuzzOptions {
   readonly identities: readonly RawIdentity[];
   readonly frames: number;
   readonly seed: number;
+  /**
+   * Mints a fresh identity. When given, an identity the hub holds off (429, a repeat offender) is
+   * replaced by a new one, as an attacker with the join token would do.
+   */
+  readonly mint?: () => Promise<RawIdentity>;
   /** Connections sending at once. Default 4. */
   readonly lanes?: number;
   /** Malformed frames one connection sends before it is replaced. Default 8. */
@@ -50,6 +55,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   let connections = 0;
   let framesIn = 0;
   let nextIdentity = 0;
+  const identities = [...options.identities];
   const started = performance.now();
   const count = (record: Record<string, number>, key: string): void => {
     record[key] = (record[key] ?? 0) + 1;
@@ -58,11 +64,12 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const lane = async (laneIndex: number): Promise<void> => {
     const generator = new FuzzFrames(
       options.seed + laneIndex,
-      options.identities[laneIndex % options.identities.length]?.nodeName ?? 'fuzz',
+      identities[laneIndex % identities.length]?.nodeName ?? 'fuzz',
     );
     let failures = 0;
     while (sent < options.frames && options.shouldStop?.() !== true) {
-      const identity = options.identities[nextIdentity % options.identities.length];
+      const slot = nextIdentity % identities.length;
+      const identity = identities[slot];
       nextIdentity += 1;
       if (identity === undefined) throw new Error('runFuzz needs identities');
       let edge: RawEdge;
@@ -76,6 +83,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         failures = 0;
       } catch (err) {
         count(refusals, err instanceof RefusedError ? String(err.status) : 'error');
+        if (err instanceof RefusedError && err.status === 429 && options.mint !== undefined) {
+          identities[slot] = await options.mint();
+        }
         failures += 1;
         if (failures > 50)
           throw new Error(

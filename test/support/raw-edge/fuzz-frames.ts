@@ -353,6 +353,22 @@ export function isEnvelope(value: Json): boolean {
   const id = header['msg_id'];
   const ts = header['timestamp'];
   if (typeof id !== 'string' || id === '' || typeof ts !== 'number' || !Number.isInteger(ts)) return false;
+  // Issue 12's envelope limits: a msg_id over 128 bytes (and other header strings) or a resource over
+  // 1 KiB is refused like a malformed frame.
+  if (Buffer.byteLength(id) > 128) return false;
+  if (typeof route['resource'] === 'string' && Buffer.byteLength(route['resource']) > 1024) return false;
+  if (
+    ['parent_msg_id', 'resourceversion', 'type'].some(
+      (k) => typeof header[k] === 'string' && Buffer.byteLength(header[k]) > 128,
+    )
+  )
+    return false;
+  if (
+    ['source', 'destination', 'group', 'operation'].some(
+      (k) => typeof route[k] === 'string' && Buffer.byteLength(route[k]) > 128,
+    )
+  )
+    return false;
   const optionalString = (v: Json | undefined): boolean =>
     v === undefined || v === null || typeof v === 'string';
   if (!['parent_msg_id', 'resourceversion', 'type'].every((k) => optionalString(header[k]))) return false;
