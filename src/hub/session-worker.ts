@@ -283,10 +283,14 @@ export class Session {
       logger.warn({ node: this.nodeName, reason, bytes, suppressed: warning.suppressed }, message);
     }
     if (verdict.disconnect) {
-      logger.warn(
-        { node: this.nodeName, badFrames: verdict.count },
-        'Disconnected a node that kept sending malformed frames',
-      );
+      // Rate-limited too: a node may reconnect and be cut again in a loop.
+      const cut = this.#ctx.warnings.admit('bad_frames_disconnect', now);
+      if (cut.admit) {
+        logger.warn(
+          { node: this.nodeName, badFrames: verdict.count, suppressed: cut.suppressed },
+          'Disconnected a node that kept sending malformed frames',
+        );
+      }
       this.close(1008, 'bad_frames');
     }
   }
