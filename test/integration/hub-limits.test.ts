@@ -284,7 +284,7 @@ describe('hub limits', () => {
       );
     });
 
-    it('keeps memory bounded and the log quiet while a node that stops reading floods 1.9 MB msg_ids and resources', async () => {
+    it('keeps memory bounded and the log quiet while a node that stops reading floods 1.9 MB msg_ids and resources', async (t) => {
       const good = await bystander();
       const identity = await ctl.join(node('flood'));
       const logsBefore = ctl.logs.length;
@@ -331,6 +331,9 @@ describe('hub limits', () => {
         `RSS grew ${String(Math.round((peakRss - rssBefore) / 1048576))} MiB`,
       );
       const written = logBytes(logsBefore);
+      t.diagnostic(
+        `peak ledger ${String(peakLedger)} B, RSS +${String(Math.round((peakRss - rssBefore) / 1048576))} MiB (test client included), log ${String(written)} B`,
+      );
       assert.ok(written < 1024 * 1024, `76 MB of refused frames wrote ${String(written)} bytes of log`);
       const refusals = ctl.logs.slice(logsBefore).filter((l) => l.includes('over-long envelope field'));
       assert.equal(refusals.length, 1, 'one warning per node and reason per 10 s, the rest counted');
