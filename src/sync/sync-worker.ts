@@ -274,6 +274,18 @@ export class SyncWorker {
     for (const record of this.#recordsOf(node)) this.#writer.write(node, { kind: 'delete', target: record });
   }
 
+  /**
+   * Another replica owns the node now (issue 14): its resync timer and held pushes go at once. Its records
+   * stay, and the record writes already asked for finish: they say what the edge ACKed, which the new
+   * owner's repair reads.
+   */
+  releaseNode(node: NodeName): void {
+    clearTimeout(this.#deferredResyncs.get(node));
+    this.#deferredResyncs.delete(node);
+    this.#lastResyncAt.delete(node);
+    this.#gate.forgetNode(node);
+  }
+
   /** Waits for the record writes in flight; what waits is abandoned (repair redoes it after a restart). */
   async stop(): Promise<void> {
     for (const timer of this.#deferredResyncs.values()) clearTimeout(timer);
