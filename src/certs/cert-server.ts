@@ -152,7 +152,8 @@ export class CertServer {
         requestCert: true,
         rejectUnauthorized: false,
         minVersion: 'TLSv1.2',
-        handshakeTimeout: o.handshakeTimeoutMs,
+        // A backstop of the handshake guard's timer, a second later so that the guard counts the timeout.
+        handshakeTimeout: o.handshakeTimeoutMs + 1_000,
         headersTimeout: o.headersTimeoutMs,
         requestTimeout: o.requestTimeoutMs,
         keepAliveTimeout: o.keepAliveTimeoutMs,

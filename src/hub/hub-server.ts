@@ -163,8 +163,9 @@ export class Hub {
       rejectUnauthorized: true,
       minVersion: 'TLSv1.2',
       ciphers: tls12Ciphers,
-      // Node's own timer as a backstop of the guard's (its default is 120 s).
-      handshakeTimeout: this.options.handshakeTimeoutMs,
+      // Node's own timer as a backstop of the guard's, a second later so that the guard counts the timeout
+      // (Node's default is 120 s).
+      handshakeTimeout: this.options.handshakeTimeoutMs + 1_000,
     });
     this.#guard.attach(server);
     const wss = new WebSocketServer({
