@@ -5,6 +5,8 @@
  * @module
  */
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before } from 'node:test';
 import type { TestCluster } from '../../support/cluster.js';
 import { eventually } from '../../support/eventually.js';
@@ -66,6 +68,14 @@ export function useTarget(
     await WellBehavedNode.stopAll();
     RawEdge.terminateAll();
     await target?.controller.stop();
+    // ADVERSARIAL_LOG_DIR keeps what the controller logged (with keepOutput), to read after a failure.
+    const dir = process.env['ADVERSARIAL_LOG_DIR'];
+    if (dir !== undefined && target !== undefined && target.controller.output.text.length > 0) {
+      await writeFile(
+        join(dir, `controller-${String(target.controller.pid)}.log`),
+        target.controller.output.text.join(''),
+      );
+    }
   });
   return () => {
     assert.ok(target !== undefined, 'the target did not start (see the before hook)');
