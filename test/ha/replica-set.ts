@@ -68,6 +68,8 @@ export class ReplicaSet {
   readonly logPath: string;
   readonly replicas: (Replica | undefined)[] = [];
   readonly edges = new Map<string, SimulatedEdgeNode>();
+  /** Stores of edges that are not simulated (a real EdgeCore's sqlite table), by node. */
+  readonly #stores = new Map<string, () => Iterable<readonly [string, unknown]>>();
   readonly #o: ReplicaSetOptions;
   readonly #log: WriteStream;
   readonly #configPath: string;
@@ -180,6 +182,11 @@ export class ReplicaSet {
     return names;
   }
 
+  /** Compares `node` by what `read` returns (store key → object): a real EdgeCore's own store. */
+  watchStore(node: string, read: () => Iterable<readonly [string, unknown]>): void {
+    this.#stores.set(node, read);
+  }
+
   /** One replica's HA figures, from its /metrics. */
   async figures(replica: Replica): Promise<HaFigures> {
     const text = await (
@@ -230,7 +237,12 @@ export class ReplicaSet {
     const desired = desiredViews({ nodes: n, pods, configMaps, secrets }, nodes);
     const actual = new Map<string, Map<string, ObjectView>>();
     for (const node of nodes) {
+      const read = this.#stores.get(node);
       const store = this.edges.get(node)?.store;
+      if (read !== undefined) {
+        actual.set(node, storeViews(read()));
+        continue;
+      }
       actual.set(
         node,
         storeViews(store === undefined ? [] : [...store].map(([k, row]) => [k, row.content] as const)),

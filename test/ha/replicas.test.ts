@@ -3,15 +3,19 @@
  * child processes against one real control plane, behind a loopback TCP balancer of the test's own
  * (round robin over the live replicas' hub ports, and one over their certificate ports), with simulated
  * EdgeCores that redial after a fixed 30 s and renew their leases every 10 s, as EdgeCore does. The
- * periodic repair is off: a handover converges through the new owner's repair on connect alone.
+ * periodic repair is off: a handover converges through the new owner's repair on connect alone. The last
+ * case runs one real EdgeCore (hollow, KubeEdge v1.23.1) with its own store and real 30 s redial.
  */
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { TestContext } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { EdgeClient, JoinError, joinWithToken } from '../../src/sim/index.js';
 import type { EdgeIdentity } from '../../src/sim/index.js';
 import { useLocalCluster } from '../support/cluster.js';
+import { HollowFleet } from '../support/hollow-edge/hollow-edge.js';
+import { readEdgeStoreRows } from '../support/hollow-edge/edge-store.js';
 import { eventually } from '../support/eventually.js';
 import { prng } from '../support/prng.js';
 import { Churn } from '../faults/churn.js';
@@ -30,6 +34,7 @@ let set: ReplicaSet;
 let nodes: string[];
 let namespace: string;
 let churn: Churn;
+let fleet: HollowFleet | undefined;
 
 /** Every live replica's figures, by identity. */
 async function allFigures(): Promise<Map<string, HaFigures>> {
@@ -77,6 +82,7 @@ describe('several replicas share one fleet through the API', () => {
     await churn.seed({ pods: 24, configMaps: 6, secrets: 4 });
   });
   after(async () => {
+    await fleet?.cleanup();
     await (set as ReplicaSet | undefined)?.close();
   });
 
@@ -235,5 +241,61 @@ describe('several replicas share one fleet through the API', () => {
     }
     const claims = await Promise.all([a, b].map((r) => set.figures(r)));
     t.diagnostic(`claims: ${JSON.stringify(claims.map((c) => c.claims))}`);
+  });
+  it('a real EdgeCore behind the balancer is handed over after kill -9 of its replica, its own store equal to its desired set', async (t) => {
+    const { admin } = getCluster();
+    fleet = await HollowFleet.create({
+      token: set.token,
+      httpServer: `https://${set.certs.address}`,
+      websocketServer: set.hub.address,
+      namePrefix: 'ha-real',
+      verbosity: 0,
+    });
+    const [edge] = await fleet.add(1);
+    assert.ok(edge !== undefined);
+    const node = edge.name;
+    set.watchStore(node, () =>
+      existsSync(edge.dbPath)
+        ? readEdgeStoreRows(edge.dbPath).map((row) => [row.key, JSON.parse(row.value) as unknown] as const)
+        : [],
+    );
+    const ownerOf = async (): Promise<string> => {
+      const owner = (await set.owners([node])).get(node) ?? '';
+      assert.ok(
+        set.live.some((r) => r.identity === owner),
+        `${node} is owned by a live replica (${owner})`,
+      );
+      return owner;
+    };
+    const first = await eventually(ownerOf, { timeoutMs: 90_000 });
+    const ns = await getCluster().namespace('ha-real');
+    const work = new Churn({ admin, namespace: ns, nodes: [node], random: prng(15) });
+    await work.seed({ pods: 6, configMaps: 2, secrets: 1 });
+    const ready = await set.converge([node], handoverTimeoutMs);
+    assert.ok(ready.ok, `the real edge holds its desired set before the kill\n${ready.text}`);
+    const victim = set.live.find((r) => r.identity === first);
+    assert.ok(victim !== undefined);
+    const run = background(work, 1);
+    await run.atLeast(5);
+    const t0 = performance.now();
+    await set.kill(victim.slot);
+    await run.atLeast(10);
+    await run.stop();
+    const second = await eventually(
+      async () => {
+        const owner = await ownerOf();
+        assert.notEqual(owner, first, 'claimed by another replica');
+        return owner;
+      },
+      { timeoutMs: handoverTimeoutMs },
+    );
+    t.diagnostic(
+      `real edge ${node}: ${first} -> ${second} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
+    const result = await set.converge([node], handoverTimeoutMs);
+    assert.ok(
+      result.ok,
+      `the real edge's store equals its desired set after the handover (log: ${set.logPath})\n${result.text}`,
+    );
   });
 });
