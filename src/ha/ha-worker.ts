@@ -56,6 +56,9 @@ export interface HaWorkerOptions {
   readonly onLeadership?: (leading: boolean) => void;
 }
 
+/** HA workers made in this process so far. */
+let instances = 0;
+
 /** See the module header. */
 export class HaWorker {
   readonly identity: string;
@@ -64,14 +67,16 @@ export class HaWorker {
   readonly #hub: HaHub;
 
   constructor(o: HaWorkerOptions) {
-    this.identity =
-      o.identity ??
-      replicaIdentity({
-        podName: process.env['POD_NAME'],
-        hostname: hostname(),
-        pid: process.pid,
-        inPod: process.env['KUBERNETES_SERVICE_HOST'] !== undefined,
-      });
+    // A second controller in one process (in-process tests start several) gets `-2`, `-3`…: two replicas
+    // must never share an identity, or both would own the same nodes.
+    instances += 1;
+    const base = replicaIdentity({
+      podName: process.env['POD_NAME'],
+      hostname: hostname(),
+      pid: process.pid,
+      inPod: process.env['KUBERNETES_SERVICE_HOST'] !== undefined,
+    });
+    this.identity = o.identity ?? (instances === 1 ? base : `${base}-${String(instances)}`);
     this.#hub = o.hub;
     this.#lease = new ReplicaLeaseWorker({
       client: o.client,
