@@ -79,6 +79,7 @@ bench: local-cluster hollow-edge
 	node --import tsx bench/load/upstream-latency.bench.ts
 	node --import tsx bench/load/sim-scale.bench.ts
 	node --import tsx bench/load/hollow-capacity.bench.ts
+	node --import tsx bench/ha/replicas.bench.ts
 	node --import tsx bench/faults/soak.bench.ts --rounds $(SOAK_ROUNDS) $(if $(SOAK_SEED),--seed $(SOAK_SEED))
 	node --import tsx bench/fuzz/fuzz.bench.ts
 
