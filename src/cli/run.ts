@@ -48,6 +48,8 @@ export function controllerOptions(s: RunSettings, logger: Logger, userAgent: str
       keepaliveTimeoutMs: s.keepaliveTimeoutSeconds * 1000,
       windowSize: s.windowSize,
       allowLegacyEdgeCert: s.allowLegacyEdgeCert,
+      nodeMemoryBudgetBytes: Math.round(s.nodeMemoryBudgetMib * 1024 * 1024),
+      globalMemoryBudgetBytes: Math.round(s.globalMemoryBudgetMib * 1024 * 1024),
     },
     httpsHost: s.httpsAddress,
     httpsPort: s.httpsPort,

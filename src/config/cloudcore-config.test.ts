@@ -16,6 +16,8 @@ describe('parseCloudCoreConfig', () => {
       keepaliveTimeoutMs: 30_000,
       windowSize: 64,
       allowLegacyEdgeCert: false,
+      nodeMemoryBudgetBytes: 8 * 1024 * 1024,
+      globalMemoryBudgetBytes: 256 * 1024 * 1024,
     });
     assert.deepEqual(settings.https, { host: '0.0.0.0', port: 10002 });
     assert.deepEqual(settings.metrics, { host: '127.0.0.1', port: 9091 });
@@ -40,10 +42,12 @@ describe('parseCloudCoreConfig', () => {
   });
 
   it('takes our own settings from the separate edgeController section', () => {
-    const text = `${defaults}\nedgeController:\n  windowSize: 8\n  repairIntervalSeconds: 5\n`;
+    const text = `${defaults}\nedgeController:\n  windowSize: 8\n  repairIntervalSeconds: 5\n  nodeMemoryBudgetMib: 4\n  globalMemoryBudgetMib: 64\n`;
     const { settings } = parseCloudCoreConfig(text);
     assert.equal(settings.hub.windowSize, 8);
     assert.equal(settings.repairIntervalMs, 5000);
+    assert.equal(settings.hub.nodeMemoryBudgetBytes, 4 * 1024 * 1024);
+    assert.equal(settings.hub.globalMemoryBudgetBytes, 64 * 1024 * 1024);
   });
 
   it("without kubeAPIConfig.qps and .burst, derives them from the node limit as KubeEdge's defaults do", () => {

@@ -41,6 +41,10 @@ const ownSchema = z
     allowLegacyEdgeCert: z.boolean().default(false),
     /** Reliable-sync repair period for connected nodes, seconds. */
     repairIntervalSeconds: z.number().positive().default(60),
+    /** Bytes one node's input may make the hub hold (replies, partial frame, upstream requests), MiB. */
+    nodeMemoryBudgetMib: z.number().positive().default(8),
+    /** Bytes all nodes' input together may make the hub hold, MiB; the largest are cut first past it. */
+    globalMemoryBudgetMib: z.number().positive().default(256),
   })
   .strict();
 
@@ -73,6 +77,8 @@ const fileSchema = z.object({
     windowSize: 64,
     allowLegacyEdgeCert: false,
     repairIntervalSeconds: 60,
+    nodeMemoryBudgetMib: 8,
+    globalMemoryBudgetMib: 256,
   }),
 });
 
@@ -83,6 +89,8 @@ const fileSchema = z.object({
  */
 export const kubeApiQpsPerNode = 5;
 export const kubeApiBurstPerNode = 10;
+
+const mib = 1024 * 1024;
 
 /** The effective configuration, in our units. */
 export interface CloudCoreSettings {
@@ -101,6 +109,8 @@ export interface CloudCoreSettings {
     readonly keepaliveTimeoutMs: number;
     readonly windowSize: number;
     readonly allowLegacyEdgeCert: boolean;
+    readonly nodeMemoryBudgetBytes: number;
+    readonly globalMemoryBudgetBytes: number;
   };
   readonly https: { readonly host: string; readonly port: number };
   readonly metrics: { readonly host: string; readonly port: number };
@@ -191,6 +201,8 @@ export function parseCloudCoreConfig(text: string, source = 'cloudcore.yaml'): P
         keepaliveTimeoutMs: hub.keepaliveInterval * 1000,
         windowSize: file.edgeController.windowSize,
         allowLegacyEdgeCert: file.edgeController.allowLegacyEdgeCert,
+        nodeMemoryBudgetBytes: file.edgeController.nodeMemoryBudgetMib * mib,
+        globalMemoryBudgetBytes: file.edgeController.globalMemoryBudgetMib * mib,
       },
       https: { host: hub.https.address, port: hub.https.port },
       metrics: { host: metricsHost, port: metricsPort },

@@ -116,6 +116,17 @@ export const configReference: readonly ConfigKey[] = Object.freeze([
     default: '60',
     meaning: 'Reliable-sync repair period for connected nodes.',
   },
+  {
+    path: 'edgeController.nodeMemoryBudgetMib',
+    default: '8',
+    meaning:
+      'MiB one edge node may make the hub hold (waiting replies, partial frame, upstream requests; pushes not counted); past it the node is disconnected.',
+  },
+  {
+    path: 'edgeController.globalMemoryBudgetMib',
+    default: '256',
+    meaning: 'MiB all edge nodes together may make the hub hold; past it the largest are disconnected first.',
+  },
 ]);
 
 /** The markdown table of docs/configuration.md. */

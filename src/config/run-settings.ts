@@ -30,6 +30,8 @@ export interface RunSettings {
   readonly kubeApiBurst: number;
   readonly keepaliveTimeoutSeconds: number;
   readonly windowSize: number;
+  readonly nodeMemoryBudgetMib: number;
+  readonly globalMemoryBudgetMib: number;
   readonly allowLegacyEdgeCert: boolean;
   readonly impersonateNodes: boolean;
   readonly startupTimeoutSeconds: number;
@@ -185,6 +187,24 @@ export const runSettingSpecs: RunSettingSpecs = Object.freeze({
     parse: parsePositive,
     fileKey: 'edgeController.windowSize',
     fromFile: (f) => f.hub.windowSize,
+  },
+  nodeMemoryBudgetMib: {
+    flag: '--node-memory-budget-mib <n>',
+    description:
+      'MiB one edge node may make the hub hold (its waiting replies, partial frame and upstream requests; pushes not counted); past it the node is disconnected',
+    default: 8,
+    parse: parsePositive,
+    fileKey: 'edgeController.nodeMemoryBudgetMib',
+    fromFile: (f) => f.hub.nodeMemoryBudgetBytes / 1024 / 1024,
+  },
+  globalMemoryBudgetMib: {
+    flag: '--global-memory-budget-mib <n>',
+    description:
+      'MiB all edge nodes together may make the hub hold; past it the largest are disconnected first',
+    default: 256,
+    parse: parsePositive,
+    fileKey: 'edgeController.globalMemoryBudgetMib',
+    fromFile: (f) => f.hub.globalMemoryBudgetBytes / 1024 / 1024,
   },
   allowLegacyEdgeCert: {
     flag: '--allow-legacy-edge-cert',
