@@ -78,6 +78,8 @@ export class Session {
   #lastProgressAt: number;
   /** Inbound bytes since the last complete frame: an upper bound of the partial frame ws holds. */
   #partialBytes = 0;
+  /** A pump stopped at the high-water mark (or left replies waiting): the next drained write resumes it. */
+  #isBlocked = false;
 
   constructor(ctx: SessionContext) {
     this.#ctx = ctx;
@@ -141,7 +143,10 @@ export class Session {
     if (this.#isDetached) return;
     const { ws, queue, metrics, options } = this.#ctx;
     const buffered = ws.bufferedAmount;
-    if (buffered > options.writeHighWaterBytes) return; // resumed from a send callback
+    if (buffered > options.writeHighWaterBytes) {
+      this.#isBlocked = true; // resumed from a send callback
+      return;
+    }
     const now = this.#ctx.now();
     // Replies fill only the room left under the high-water mark: a backlog is not dumped at once into a
     // slow socket, where it would sit outside the node's byte budget.
@@ -160,6 +165,7 @@ export class Session {
     }
     if (plan.deliveries.some((d) => d.kind === 'no-ack'))
       this.#ctx.account('replies', queue.pendingNoAckBytes);
+    this.#isBlocked = queue.pendingNoAckBytes > 0;
     this.#armWake();
   }
 
@@ -199,7 +205,7 @@ export class Session {
       // here, so a backed-up node waited for the next resend timer.
       if (err instanceof Error) return; // the session is ending; detaching requeued what was in flight
       this.#lastProgressAt = this.#ctx.now();
-      if (ws.bufferedAmount <= options.writeHighWaterBytes / 2) this.pump();
+      if (this.#isBlocked && ws.bufferedAmount <= options.writeHighWaterBytes / 2) this.pump();
     });
     this.#watchReader();
   }
