@@ -97,7 +97,7 @@ export class HaWorker {
       identity: this.identity,
       address: o.address,
       nodes: o.nodes,
-      selfLive: () => this.#lease.isLive,
+      selfLive: () => this.#lease.mayOwn,
       isReplicaLive: (id) => this.#lease.isReplicaLive(id),
       holds: (node) => this.#hub.holds(node),
       release: o.release,

@@ -117,7 +117,8 @@ export function versionOf(resourceVersion: string | undefined): bigint | undefin
 }
 
 /**
- * Whether this replica owns `node` now: our own Lease must be live, and either a session of ours claimed
+ * Whether this replica owns `node` now: our own Lease must be live (or have lapsed with no other replica
+ * around, replica-lease-worker.ts `mayOwn`), and either a session of ours claimed
  * it (`held`) or the Node records us. Nobody owns a node whose recorded owner is dead until its edge
  * connects somewhere: that replica claims it and repairs it from the delivery records.
  */

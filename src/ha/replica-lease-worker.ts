@@ -113,6 +113,15 @@ export class ReplicaLeaseWorker {
     return last !== undefined && this.#o.nowMs() - last < this.#o.leaseDurationSeconds * 1000;
   }
 
+  /**
+   * Whether this replica may own nodes: its Lease is live, or it lapsed while no other replica was live
+   * (a single replica cut off from the API server keeps its sessions and queues: nobody could take them
+   * over, and dropping pushes would lose the events its informers replay once the API server is back).
+   */
+  get mayOwn(): boolean {
+    return this.isLive || (this.#lastRenewMs !== undefined && this.#othersAtRenew === 0);
+  }
+
   /** Whether this replica holds the leader Lease. */
   get isLeader(): boolean {
     return this.#leading && this.isLive;
