@@ -79,3 +79,21 @@ describe('EnvCommand', () => {
     assert.match((err as Error).message, /from env 'EDGE_CONTROLLER_HUB_PORT' is invalid\. not a port: ten/);
   });
 });
+
+describe('run: the API client limits', () => {
+  it('takes --kube-api-qps from its variable and --kube-api-burst from its flag', async () => {
+    const run = await parse(['--kube-api-burst=12'], {
+      EDGE_CONTROLLER_KUBE_API_QPS: '7.5',
+      EDGE_CONTROLLER_KUBE_API_BURST: '99',
+    });
+    assert.equal(run.getOptionValue('kubeApiQps'), 7.5);
+    assert.equal(run.getOptionValueSource('kubeApiQps'), 'env');
+    assert.equal(run.getOptionValue('kubeApiBurst'), 12);
+    assert.equal(run.getOptionValueSource('kubeApiBurst'), 'cli');
+  });
+
+  it('refuses a burst that is not a whole number, and a qps of 0', async () => {
+    await assert.rejects(parse(['--kube-api-burst=2.5'], {}), /not a positive whole number: 2\.5/);
+    await assert.rejects(parse([], { EDGE_CONTROLLER_KUBE_API_QPS: '0' }), /not a positive number: 0/);
+  });
+});
