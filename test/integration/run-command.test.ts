@@ -176,7 +176,7 @@ describe('edge-controller run', () => {
         else reject(new Error(`nodes exited with ${String(code)}`));
       });
     });
-    assert.match(nodes, /^NODE\s+CONNECTED/);
+    assert.match(nodes, /^NODE\s+OWNER\s+CONNECTED/);
     const token = await new Promise<string>((resolve, reject) => {
       const out: Buffer[] = [];
       const tokenCmd = spawn(
