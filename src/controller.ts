@@ -377,6 +377,7 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
       // Another replica holds the node's session now: ours (if still open) is a stale one.
       hub.disconnect(node, 'replaced');
       hub.forgetNode(node);
+      sync.releaseNode(node);
     },
     logger: log.child({ component: 'ha' }),
     onClaim: (result) => {
@@ -390,8 +391,13 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
     else ha.nodeSeen(node, event.object);
   });
   metrics.ha.setSources({
-    owned: () => downstream.nodes.store.list().filter((n) => ha.owns(n.metadata.name as NodeName)).length,
-    heldNotOwned: () => hub.nodeStates().filter((s) => !ha.owns(s.node)).length,
+    nodes: () => [
+      {
+        state: 'owned',
+        count: downstream.nodes.store.list().filter((n) => ha.owns(n.metadata.name as NodeName)).length,
+      },
+      { state: 'held_not_owned', count: hub.nodeStates().filter((s) => !ha.owns(s.node)).length },
+    ],
     liveReplicas: () => ha.liveReplicas().length,
     leader: () => ha.isLeader,
   });

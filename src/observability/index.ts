@@ -14,6 +14,7 @@ export type {
   MetricsOptions,
   QueueTotals,
   SyncMetrics,
+  HaMetrics,
   UpstreamMetrics,
 } from './metrics.js';
 export { MetricsServer } from './metrics-server.js';

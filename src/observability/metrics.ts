@@ -109,6 +109,19 @@ export interface SyncMetrics {
   }) => void;
 }
 
+/** Metrics of the replica set (src/ha/): node ownership, this replica's Lease and leadership. */
+export interface HaMetrics {
+  readonly claims: Counter<'result'>;
+  readonly releases: Counter<'reason'>;
+  /** Where the gauges read from at scrape time (the HA worker and the hub). */
+  readonly setSources: (sources: {
+    /** Nodes by state: `owned`, `held_not_owned`. */
+    readonly nodes: () => readonly { readonly state: string; readonly count: number }[];
+    readonly liveReplicas: () => number;
+    readonly leader: () => boolean;
+  }) => void;
+}
+
 /** The registry and every metric in it. */
 export interface Metrics {
   readonly registry: Registry;
@@ -117,6 +130,7 @@ export interface Metrics {
   readonly informer: InformerMetrics;
   readonly sync: SyncMetrics;
   readonly kube: KubeMetrics;
+  readonly ha: HaMetrics;
 }
 
 /**
@@ -196,6 +210,11 @@ export const metricLabelValues: Readonly<Record<string, Readonly<Record<string, 
     },
     edgecontroller_sync_resyncs_total: { reason: ['edge-start', 'token-join'] },
     edgecontroller_sync_repair_actions_total: { action: ['send', 'send-delete', 'drop-record'] },
+    edgecontroller_ha_nodes: { state: ['owned', 'held_not_owned'] },
+    edgecontroller_ha_claims_total: {
+      result: ['unchanged', 'claimed', 'handover', 'yielded', 'failed', 'no_node'],
+    },
+    edgecontroller_ha_releases_total: { reason: ['moved', 'yielded', 'lapsed'] },
   });
 
 /** Options of {@link createMetrics}. */
@@ -478,7 +497,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     }),
     heldPushes: new Gauge({
       name: 'edgecontroller_sync_held_pushes',
-      help: 'Pushes held until their object\'s record is written (created before a first send, or marked unknown by a resync).',
+      help: "Pushes held until their object's record is written (created before a first send, or marked unknown by a resync).",
       registers,
       collect() {
         this.set(syncSources.heldPushes());
@@ -494,5 +513,52 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       registers,
     }),
   };
-  return { registry, hub, upstream, informer, sync, kube };
+  let haSources: Parameters<HaMetrics['setSources']>[0] = {
+    nodes: () => [],
+    liveReplicas: () => 0,
+    leader: () => false,
+  };
+  const ha: HaMetrics = {
+    claims: new Counter({
+      name: 'edgecontroller_ha_claims_total',
+      help: 'Claims of a node by this replica when a session opened, by result (unchanged: already recorded as ours, no write; claimed; handover: taken from another replica; yielded: another replica claimed it first; failed; no_node).',
+      labelNames: ['result'],
+      registers,
+    }),
+    releases: new Counter({
+      name: 'edgecontroller_ha_releases_total',
+      help: 'Nodes this replica let go of (session closed, queue and timers dropped), by reason (moved: another replica claimed it; yielded: lost a claim race; lapsed: our own Lease lapsed).',
+      labelNames: ['reason'],
+      registers,
+    }),
+    setSources: (sources) => {
+      haSources = sources;
+    },
+  };
+  new Gauge({
+    name: 'edgecontroller_ha_nodes',
+    help: 'Nodes by state (owned: this replica owns them; held_not_owned: the hub keeps a session or queue for a node this replica does not own, 0 unless a handover is under way).',
+    labelNames: ['state'],
+    registers,
+    collect() {
+      for (const { state, count } of haSources.nodes()) this.set({ state }, count);
+    },
+  });
+  new Gauge({
+    name: 'edgecontroller_ha_live_replicas',
+    help: 'Replicas with a live Lease as this replica sees them (itself included while its own Lease is live).',
+    registers,
+    collect() {
+      this.set(haSources.liveReplicas());
+    },
+  });
+  new Gauge({
+    name: 'edgecontroller_ha_leader',
+    help: '1 while this replica holds the leader Lease, else 0.',
+    registers,
+    collect() {
+      this.set(haSources.leader() ? 1 : 0);
+    },
+  });
+  return { registry, hub, upstream, informer, sync, ha, kube };
 }
