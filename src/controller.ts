@@ -481,7 +481,8 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
   const upstreamSettings = options.upstream ?? {};
   const upstream = new UpstreamWorker({
     api: client,
-    hub: { enqueue: (node, message) => hub.enqueue(node, message) },
+    // A reply for a node taken over meanwhile would make a queue no session drains (issue 14): dropped.
+    hub: { enqueue: (node, message) => (ha.owns(node) ? hub.enqueue(node, message) : 'dropped-not-owned') },
     context: {
       graph,
       options: resolveUpstreamOptions({
