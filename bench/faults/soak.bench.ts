@@ -10,7 +10,10 @@
  * same ports; the edges are simulated EdgeCores redialling 1.5 s after a loss.
  *
  *   node --import tsx bench/faults/soak.bench.ts [--rounds 100] [--seed N] [--edges 5] [--ops 40] \
- *     [--converge-timeout-seconds 60]
+ *     [--converge-timeout-seconds 60] [--faults controller-crash,edge-cuts,...]
+ *
+ * A round that gives up is counted with what it left (later rounds are judged only on what they add), and
+ * the controller is then restarted, so that one wedged process does not fail every later round.
  *
  * Reports rounds, faults injected by kind, objects lost / extra / stale left when a round gave up (must
  * be 0) and the time to converge after each fault (p50, p90, max). Writes bench/results/fault-soak.json
@@ -37,6 +40,8 @@ const { values } = parseArgs({
     edges: { type: 'string', default: '5' },
     ops: { type: 'string', default: '40' },
     'converge-timeout-seconds': { type: 'string', default: '60' },
+    /** A comma-separated subset of the fault kinds; default all. */
+    faults: { type: 'string' },
   },
 });
 const rounds = Number(values.rounds);
@@ -59,6 +64,15 @@ const faultKinds = [
   'edge-wiped-then-crash',
 ] as const;
 type FaultKind = (typeof faultKinds)[number];
+const isFaultKind = (v: string): v is FaultKind => (faultKinds as readonly string[]).includes(v);
+const chosenFaults: readonly FaultKind[] =
+  values.faults === undefined
+    ? faultKinds
+    : values.faults.split(',').map((name) => {
+        if (!isFaultKind(name))
+          throw new RangeError(`--faults: unknown ${name}; known: ${faultKinds.join(', ')}`);
+        return name;
+      });
 
 interface RoundResult {
   readonly round: number;
@@ -123,7 +137,7 @@ try {
     throw new Error(`no convergence before the first fault:\n${await lab.explain(initial.last)}`);
 
   for (let round = 1; round <= rounds; round++) {
-    const fault = pick(faultKinds);
+    const fault = pick(chosenFaults);
     const run = background(churn);
     await run.atLeast(Math.ceil(opsPerRound / 2));
     switch (fault) {
@@ -198,6 +212,9 @@ try {
       process.stdout.write(`${await lab.explain(result.last, 10)}\n`);
       // What this round left is counted here once; later rounds are judged on what they add.
       for (const line of discrepancies(result.last)) leftovers.add(line);
+      // A wedged controller would fail every later round: restart it (the round is already counted).
+      await lab.crashController();
+      await lab.startController();
     }
     if (stop.requested) break;
   }
@@ -229,6 +246,7 @@ await report({
     edges: edgeCount,
     opsPerRound,
     convergeTimeoutSeconds: convergeTimeoutMs / 1000,
+    faults: chosenFaults.join(','),
     periodicRepair: false,
   },
   variants: [
@@ -237,6 +255,7 @@ await report({
       value: converged.length,
       unit: `of ${String(results.length)}`,
       details: {
+        roundsRun: results.length,
         notConverged,
         lost,
         extra,

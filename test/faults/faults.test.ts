@@ -37,10 +37,16 @@ const seed = Number(process.env.FAULTS_SEED ?? 13);
 let lab: FaultLab;
 
 /** A scenario's own namespace, simulated edges and churn. */
-async function setUp(name: string, salt: number, seedCounts = { pods: 40, configMaps: 8, secrets: 5 }) {
+async function setUp(
+  t: TestContext,
+  name: string,
+  salt: number,
+  seedCounts = { pods: 40, configMaps: 8, secrets: 5 },
+) {
   await lab.startController(); // a scenario that failed may have left it down
   const ns = await getCluster().namespace(`faults-${name}`);
   const nodes = await lab.addEdges(`faults-${name}`, edgesPerScenario);
+  t.after(() => lab.removeEdges(nodes)); // pass or fail: the next scenario runs on a quiet machine
   const churn = new Churn({ admin: lab.admin, namespace: ns, nodes, random: prng(seed * 1000 + salt) });
   await churn.seed(seedCounts);
   return { ns, nodes, churn };
@@ -76,16 +82,15 @@ describe('faults: every edge store ends equal to its desired set, with the perio
   });
 
   it('no fault: churn alone', async (t) => {
-    const { nodes, churn } = await setUp('none', 0);
+    const { nodes, churn } = await setUp(t, 'none', 0);
     const run = background(churn);
     await run.atLeast(60);
     await run.stop();
     await settle(t, `after churn ${JSON.stringify(churn.counts)}`, nodes);
-    await lab.removeEdges(nodes);
   });
 
   it('(a) controller kill -9 mid-churn, restart', async (t) => {
-    const { nodes, churn } = await setUp('crash', 1);
+    const { nodes, churn } = await setUp(t, 'crash', 1);
     await settle(t, 'before the fault', nodes);
     const run = background(churn);
     await run.atLeast(80);
@@ -94,19 +99,17 @@ describe('faults: every edge store ends equal to its desired set, with the perio
     await run.stop();
     await lab.startController();
     await settle(t, `after kill -9 mid-churn ${JSON.stringify(churn.counts)}`, nodes);
-    await lab.removeEdges(nodes);
   });
 
   it('(b) kill -9 300 ms after creating 60 pods + 10 ConfigMaps, all deleted while it is down', async (t) => {
-    const { nodes, churn } = await setUp('down-deletes', 2, { pods: 8, configMaps: 2, secrets: 2 });
+    const { nodes, churn } = await setUp(t, 'down-deletes', 2, { pods: 8, configMaps: 2, secrets: 2 });
     await settle(t, 'before the fault', nodes);
     await crashThenDeleteWhileDown(lab, churn, { nodes, pods: 60, configMaps: 10 });
     await settle(t, 'after 70 deletes while down', nodes);
-    await lab.removeEdges(nodes);
   });
 
   it('(c) API server restart mid-churn', async (t) => {
-    const { nodes, churn } = await setUp('apiserver', 3);
+    const { nodes, churn } = await setUp(t, 'apiserver', 3);
     await settle(t, 'before the fault', nodes);
     const run = background(churn);
     await run.atLeast(30);
@@ -114,11 +117,10 @@ describe('faults: every edge store ends equal to its desired set, with the perio
     await run.atLeast(30);
     await run.stop();
     await settle(t, `after an API server restart mid-churn ${JSON.stringify(churn.counts)}`, nodes);
-    await lab.removeEdges(nodes);
   });
 
   it('(d) edges cut mid-push, links delayed', async (t) => {
-    const { nodes, churn } = await setUp('cuts', 4);
+    const { nodes, churn } = await setUp(t, 'cuts', 4);
     await settle(t, 'before the fault', nodes);
     const cutNodes = nodes.slice(0, 3);
     lab.delayLinks(nodes.slice(1), 150); // slow links: more in flight when the cut comes
@@ -135,31 +137,28 @@ describe('faults: every edge store ends equal to its desired set, with the perio
     }
     lab.delayLinks(nodes, 0);
     await settle(t, 'after 6 link cuts under 3 bursts on delayed links', nodes);
-    await lab.removeEdges(nodes);
   });
 
   it('(e1) an edge rebuilt empty under the same name with a token join (new certificate)', async (t) => {
-    const { nodes, churn } = await setUp('rejoin', 5);
+    const { nodes, churn } = await setUp(t, 'rejoin', 5);
     await settle(t, 'before the fault', nodes);
     const [rebuilt = ''] = nodes;
     await lab.rebuildEdge(rebuilt, 'token');
     await churn.steps(10);
     await settle(t, `after ${rebuilt} re-joined empty`, nodes);
-    await lab.removeEdges(nodes);
   });
 
   it('(e2) an edge whose store was wiped, certificate kept, restarted (node insert on start)', async (t) => {
-    const { nodes, churn } = await setUp('wiped', 6);
+    const { nodes, churn } = await setUp(t, 'wiped', 6);
     await settle(t, 'before the fault', nodes);
     const [rebuilt = ''] = nodes;
     await lab.rebuildEdge(rebuilt, 'wiped');
     await churn.steps(10);
     await settle(t, `after ${rebuilt} restarted with an empty store`, nodes);
-    await lab.removeEdges(nodes);
   });
 
   it('(e3) an edge whose store was wiped, and the controller killed -9 while it refills it', async (t) => {
-    const { nodes, churn } = await setUp('wiped-crash', 8, { pods: 80, configMaps: 10, secrets: 6 });
+    const { nodes, churn } = await setUp(t, 'wiped-crash', 8, { pods: 80, configMaps: 10, secrets: 6 });
     await settle(t, 'before the fault', nodes);
     const [rebuilt = ''] = nodes;
     await lab.rebuildEdge(rebuilt, 'wiped'); // resolves once it connected and registered: the refill runs
@@ -167,7 +166,6 @@ describe('faults: every edge store ends equal to its desired set, with the perio
     await churn.steps(10);
     await lab.startController();
     await settle(t, `after ${rebuilt} restarted empty and the controller crashed during its refill`, nodes);
-    await lab.removeEdges(nodes);
   });
 
   describe('with a real EdgeCore (hollow, its own sqlite store, its real 30 s redial)', () => {
