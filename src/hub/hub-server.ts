@@ -466,6 +466,10 @@ export class Hub {
     this.#lastDisconnect.set(session.nodeName, reason);
     this.#metrics.connectedNodes.set(this.#sessions.size);
     this.#logger.info({ node: session.nodeName, reason }, 'Edge node disconnected');
+    // Cut for malformed frames: an offence like over_budget and not_reading, so a node that loops
+    // (connect, garbage, cut) is refused at connect for a growing while instead of costing us a parse
+    // per frame.
+    if (reason === 'bad_frames') this.#offenders.offend(session.nodeName, this.#now());
     this.#hooks.onSessionClosed?.(session.nodeName, reason);
   }
 

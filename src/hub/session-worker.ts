@@ -30,6 +30,7 @@ import { checkEnvelope, replyableStub } from './envelope-limits.js';
 import type { HubOptions } from './hub-options.js';
 import { withMessageId } from './outbound.js';
 import { SessionState } from './session-state.js';
+import type { BadFrameVerdict } from './session-state.js';
 import { judgeReader } from './slow-reader.js';
 import type { HubHooks } from './hooks.js';
 
@@ -274,16 +275,38 @@ export class Session {
           }),
         );
       }
-      this.#badFrame(envelope.reason, data.length, now, 'Refused a message with an over-long envelope field');
+      // And the node is cut at once, an offence (hub-server.ts): a peer that sends megabytes of msg_id
+      // is never an EdgeCore, and letting it send ten of them per connection made 20 such identities
+      // starve a well-behaved node's leases of CPU (issue 12).
+      this.#badFrame(
+        envelope.reason,
+        data.length,
+        now,
+        'Refused a message with an over-long envelope field',
+        {
+          isFatal: true,
+        },
+      );
       return;
     }
     this.#onMessage(decoded.message, data.length, now);
   }
 
-  /** Counts a bad frame toward disconnecting, with at most one warning per reason per interval. */
-  #badFrame(reason: string, bytes: number, now: number, message: string): void {
+  /**
+   * Counts a bad frame toward disconnecting (`isFatal`: disconnects at once), with at most one warning per
+   * reason per interval.
+   */
+  #badFrame(
+    reason: string,
+    bytes: number,
+    now: number,
+    message: string,
+    options: { readonly isFatal?: boolean } = {},
+  ): void {
     const { logger } = this.#ctx;
-    const verdict = this.#state.onBadFrame(now);
+    const counted = this.#state.onBadFrame(now);
+    const verdict: BadFrameVerdict =
+      options.isFatal === true && !counted.disconnect ? { disconnect: true, count: 1 } : counted;
     const warning = this.#ctx.warnings.admit(reason, now);
     if (warning.admit) {
       logger.warn({ node: this.nodeName, reason, bytes, suppressed: warning.suppressed }, message);
