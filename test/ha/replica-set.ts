@@ -55,6 +55,8 @@ export interface ReplicaSetOptions {
   readonly workDir?: string;
   /** The edges' redial; default EdgeCore's (30 s, then rounds of 5 dials 5 s apart). */
   readonly reconnect?: ReconnectOptions;
+  /** `modules.cloudHub.nodeLimit` (KubeEdge's default is 500 per replica). */
+  readonly nodeLimit?: number;
   /** More `run` flags for every replica. */
   readonly args?: readonly string[];
 }
@@ -99,6 +101,7 @@ export class ReplicaSet {
         'modules:',
         '  cloudHub:',
         '    advertiseAddress: [127.0.0.1]',
+        ...(o.nodeLimit !== undefined ? [`    nodeLimit: ${String(o.nodeLimit)}`] : []),
         "    tlsCAFile: ''",
         "    tlsCAKeyFile: ''",
         "    tlsCertFile: ''",
