@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { KubeClient } from '../../src/kube/index.js';
-import { SimulatedEdgeNode } from '../../src/sim/index.js';
+import { JoinError, SimulatedEdgeNode } from '../../src/sim/index.js';
 import type { EdgeIdentity, FixedReconnect, MetaStore } from '../../src/sim/index.js';
 import { readJoinToken, startControllerProcess } from '../../bench/lib/controller-process.js';
 import type { ControllerPorts, ControllerProcess } from '../../bench/lib/controller-process.js';
@@ -217,7 +217,18 @@ export class FaultLab {
     const identity = old.identity;
     await old.stop();
     const edge = this.#edgeNode(name, how === 'wiped' ? identity : undefined);
-    await edge.start();
+    // The certificate server refuses a new identity while the old session is still open (401), as it
+    // may be a moment after the old process died: `keadm join` run again is what an operator does.
+    const deadline = performance.now() + 30_000;
+    for (;;) {
+      try {
+        await edge.start();
+        return;
+      } catch (err) {
+        if (!(err instanceof JoinError && err.status === 401) || performance.now() > deadline) throw err;
+        await delay(500);
+      }
+    }
   }
 
   /** Stops edges (the store is kept) and forgets them. */
