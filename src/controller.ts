@@ -482,7 +482,13 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
   const upstream = new UpstreamWorker({
     api: client,
     // A reply for a node taken over meanwhile would make a queue no session drains (issue 14): dropped.
-    hub: { enqueue: (node, message) => (ha.owns(node) ? hub.enqueue(node, message) : 'dropped-not-owned') },
+    // Through sync: a query reply carrying an object (a ConfigMap, a Secret) is stored by the edge like a
+    // push, so its record is created before it leaves, or a crash would forget the edge holds it.
+    hub: {
+      enqueue: (node, message) => {
+        if (ha.owns(node)) sync.enqueue(node, message);
+      },
+    },
     context: {
       graph,
       options: resolveUpstreamOptions({

@@ -12,10 +12,11 @@ import type { GatedPush } from './record-gate.js';
 /**
  * The gate's view of a push, or `undefined` for a message the gate lets through untouched: one that
  * needs no ACK (so has no record), is not about an object, has no UID, or whose record name would be
- * invalid (KubeEdge would fail that create; we send without a record, as before).
+ * invalid (KubeEdge would fail that create; we send without a record, as before). A query reply that
+ * carries an object counts as a push: the edge stores it (metamanager), so it needs its record first too.
  */
 export function gatedPushOf(node: NodeName, message: Message): GatedPush | undefined {
-  if (!isAckRequired(message) || message.route.operation === 'response') return undefined;
+  if (!isAckRequired(message)) return undefined;
   const uid = uidOfContent(message.content);
   const action = recordActionFor(node, message, uid);
   switch (action.kind) {
