@@ -39,7 +39,7 @@ import type { Phase, StartedPart } from './lifecycle.js';
 import { podKey } from './location/index.js';
 import { newMessageId, parseNodeName } from './protocol/index.js';
 import type { NodeName } from './protocol/index.js';
-import { SyncWorker, desiredObjects, isEdgeStart } from './sync/index.js';
+import { SyncWorker, desiredObjects, isEdgeStart, isResyncPending } from './sync/index.js';
 import { controllerDefaults } from './controller-options.js';
 import type { ControllerOptions, RunningController } from './controller-options.js';
 import {
@@ -360,6 +360,7 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
           lookups: downstream.lookups,
         }),
       nodeExists: (node) => downstream.nodes.store.get(objectKey(undefined, node)) !== undefined,
+      resyncPending: (node) => isResyncPending(downstream.nodes.store.get(objectKey(undefined, node))),
     },
   });
   // This replica's Lease and node ownership (issue 14): several replicas share the fleet through the API.

@@ -208,7 +208,7 @@ export const metricLabelValues: Readonly<Record<string, Readonly<Record<string, 
       operation: ['create', 'status', 'delete'],
       result: ['ok', 'failed', 'dropped'],
     },
-    edgecontroller_sync_resyncs_total: { reason: ['edge-start', 'token-join'] },
+    edgecontroller_sync_resyncs_total: { reason: ['edge-start', 'token-join', 'unfinished'] },
     edgecontroller_sync_repair_actions_total: { action: ['send', 'send-delete', 'drop-record'] },
     edgecontroller_ha_nodes: { state: ['owned', 'held_not_owned'] },
     edgecontroller_ha_claims_total: {

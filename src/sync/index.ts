@@ -13,6 +13,12 @@
 export { clusterObjectSyncCrd, objectSyncCrd, reliableSyncCrds } from './crds.js';
 export { desiredObjects } from './desired.js';
 export { isEdgeStart } from './edge-start.js';
+export {
+  clearResyncPending,
+  isResyncPending,
+  markResyncPending,
+  resyncPendingAnnotation,
+} from './resync-marker.js';
 export type { DesiredInput, DesiredLookups } from './desired.js';
 export { onAck, recordActionFor } from './on-ack.js';
 export type { NoRecordReason, RecordAction } from './on-ack.js';

@@ -17,7 +17,7 @@ function query(resource: string): Message {
 
 describe('gatedPushOf', () => {
   it('treats a query reply carrying an object as a push that needs its record first', () => {
-    const secret = realisticObject('Secret', 's', '0b7d2c52-6f0e-4b0a-9a39-0f5f3c1b2a11');
+    const secret = realisticObject('Secret', 's', '0b7d2c52-6f0e-4b0a-9a39-0f5f3c1b2a11', '42');
     const reply = newResponse(query('default/secret/s'), secret, {
       id: 'r-1' as MessageId,
       now: 2,

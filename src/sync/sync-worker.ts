@@ -15,6 +15,7 @@
  * @module
  */
 import { setTimeout as delay } from 'node:timers/promises';
+import { exponentialDelayMs } from '../backoff/index.js';
 import { objectKey, toApiError } from '../kube/index.js';
 import type { Informer, KubeClient, KubeObject, SharedInformers } from '../kube/index.js';
 import type { Logger } from '../observability/index.js';
@@ -31,6 +32,7 @@ import { RecordGate } from './record-gate.js';
 import { unknownResourceVersion } from './record-ops.js';
 import type { RecordOp, RecordOpResult } from './record-ops.js';
 import { parseSyncRecord, reliableSyncsApiVersion } from './record.js';
+import { clearResyncPending, markResyncPending } from './resync-marker.js';
 import type { SyncRecord } from './record.js';
 import { RecordWriter } from './record-write-worker.js';
 import { planRepair, recordsOfGoneNodes } from './repair.js';
@@ -40,6 +42,8 @@ import type { DesiredObject, RepairAction } from './repair.js';
 export interface DesiredState {
   desiredFor(node: NodeName): readonly DesiredObject[];
   nodeExists(node: NodeName): boolean;
+  /** Whether the node's Node carries the resync-pending annotation (resync-marker.ts). */
+  resyncPending?(node: NodeName): boolean;
 }
 
 /** What sync needs from the hub. */
@@ -56,7 +60,9 @@ export type ResyncReason =
   /** The edge started (its node `insert`): its store may have been wiped. */
   | 'edge-start'
   /** A token join for an existing node name: a new certificate, most likely a rebuilt edge. */
-  | 'token-join';
+  | 'token-join'
+  /** The node connected with a resync that a previous controller began and did not finish. */
+  | 'unfinished';
 
 /** What sync reports for metrics (the composition root wires it); callbacks must be cheap. */
 export interface SyncObserver {
@@ -100,6 +106,9 @@ export class SyncWorker {
   #records: { readonly namespaced: Informer<KubeObject>; readonly cluster: Informer<KubeObject> } | undefined;
   readonly #lastResyncAt = new Map<NodeName, number>();
   readonly #deferredResyncs = new Map<NodeName, NodeJS.Timeout>();
+  /** Nodes whose resync is under way, by generation (a newer resync supersedes an older one). */
+  readonly #resyncing = new Map<NodeName, number>();
+  #signal: AbortSignal | undefined;
 
   constructor(options: SyncWorkerOptions) {
     this.#options = options;
@@ -126,6 +135,7 @@ export class SyncWorker {
 
   /** Installs the CRDs, starts the record informers, cleans records of gone nodes, starts the loops. */
   async start(signal: AbortSignal): Promise<void> {
+    this.#signal = signal;
     await this.#installCrds(signal);
     const indexes = {
       [recordsByNode]: (cr: { readonly metadata: { readonly name: string } }) => {
@@ -211,18 +221,27 @@ export class SyncWorker {
     }
   }
 
-  /** Sends a node what it lacks and deletes what it should no longer have. */
+  /**
+   * Sends a node what it lacks and deletes what it should no longer have; a node whose last resync did
+   * not finish (a controller crashed during it) is resynced instead.
+   */
   repair(node: NodeName): number {
+    if (this.#options.desired.resyncPending?.(node) === true && !this.#resyncing.has(node)) {
+      this.resync(node, 'unfinished');
+      return 0;
+    }
     return this.#repair(node, this.#recordsOf(node));
   }
 
   /**
-   * Full resync of a node whose store may be empty (issue 13 item 3): marks each of its records unknown
-   * (`status 0`, so a crash midway still resends everything), forgets what the hub remembers as ACKed,
-   * then sends the node its whole desired set and deletes for whatever it should not hold. The pushes of
-   * an object wait for its mark (record-gate.ts). Resending what the edge has is harmless: it upserts.
+   * Full resync of a node whose store may be empty (issue 13 item 3): annotates its Node "resync pending"
+   * (resync-marker.ts: a controller that crashes before the end leaves it, and the next one resyncs the
+   * node again when it connects), marks each of its records unknown (`status 0`), forgets what the hub
+   * remembers as ACKed, sends the node its whole desired set and deletes for whatever it should not hold,
+   * and clears the annotation once every record is marked. The pushes of an object wait for its mark
+   * (record-gate.ts). Resending what the edge has is harmless: it upserts.
    */
-  resync(node: NodeName, reason: ResyncReason): number {
+  resync(node: NodeName, reason: ResyncReason): void {
     // At most one per node per interval: each costs a write per record, and a node can insert its Node
     // at will. A later ask in the interval is deferred to its end, never dropped (the edge may really
     // have been wiped again).
@@ -241,17 +260,39 @@ export class SyncWorker {
         timer.unref();
         this.#deferredResyncs.set(node, timer);
       }
-      return 0;
+      return;
     }
     this.#lastResyncAt.set(node, now);
     this.#options.observer?.onResync?.(reason);
+    const generation = (this.#resyncing.get(node) ?? 0) + 1;
+    this.#resyncing.set(node, generation);
+    // The annotation first: a crash from here on makes the next controller resync the node again.
+    void this.#patchNode(
+      node,
+      markResyncPending(new Date()),
+      () => this.#resyncing.get(node) === generation,
+    ).then((isMarked) => {
+      if (isMarked && this.#resyncing.get(node) === generation) this.#runResync(node, reason, generation);
+    });
+  }
+
+  #runResync(node: NodeName, reason: ResyncReason, generation: number): void {
     const records = this.#recordsOf(node);
-    for (const mark of this.#gate.beginResync(node, records)) {
+    const marks = this.#gate.beginResync(node, records);
+    let unmarked = marks.length;
+    const finish = (): void => {
+      if (this.#resyncing.get(node) !== generation) return;
+      this.#resyncing.delete(node);
+      void this.#patchNode(node, clearResyncPending(), () => !this.#resyncing.has(node));
+    };
+    for (const mark of marks) {
       this.#writer.write(
         node,
         { kind: 'status', record: mark, resourceVersion: unknownResourceVersion },
         (result) => {
           this.#release(node, mark, result);
+          unmarked -= 1;
+          if (unmarked === 0) finish();
         },
       );
     }
@@ -260,8 +301,44 @@ export class SyncWorker {
       node,
       records.map((record) => ({ ...record, objectResourceVersion: unknownResourceVersion })),
     );
+    if (marks.length === 0) finish();
     this.#options.logger.info({ node, reason, records: records.length, actions: sent }, 'Resyncing a node');
-    return sent;
+  }
+
+  /**
+   * A merge PATCH of the node's annotations, retried with backoff while `stillWanted()`; resolves whether
+   * it was written. A Node that is gone ends it (false).
+   */
+  async #patchNode(
+    node: NodeName,
+    body: Readonly<Record<string, unknown>>,
+    stillWanted: () => boolean,
+  ): Promise<boolean> {
+    for (let attempt = 0; stillWanted() && this.#signal?.aborted !== true; attempt += 1) {
+      try {
+        await this.#options.client.request({
+          method: 'PATCH',
+          path: `/api/v1/nodes/${node}`,
+          contentType: 'application/merge-patch+json',
+          body,
+          priority: 'records',
+        });
+        return true;
+      } catch (err) {
+        const failure = toApiError(err, { verb: 'PATCH', resource: `/api/v1/nodes/${node}` });
+        if (failure.action === 'absorb') return false;
+        if (attempt === 0) {
+          this.#options.logger.warn(
+            { node, err: failure.message },
+            'Could not annotate a node being resynced; retrying',
+          );
+        }
+        await delay(exponentialDelayMs(attempt, { initialDelayMs: 500, maxDelayMs: 30_000 })).catch(
+          () => undefined,
+        );
+      }
+    }
+    return false;
   }
 
   /** Removes every record of a deleted node (its by-node index: no sweep of every record). */
@@ -269,6 +346,7 @@ export class SyncWorker {
     clearTimeout(this.#deferredResyncs.get(node));
     this.#deferredResyncs.delete(node);
     this.#lastResyncAt.delete(node);
+    this.#resyncing.delete(node);
     this.#gate.forgetNode(node);
     this.#writer.forgetNode(node);
     for (const record of this.#recordsOf(node)) this.#writer.write(node, { kind: 'delete', target: record });
@@ -283,6 +361,8 @@ export class SyncWorker {
     clearTimeout(this.#deferredResyncs.get(node));
     this.#deferredResyncs.delete(node);
     this.#lastResyncAt.delete(node);
+    // Its resync, if unfinished, stays marked on the Node: the new owner finishes it.
+    this.#resyncing.delete(node);
     this.#gate.forgetNode(node);
   }
 
