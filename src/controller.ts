@@ -420,8 +420,15 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
       upstream: {
         handle: (node, message, request, info) => {
           // An EdgeCore inserts its Node on every start: its store may be new (re-imaged), so it gets
-          // everything again (issue 13). The insert itself is answered as usual.
-          if (isEdgeStart(node, message)) sync.resync(node, 'edge-start');
+          // everything again (issue 13). The insert is answered only once the resync is written down
+          // (the Node's resync-pending annotation): a controller that crashes before that never answers
+          // it, and the kubelet registers again when it reconnects, so the start is not lost.
+          if (isEdgeStart(node, message)) {
+            void sync.resync(node, 'edge-start').then(() => {
+              upstream.handle(node, message, request, info);
+            });
+            return;
+          }
           upstream.handle(node, message, request, info);
         },
       },
@@ -580,7 +587,7 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
       // the pushes wait in its queue until it connects (issue 13 item 3).
       const joined = outcome.method === 'token' ? parseNodeName(outcome.nodeName) : undefined;
       if (outcome.result === 'issued' && joined !== undefined && downstream.isEdgeNode(joined)) {
-        sync.resync(joined, 'token-join');
+        void sync.resync(joined, 'token-join');
       }
     },
     ...(options.httpsHost !== undefined ? { address: options.httpsHost } : {}),

@@ -227,7 +227,7 @@ export class SyncWorker {
    */
   repair(node: NodeName): number {
     if (this.#options.desired.resyncPending?.(node) === true && !this.#resyncing.has(node)) {
-      this.resync(node, 'unfinished');
+      void this.resync(node, 'unfinished');
       return 0;
     }
     return this.#repair(node, this.#recordsOf(node));
@@ -241,7 +241,7 @@ export class SyncWorker {
    * and clears the annotation once every record is marked. The pushes of an object wait for its mark
    * (record-gate.ts). Resending what the edge has is harmless: it upserts.
    */
-  resync(node: NodeName, reason: ResyncReason): void {
+  resync(node: NodeName, reason: ResyncReason): Promise<void> {
     // At most one per node per interval: each costs a write per record, and a node can insert its Node
     // at will. A later ask in the interval is deferred to its end, never dropped (the edge may really
     // have been wiped again).
@@ -253,21 +253,22 @@ export class SyncWorker {
         const timer = setTimeout(
           () => {
             this.#deferredResyncs.delete(node);
-            this.resync(node, reason);
+            void this.resync(node, reason);
           },
           last + intervalMs - now,
         );
         timer.unref();
         this.#deferredResyncs.set(node, timer);
       }
-      return;
+      // The resync of a moment ago is written down already (or finished): nothing to wait for.
+      return Promise.resolve();
     }
     this.#lastResyncAt.set(node, now);
     this.#options.observer?.onResync?.(reason);
     const generation = (this.#resyncing.get(node) ?? 0) + 1;
     this.#resyncing.set(node, generation);
     // The annotation first: a crash from here on makes the next controller resync the node again.
-    void this.#patchNode(
+    return this.#patchNode(
       node,
       markResyncPending(new Date()),
       () => this.#resyncing.get(node) === generation,
