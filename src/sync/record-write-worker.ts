@@ -230,8 +230,11 @@ export class RecordWriter {
       case 'retry':
         this.#options.observer?.onWrite?.(op.kind, 'failed');
         this.#warn(`retry:${String(failure.status)}`, op, failure.message, 'A record write failed; retrying');
-        if (failure.action === 'retry') this.#pause(failure.retryAfterMs);
-        this.#scheduleRetry(state);
+        // The API server away (or throttling): the whole writer pauses and this record goes back in line,
+        // so every record resumes within one pause of its return (a backoff per record had grown to 30 s
+        // during a long outage). A refusal of this record alone (403) backs off on its own.
+        if (failure.action === 'retry' || failure.action === 'relist') this.#pause(failure.retryAfterMs);
+        else this.#scheduleRetry(state);
         return 'retry';
     }
   }
