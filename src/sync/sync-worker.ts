@@ -105,7 +105,11 @@ export class SyncWorker {
   readonly #writer: RecordWriter;
   #records: { readonly namespaced: Informer<KubeObject>; readonly cluster: Informer<KubeObject> } | undefined;
   readonly #lastResyncAt = new Map<NodeName, number>();
-  readonly #deferredResyncs = new Map<NodeName, NodeJS.Timeout>();
+  /** Resyncs asked for within the interval of the last one: run at its end, written down at once. */
+  readonly #deferredResyncs = new Map<
+    NodeName,
+    { readonly timer: NodeJS.Timeout; marked: Promise<boolean> }
+  >();
   /** Nodes whose resync is under way, by generation (a newer resync supersedes an older one). */
   readonly #resyncing = new Map<NodeName, number>();
   #signal: AbortSignal | undefined;
@@ -249,7 +253,8 @@ export class SyncWorker {
     const last = this.#lastResyncAt.get(node);
     const intervalMs = this.#options.minResyncIntervalMs ?? defaultMinResyncIntervalMs;
     if (last !== undefined && now - last < intervalMs) {
-      if (!this.#deferredResyncs.has(node)) {
+      let deferred = this.#deferredResyncs.get(node);
+      if (deferred === undefined) {
         const timer = setTimeout(
           () => {
             this.#deferredResyncs.delete(node);
@@ -258,10 +263,19 @@ export class SyncWorker {
           last + intervalMs - now,
         );
         timer.unref();
-        this.#deferredResyncs.set(node, timer);
+        // Written down now, run later: a crash before the run still leaves the node marked, and the
+        // insert waiting on this is answered only once it is. (The entry exists before the write starts:
+        // the write goes on only while it does.)
+        const entry = { timer, marked: Promise.resolve(false) };
+        this.#deferredResyncs.set(node, entry);
+        entry.marked = this.#patchNode(
+          node,
+          markResyncPending(new Date()),
+          () => this.#deferredResyncs.get(node) === entry,
+        );
+        deferred = entry;
       }
-      // The resync of a moment ago is written down already (or finished): nothing to wait for.
-      return Promise.resolve();
+      return deferred.marked.then(() => undefined);
     }
     this.#lastResyncAt.set(node, now);
     this.#options.observer?.onResync?.(reason);
@@ -284,7 +298,13 @@ export class SyncWorker {
     const finish = (): void => {
       if (this.#resyncing.get(node) !== generation) return;
       this.#resyncing.delete(node);
-      void this.#patchNode(node, clearResyncPending(), () => !this.#resyncing.has(node));
+      // A resync deferred meanwhile keeps the annotation: it clears it when it finishes.
+      if (this.#deferredResyncs.has(node)) return;
+      void this.#patchNode(
+        node,
+        clearResyncPending(),
+        () => !this.#resyncing.has(node) && !this.#deferredResyncs.has(node),
+      );
     };
     for (const mark of marks) {
       this.#writer.write(
@@ -344,7 +364,7 @@ export class SyncWorker {
 
   /** Removes every record of a deleted node (its by-node index: no sweep of every record). */
   forgetNode(node: NodeName): void {
-    clearTimeout(this.#deferredResyncs.get(node));
+    clearTimeout(this.#deferredResyncs.get(node)?.timer);
     this.#deferredResyncs.delete(node);
     this.#lastResyncAt.delete(node);
     this.#resyncing.delete(node);
@@ -359,7 +379,7 @@ export class SyncWorker {
    * owner's repair reads.
    */
   releaseNode(node: NodeName): void {
-    clearTimeout(this.#deferredResyncs.get(node));
+    clearTimeout(this.#deferredResyncs.get(node)?.timer);
     this.#deferredResyncs.delete(node);
     this.#lastResyncAt.delete(node);
     // Its resync, if unfinished, stays marked on the Node: the new owner finishes it.
@@ -369,7 +389,7 @@ export class SyncWorker {
 
   /** Waits for the record writes in flight; what waits is abandoned (repair redoes it after a restart). */
   async stop(): Promise<void> {
-    for (const timer of this.#deferredResyncs.values()) clearTimeout(timer);
+    for (const deferred of this.#deferredResyncs.values()) clearTimeout(deferred.timer);
     this.#deferredResyncs.clear();
     await this.#writer.stop();
   }
