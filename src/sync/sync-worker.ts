@@ -19,7 +19,7 @@ import { exponentialDelayMs } from '../backoff/index.js';
 import { objectKey, toApiError } from '../kube/index.js';
 import type { Informer, KubeClient, KubeObject, SharedInformers } from '../kube/index.js';
 import type { Logger } from '../observability/index.js';
-import { newMessageId } from '../protocol/index.js';
+import { newMessageId, resourceTypeOf } from '../protocol/index.js';
 import type { Message, NodeName } from '../protocol/index.js';
 import type { AckItem } from '../queues/index.js';
 import { pushContentDefaults, toMessage } from '../protocol/index.js';
@@ -94,6 +94,11 @@ export interface SyncWorkerOptions {
 }
 
 const defaultMinResyncIntervalMs = 5_000;
+/** A podpatch reply this recent before a pod's delete ACK gets the delete sent once more. */
+const trailingDeleteWindowMs = 10_000;
+/** After the delete's ACK: the reply, received before, has been stored by then. */
+const trailingDeleteDelayMs = 500;
+const maxRememberedPodReplies = 10_000;
 
 const recordsByNode = 'byNode';
 const crdPath = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
@@ -112,6 +117,8 @@ export class SyncWorker {
   >();
   /** Nodes whose resync is under way, by generation (a newer resync supersedes an older one). */
   readonly #resyncing = new Map<NodeName, number>();
+  /** `<node>\0<pod uid>` → when a podpatch reply carrying that pod went out (see #notePodPatchReply). */
+  readonly #podPatchReplies = new Map<string, number>();
   #signal: AbortSignal | undefined;
 
   constructor(options: SyncWorkerOptions) {
@@ -182,6 +189,7 @@ export class SyncWorker {
    * send through here. Messages the gate does not concern (no ACK, not an object) go straight through.
    */
   enqueue(node: NodeName, message: Message): void {
+    this.#notePodPatchReply(node, message);
     const push = gatedPushOf(node, message);
     if (push === undefined) {
       this.#options.hub.enqueue(node, message);
@@ -218,7 +226,10 @@ export class SyncWorker {
         return;
       case 'delete': {
         const uid = parseObjectSyncName(action.target.name)?.uid;
-        if (uid !== undefined) this.#gate.noteDeleted(node, uid);
+        if (uid !== undefined) {
+          this.#gate.noteDeleted(node, uid);
+          this.#trailingDelete(node, uid, acked.payload);
+        }
         this.#writer.write(node, { kind: 'delete', target: action.target });
         return;
       }
@@ -392,6 +403,39 @@ export class SyncWorker {
     for (const deferred of this.#deferredResyncs.values()) clearTimeout(deferred.timer);
     this.#deferredResyncs.clear();
     await this.#writer.stop();
+  }
+
+  /**
+   * The edge stores the pod in a `podpatch` reply as its pod row (metamanager), and handles messages on
+   * their own goroutines: a reply sent just before the pod's delete may be stored after it, bringing the
+   * row back with no record to repair it by (seen in the fault suite). So the pods whose podpatch reply
+   * went out in the last seconds are remembered, and their delete is sent once more after its ACK.
+   */
+  #notePodPatchReply(node: NodeName, message: Message): void {
+    if (message.route.operation !== 'response') return;
+    if (resourceTypeOf(message.route.resource ?? '') !== 'podpatch') return;
+    const content = message.content as { Object?: { metadata?: { uid?: unknown } } } | null;
+    const uid = content?.Object?.metadata?.uid;
+    if (typeof uid !== 'string' || uid === '') return;
+    const key = `${node}\u0000${uid}`;
+    this.#podPatchReplies.delete(key);
+    this.#podPatchReplies.set(key, Date.now());
+    // Bounded: the oldest go first (a Map keeps insertion order).
+    for (const [oldest] of this.#podPatchReplies) {
+      if (this.#podPatchReplies.size <= maxRememberedPodReplies) break;
+      this.#podPatchReplies.delete(oldest);
+    }
+  }
+
+  #trailingDelete(node: NodeName, uid: string, deleteMessage: Message): void {
+    if (resourceTypeOf(deleteMessage.route.resource ?? '') !== 'pod') return;
+    const key = `${node}\u0000${uid}`;
+    const repliedAt = this.#podPatchReplies.get(key);
+    this.#podPatchReplies.delete(key);
+    if (repliedAt === undefined || Date.now() - repliedAt > trailingDeleteWindowMs) return;
+    setTimeout(() => {
+      if (this.#signal?.aborted !== true) this.#options.hub.enqueue(node, deleteMessage);
+    }, trailingDeleteDelayMs).unref();
   }
 
   #release(node: NodeName, record: SyncRecord, result: RecordOpResult): void {
