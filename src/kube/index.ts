@@ -50,5 +50,5 @@ export type {
 } from './informer/index.js';
 export { apiServerWaitDefaults, waitForApiServer } from './api-server-wait.js';
 export type { ApiServerWaitOptions } from './api-server-wait.js';
-export { nodeExists, readClusterCa } from './cluster-reads.js';
+export { readClusterCa } from './cluster-reads.js';
 export { requestIdentityDefaults, userAgentOf, withFieldManager } from './request-identity.js';
