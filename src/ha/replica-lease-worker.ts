@@ -8,7 +8,7 @@
  * @module
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Informer, KubeClient, SharedInformers } from '../kube/index.js';
+import type { Informer, KubeClient, RequestClass, SharedInformers } from '../kube/index.js';
 import { toApiError } from '../kube/index.js';
 import type { Logger } from '../observability/index.js';
 import {
@@ -28,6 +28,13 @@ export const replicaLeaseDefaults = Object.freeze({
   leaseDurationSeconds: 10,
   renewIntervalMs: 3_000,
 });
+
+/**
+ * The API client class of every Lease read and write here: `node`, served before everything else
+ * (kube/request-limiter.ts). As `bulk` (the default) a replica busy with a fleet's record writes and lists
+ * could wait past its own Lease duration, lapse, and drop every node it holds.
+ */
+export const leasePriority = 'node' satisfies RequestClass;
 
 /** Constructor options of {@link ReplicaLeaseWorker}. */
 export interface ReplicaLeaseWorkerOptions {
@@ -92,7 +99,7 @@ export class ReplicaLeaseWorker {
     this.#stop.abort();
     await this.#loop;
     const path = `${this.#leasesPath()}/${this.#o.leaseName}`;
-    await this.#o.client.request({ method: 'DELETE', path }).catch(() => undefined);
+    await this.#o.client.request({ method: 'DELETE', path, priority: leasePriority }).catch(() => undefined);
     if (this.#leading) {
       const lease = this.#leases.store.list().find((l) => l.metadata.name === leaderLeaseName);
       if (lease?.spec?.holderIdentity === this.identity) {
@@ -101,6 +108,7 @@ export class ReplicaLeaseWorker {
             method: 'PUT',
             path: `${this.#leasesPath()}/${leaderLeaseName}`,
             body: { ...lease, spec: { ...lease.spec, holderIdentity: '' } },
+            priority: leasePriority,
           })
           .catch(() => undefined);
       }
@@ -180,17 +188,25 @@ export class ReplicaLeaseWorker {
         ...(resourceVersion !== undefined ? { resourceVersion } : {}),
       });
     try {
-      const current = await client.request<LeaseObject>({ method: 'GET', path }).catch((err: unknown) => {
-        if (toApiError(err, { verb: 'GET', resource: path }).action === 'absorb') return undefined;
-        throw err;
-      });
+      const current = await client
+        .request<LeaseObject>({ method: 'GET', path, priority: leasePriority })
+        .catch((err: unknown) => {
+          if (toApiError(err, { verb: 'GET', resource: path }).action === 'absorb') return undefined;
+          throw err;
+        });
       const written =
         current === undefined
-          ? await client.request<LeaseObject>({ method: 'POST', path: this.#leasesPath(), body: body() })
+          ? await client.request<LeaseObject>({
+              method: 'POST',
+              path: this.#leasesPath(),
+              body: body(),
+              priority: leasePriority,
+            })
           : await client.request<LeaseObject>({
               method: 'PUT',
               path,
               body: body(current.metadata.resourceVersion),
+              priority: leasePriority,
             });
       this.#acquiredAt ??= written.spec?.acquireTime;
       // Counted from when the write was sent: the API server may have taken its time.
@@ -240,12 +256,18 @@ export class ReplicaLeaseWorker {
       // The resourceVersion from the informer is the precondition: of two replicas taking an expired
       // Lease, one write lands.
       if (lease === undefined)
-        await this.#o.client.request({ method: 'POST', path: this.#leasesPath(), body: { metadata, spec } });
+        await this.#o.client.request({
+          method: 'POST',
+          path: this.#leasesPath(),
+          body: { metadata, spec },
+          priority: leasePriority,
+        });
       else
         await this.#o.client.request({
           method: 'PUT',
           path: `${this.#leasesPath()}/${leaderLeaseName}`,
           body: { metadata: { ...metadata, resourceVersion: lease.metadata.resourceVersion }, spec },
+          priority: leasePriority,
         });
       if (!this.#leading) this.#setLeading(true);
     } catch (err) {
