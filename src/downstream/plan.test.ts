@@ -231,6 +231,25 @@ describe('planObjectEvent', () => {
       assert.deepEqual(plan(kind, event), expected);
     });
   }
+
+  it('gives every node the same content object, so the hub encodes it once (issue 15)', () => {
+    const update: InformerEvent<Obj> = {
+      type: 'update',
+      old: cm(),
+      object: { ...cm('c1', '6'), data: { k: 'v' } },
+    };
+    const recreate: InformerEvent<Obj> = { type: 'update', old: cm('c1'), object: cm('c2', '9') };
+    for (const event of [update, recreate]) {
+      const contents = planObjectEvent({ kind: 'ConfigMap', event, nodesFor, content }).flatMap((d) =>
+        d.kind === 'deliver' ? [d.push] : [],
+      );
+      const byOperation = Map.groupBy(contents, (push) => push.operation);
+      for (const pushes of byOperation.values()) {
+        assert.equal(pushes.length, 2, 'one per node');
+        assert.equal(pushes[0]?.content, pushes[1]?.content);
+      }
+    }
+  });
 });
 
 describe('planNodeEvent', () => {

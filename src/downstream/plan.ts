@@ -97,12 +97,11 @@ export function planObjectEvent(input: ObjectPlanInput): Decision[] {
   const { kind, event, content } = input;
   const metadata = event.object.metadata;
   const nodes = input.nodesFor({ kind, namespace: metadata?.namespace ?? '', name: metadata?.name ?? '' });
-  const deliver = (operation: 'add' | 'update' | 'delete', object: KubeObjectShape): Delivery[] =>
-    nodes.map((node) => ({
-      kind: 'deliver',
-      node,
-      push: objectPush(kind, changeOperation(kind, operation), object, content),
-    }));
+  // One push shared by every node: the hub serializes a content object once, however many nodes get it.
+  const deliver = (operation: 'add' | 'update' | 'delete', object: KubeObjectShape): Delivery[] => {
+    const push = objectPush(kind, changeOperation(kind, operation), object, content);
+    return nodes.map((node) => ({ kind: 'deliver', node, push }));
+  };
   switch (event.type) {
     case 'add':
       return deliver('add', event.object);
@@ -110,13 +109,11 @@ export function planObjectEvent(input: ObjectPlanInput): Decision[] {
       return deliver('delete', event.object);
     case 'update':
       if (uidOf(event.old) !== uidOf(event.object)) {
-        return nodes.flatMap((node) => [
-          { kind: 'deliver', node, push: objectPush(kind, 'delete', event.old, content) },
-          {
-            kind: 'deliver',
-            node,
-            push: objectPush(kind, changeOperation(kind, 'add'), event.object, content),
-          },
+        const deleteOld = objectPush(kind, 'delete', event.old, content);
+        const addNew = objectPush(kind, changeOperation(kind, 'add'), event.object, content);
+        return nodes.flatMap((node): Delivery[] => [
+          { kind: 'deliver', node, push: deleteOld },
+          { kind: 'deliver', node, push: addNew },
         ]);
       }
       return hasMeaningfulChange(event.old, event.object) ? deliver('update', event.object) : [];

@@ -4,7 +4,7 @@
  * and the frame written for a delivery (the payload with the delivery id as `msg_id`).
  * @module
  */
-import { edgeKey, isAckRequired, parseResource, resourceTypeOf } from '../protocol/index.js';
+import { edgeKey, isAckRequired, parseResource, resourceTypeOf, uidOfContent } from '../protocol/index.js';
 import type { Message, MessageId } from '../protocol/index.js';
 import type { AckItem } from '../queues/index.js';
 
@@ -34,10 +34,6 @@ export type OutboundRoute =
  */
 const neverAckedReplyTypes: ReadonlySet<string> = new Set(['podpatch', 'nodepatch', 'podstatus']);
 
-interface ObjectMeta {
-  readonly uid?: unknown;
-}
-
 /**
  * Classifies one outbound message. Pure.
  *
@@ -53,12 +49,11 @@ export function routeOutbound(message: Message): OutboundRoute {
     return { path: 'no-ack', payload: message, isAckedReply: isAckedReply(message) };
   const resource = message.route.resource ?? '';
   const parsed = parseResource(resource);
-  const meta = metadataOf(message.content);
   const operation = message.route.operation ?? '';
   return {
     path: 'ack',
     item: {
-      uid: typeof meta.uid === 'string' ? meta.uid : '',
+      uid: uidOfContent(message.content),
       key: parsed?.name !== undefined ? edgeKey(parsed) : resource,
       resourceVersion: message.header.resourceversion ?? '',
       isDelete: operation === 'delete',
@@ -79,10 +74,4 @@ function isAckedReply(message: Message): boolean {
 /** The frame for a delivery: the payload with `msg_id` set to the delivery id (stable across resends). */
 export function withMessageId(message: Message, id: MessageId): Message {
   return { ...message, header: { ...message.header, msg_id: id } };
-}
-
-function metadataOf(content: unknown): ObjectMeta {
-  if (typeof content !== 'object' || content === null) return {};
-  const metadata = (content as { metadata?: unknown }).metadata;
-  return typeof metadata === 'object' && metadata !== null ? metadata : {};
 }

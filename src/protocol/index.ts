@@ -85,6 +85,8 @@ export type {
 export { cloudModuleSources, groups, isCloudModuleSource, sources } from './modules.js';
 export { isAckRequired, isStatusErrorContent } from './ack.js';
 export { decodeFrame, encodeMessage } from './codec.js';
+export { FrameEncoder } from './frame-encoder.js';
+export type { FrameEncoderOptions } from './frame-encoder.js';
 export type { DecodeOptions, DecodeResult, FrameError, FrameErrorReason } from './codec.js';
 export { classifyUpstream } from './upstream-kind.js';
 export {
@@ -100,6 +102,6 @@ export {
   toMessage,
 } from './object-push.js';
 export type { ObjectChange, ObjectIdentity, PushContentOptions, PushKind, PushSpec } from './object-push.js';
-export { isTerminating, uidOf } from './object-shape.js';
+export { isTerminating, uidOf, uidOfContent } from './object-shape.js';
 export type { KubeObjectShape, NodeObject, ObjectMetaShape, PodObject } from './object-shape.js';
 export type { UnsupportedReason, UpstreamKind } from './upstream-kind.js';

@@ -46,3 +46,15 @@ export function isTerminating(object: KubeObjectShape): boolean {
 export function uidOf(object: KubeObjectShape): string {
   return object.metadata?.uid ?? '';
 }
+
+/**
+ * `metadata.uid` of a message's content, or `''` when the content is not an object with a string UID.
+ * For content of unknown shape (what an outbound message carries); {@link uidOf} is for typed objects.
+ */
+export function uidOfContent(content: unknown): string {
+  if (typeof content !== 'object' || content === null) return '';
+  const metadata = (content as { metadata?: unknown }).metadata;
+  if (typeof metadata !== 'object' || metadata === null) return '';
+  const uid = (metadata as { uid?: unknown }).uid;
+  return typeof uid === 'string' ? uid : '';
+}

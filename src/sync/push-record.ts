@@ -4,7 +4,7 @@
  * Pure.
  * @module
  */
-import { isAckRequired } from '../protocol/index.js';
+import { isAckRequired, uidOfContent } from '../protocol/index.js';
 import type { Message, NodeName } from '../protocol/index.js';
 import { recordActionFor } from './on-ack.js';
 import type { GatedPush } from './record-gate.js';
@@ -27,12 +27,4 @@ export function gatedPushOf(node: NodeName, message: Message): GatedPush | undef
     case 'none':
       return undefined;
   }
-}
-
-function uidOfContent(content: unknown): string {
-  if (typeof content !== 'object' || content === null) return '';
-  const metadata = (content as { metadata?: unknown }).metadata;
-  if (typeof metadata !== 'object' || metadata === null) return '';
-  const uid = (metadata as { uid?: unknown }).uid;
-  return typeof uid === 'string' ? uid : '';
 }
