@@ -599,3 +599,42 @@ describe('NodeQueue deletes of another object under a key', () => {
     assert.equal(only(q.takeSendable(4)).item.payload, 'default/configmap/c@9');
   });
 });
+
+describe('NodeQueue bounded takes (issue 15 send scheduler)', () => {
+  it('takes at most maxAckDeliveries ACK-path deliveries, the no-ACK ones besides, and keeps the order', () => {
+    const q = newQueue({ ackTimeoutMs: 10, maxAckTimeoutMs: 10 });
+    for (const key of ['a', 'b', 'c']) q.enqueueAck(item(key, '1'), 0);
+    q.enqueueNoAck('reply');
+    assert.equal(q.hasAckWork(0), true);
+    assert.deepEqual(payloads(q.takeSendable(0, { maxAckDeliveries: 1 })), ['reply', 'a@1']);
+    assert.deepEqual(payloads(q.takeSendable(0, { maxAckDeliveries: 0 })), []);
+    assert.deepEqual(payloads(q.takeSendable(0, { maxAckDeliveries: 1 })), ['b@1']);
+    assert.deepEqual(payloads(q.takeSendable(0, { maxAckDeliveries: 5 })), ['c@1']);
+    assert.equal(q.hasAckWork(0), false, 'all in flight, none due');
+    // Resends are bounded too: three due at 10, one per take.
+    assert.equal(q.hasAckWork(10), true);
+    assert.deepEqual(payloads(q.takeSendable(10, { maxAckDeliveries: 1 })), ['a@1']);
+    assert.deepEqual(payloads(q.takeSendable(10, { maxAckDeliveries: 2 })), ['b@1', 'c@1']);
+    assert.equal(q.hasAckWork(10), false);
+  });
+
+  it('bounds the redelivery after a reconnect and reports it as work', () => {
+    const q = newQueue();
+    for (const key of ['a', 'b']) q.enqueueAck(item(key, '1'), 0);
+    q.takeSendable(0);
+    q.onDisconnect();
+    assert.equal(q.hasAckWork(1), true);
+    assert.deepEqual(payloads(q.takeSendable(1, { maxAckDeliveries: 1 })), ['a@1']);
+    assert.deepEqual(payloads(q.takeSendable(1, { maxAckDeliveries: 1 })), ['b@1']);
+    assert.equal(q.hasAckWork(1), false);
+  });
+
+  it('has no ACK work while the window is full', () => {
+    const q = newQueue({ windowSize: 1 });
+    for (const key of ['a', 'b']) q.enqueueAck(item(key, '1'), 0);
+    assert.equal(only(q.takeSendable(0)).id, 'm1');
+    assert.equal(q.hasAckWork(0), false);
+    assert.equal(q.ack('m1', 1).kind, 'acked');
+    assert.equal(q.hasAckWork(1), true);
+  });
+});

@@ -66,6 +66,12 @@ export interface TakeLimits {
    * socket's send buffer, so that a backlog of replies is not dumped at once into a slow socket.
    */
   readonly maxNoAckBytes?: number;
+  /**
+   * Take at most this many ACK-path deliveries (requeued, resent and first sends together; retirements
+   * are not counted). Default: no limit. The hub's send scheduler takes them a few at a time, so that one
+   * node's backlog is written in bounded turns (issue 15).
+   */
+  readonly maxAckDeliveries?: number;
 }
 
 type Counters = {
@@ -247,14 +253,27 @@ export class NodeQueue<P> {
       deliveries.push({ kind: 'no-ack', id, payload: entry.payload });
       this.#counters.noAckSentTotal += 1;
     }
+    const maxDeliveries = deliveries.length + (limits.maxAckDeliveries ?? Infinity);
     // Each retry takes its delivery off the list or the heap itself, so a throwing newId loses nothing.
-    for (let next = this.#awaitingReconnect[0]; next !== undefined; next = this.#awaitingReconnect[0]) {
+    for (
+      let next = this.#awaitingReconnect[0];
+      next !== undefined && deliveries.length < maxDeliveries;
+      next = this.#awaitingReconnect[0]
+    ) {
       this.#retry(next, now, 'reconnect', deliveries, retired);
     }
-    for (let due = this.#timers.peek(); due !== undefined && due.deadline <= now; due = this.#timers.peek()) {
+    for (
+      let due = this.#timers.peek();
+      due !== undefined && due.deadline <= now && deliveries.length < maxDeliveries;
+      due = this.#timers.peek()
+    ) {
       this.#retry(due, now, 'timeout', deliveries, retired);
     }
-    while (this.#inFlight.size < this.#options.windowSize && this.#entries.sendableKeyCount > 0) {
+    while (
+      deliveries.length < maxDeliveries &&
+      this.#inFlight.size < this.#options.windowSize &&
+      this.#entries.sendableKeyCount > 0
+    ) {
       // The id first: if newId misbehaves and throws, nothing has been taken.
       const id = this.#uniqueId();
       const taken = this.#entries.takeNext();
@@ -262,6 +281,17 @@ export class NodeQueue<P> {
       this.#start(id, taken.key, taken.uid, taken.version, now, 'first', 0, deliveries);
     }
     return { deliveries, retired };
+  }
+
+  /**
+   * Whether {@link takeSendable} at `now` would return an ACK-path delivery or retire one: a delivery
+   * requeued by a disconnect, a resend deadline passed, or a sendable key with room in the window. O(1).
+   */
+  hasAckWork(now: number): boolean {
+    if (this.#awaitingReconnect.length > 0) return true;
+    const due = this.#timers.peek();
+    if (due !== undefined && due.deadline <= now) return true;
+    return this.#inFlight.size < this.#options.windowSize && this.#entries.sendableKeyCount > 0;
   }
 
   /**
