@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Informer, KubeClient, RawRequest, SharedInformers } from '../kube/index.js';
+import type { Informer, KubeClient, KubeObject, RawRequest, SharedInformers } from '../kube/index.js';
 import { capturedLogger } from '../../test/support/captured-logger.js';
 import { eventually } from '../../test/support/eventually.js';
 import type { LeaseObject } from './lease.js';
@@ -8,7 +8,7 @@ import { ReplicaLeaseWorker } from './replica-lease-worker.js';
 
 /** A Lease informer with an empty store that never sees an event. */
 const informers: Pick<SharedInformers, 'informerFor'> = {
-  informerFor: <T>() =>
+  informerFor: <T extends KubeObject>() =>
     ({
       onEvent: () => undefined,
       store: { list: () => [] },
