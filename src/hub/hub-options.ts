@@ -68,6 +68,21 @@ export interface HubOptions {
   readonly offenderForgetAfterMs: number;
   /** At most one warning per node and reason per this interval; the rest are counted. Default 10,000. */
   readonly warnIntervalMs: number;
+  /**
+   * Most bytes handed to edge sockets and not yet drained, all nodes together (send-schedule.ts). While
+   * it is reached, pushes and resends wait (replies an edge waits for do not): a 1 MiB ConfigMap fanned
+   * out to 10,000 nodes is written as fast as sockets drain, not into 10 GiB of send buffers. Default
+   * 64 MiB. Nodes that stop reading hold their share until they are cut (`notReadingTimeoutMs`).
+   */
+  readonly sendBudgetBytes: number;
+  /**
+   * The send scheduler writes at most this many bytes, or for at most `sendBatchMs`, in one turn of the
+   * event loop, then yields. Default 4 MiB / 5 ms.
+   */
+  readonly sendBatchBytes: number;
+  readonly sendBatchMs: number;
+  /** One node's turn writes at most this many bytes (one delivery at least), then the next node's. Default 256 KiB. */
+  readonly sendTurnBytes: number;
 }
 
 /** The defaults, merged under whatever the caller sets. */
@@ -97,6 +112,10 @@ export const hubDefaults: Readonly<HubOptions> = Object.freeze({
   offenderMaxDelayMs: 300_000,
   offenderForgetAfterMs: 600_000,
   warnIntervalMs: 10_000,
+  sendBudgetBytes: 64 * 1024 * 1024,
+  sendBatchBytes: 4 * 1024 * 1024,
+  sendBatchMs: 5,
+  sendTurnBytes: 256 * 1024,
 });
 
 /** Merges `partial` over the defaults and rejects values that cannot work, naming the field. */
@@ -125,6 +144,10 @@ export function resolveHubOptions(partial: Partial<HubOptions> = {}): HubOptions
     'offenderMaxDelayMs',
     'offenderForgetAfterMs',
     'warnIntervalMs',
+    'sendBudgetBytes',
+    'sendBatchBytes',
+    'sendBatchMs',
+    'sendTurnBytes',
   ];
   for (const field of positive) {
     const value = options[field];

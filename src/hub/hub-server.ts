@@ -13,7 +13,13 @@ import { WebSocketServer } from 'ws';
 import type WebSocket from 'ws';
 import type { IncomingMessage } from 'node:http';
 import { HandshakeGuard } from '../certs/index.js';
-import { encodeMessage, newMessageId, parseNodeName } from '../protocol/index.js';
+import {
+  FrameEncoder,
+  isResourceType,
+  newMessageId,
+  parseNodeName,
+  resourceTypeOf,
+} from '../protocol/index.js';
 import type { Message, NodeName } from '../protocol/index.js';
 import { NodeQueue } from '../queues/index.js';
 import type { QueueStats } from '../queues/index.js';
@@ -29,6 +35,7 @@ import { MemoryBudget } from './memory-budget.js';
 import type { BudgetVerdict, MemoryKind } from './memory-budget.js';
 import { OffenderPenalty } from './offender-penalty.js';
 import { routeOutbound } from './outbound.js';
+import { SendScheduler } from './send-scheduler-worker.js';
 import { Session } from './session-worker.js';
 import type { MemoryReservation, UpstreamMemory } from './upstream-memory.js';
 
@@ -113,6 +120,10 @@ export class Hub {
   /** Refused connections, per refusal reason (the node is not known yet, or not proven). */
   readonly #connectWarnings: WarnLimiter;
   readonly #guard: HandshakeGuard;
+  /** One serialization per content object, shared by every node's frame (issue 15). */
+  readonly #encoder: FrameEncoder;
+  /** Every session's ACK-path writes, in bounded batches under one byte budget (issue 15). */
+  readonly #sends: SendScheduler;
   #server: Server | undefined;
   #wss: WebSocketServer | undefined;
   #isStopping = false;
@@ -134,6 +145,23 @@ export class Hub {
       forgetAfterMs: this.options.offenderForgetAfterMs,
     });
     this.#connectWarnings = new WarnLimiter({ intervalMs: this.options.warnIntervalMs });
+    this.#encoder = new FrameEncoder({
+      onContentEncoded: (message) => {
+        const type = resourceTypeOf(message.route.resource ?? '');
+        this.#metrics.contentEncodes.inc({
+          type: type !== undefined && isResourceType(type) ? type : 'other',
+        });
+      },
+    });
+    this.#sends = new SendScheduler(
+      {
+        sendBudgetBytes: this.options.sendBudgetBytes,
+        sendBatchBytes: this.options.sendBatchBytes,
+        sendBatchMs: this.options.sendBatchMs,
+        sendTurnBytes: this.options.sendTurnBytes,
+      },
+      this.#metrics,
+    );
     this.#guard = new HandshakeGuard({
       handshakeTimeoutMs: this.options.handshakeTimeoutMs,
       upgradeTimeoutMs: this.options.upgradeTimeoutMs,
@@ -208,7 +236,7 @@ export class Hub {
     const route = routeOutbound(message);
     let result: EnqueueResult = 'queued';
     if (route.path === 'no-ack') {
-      const bytes = messageBytes(route.payload);
+      const bytes = this.#encoder.byteLength(route.payload);
       if (route.isAckedReply) queue.enqueueReply(route.payload, bytes);
       else queue.enqueueNoAck(route.payload, bytes);
       // A reply is what a node's own requests make us hold: it counts against the node's budget.
@@ -223,7 +251,8 @@ export class Hub {
         this.#metrics.droppedDeliveries.inc({ reason: 'duplicate_delete' });
       if (outcome.kind === 'dropped-invalid') this.#metrics.droppedDeliveries.inc({ reason: 'invalid' });
     }
-    this.#sessions.get(node)?.pump();
+    // A query's answer goes in the scheduler's reply lane: the edge waits for it, a fan-out does not.
+    this.#sessions.get(node)?.pump(route.path === 'ack' && route.item.isResponse === true ? 'reply' : 'bulk');
     return result;
   }
 
@@ -403,6 +432,8 @@ export class Hub {
       socket,
       queue,
       options: this.options,
+      encoder: this.#encoder,
+      sends: this.#sends,
       hooks: this.#hooks,
       metrics: this.#metrics,
       logger: this.#logger,
@@ -410,7 +441,7 @@ export class Hub {
       newId: newMessageId,
       warnings,
       enqueueNoAck: (message) => {
-        queue.enqueueNoAck(message, messageBytes(message));
+        queue.enqueueNoAck(message, this.#encoder.byteLength(message));
         this.#account(nodeName, 'replies', queue.pendingNoAckBytes);
         this.#sessions.get(nodeName)?.pump();
       },
@@ -593,12 +624,4 @@ function refuse(socket: Socket, status: number, detail: string, retryAfterSecond
 
 function firstHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
-}
-
-/**
- * What a no-ACK message costs while it waits: its encoded size. One extra encoding per reply; replies
- * are small next to pushes, and the count must be right for the budget to mean anything.
- */
-function messageBytes(message: Message): number {
-  return Buffer.byteLength(encodeMessage(message));
 }

@@ -16,19 +16,20 @@ import type WebSocket from 'ws';
 import {
   classifyUpstream,
   decodeFrame,
-  encodeMessage,
   newErrorResponse,
   newRespByMessage,
   newResponse,
   sources,
 } from '../protocol/index.js';
-import type { Message, MessageId, NodeName } from '../protocol/index.js';
-import type { NodeQueue } from '../queues/index.js';
+import type { FrameEncoder, Message, MessageId, NodeName } from '../protocol/index.js';
+import type { NodeQueue, SendPlan } from '../queues/index.js';
 import type { DisconnectReason, HubMetrics, Logger } from '../observability/index.js';
 import type { WarnLimiter } from '../warnings/index.js';
 import { checkEnvelope, replyableStub } from './envelope-limits.js';
 import type { HubOptions } from './hub-options.js';
 import { withMessageId } from './outbound.js';
+import type { SendLane } from './send-schedule.js';
+import type { SendScheduler, SendTarget } from './send-scheduler-worker.js';
 import { SessionState } from './session-state.js';
 import type { BadFrameVerdict } from './session-state.js';
 import { judgeReader } from './slow-reader.js';
@@ -42,6 +43,10 @@ export interface SessionContext {
   readonly socket: Socket;
   readonly queue: NodeQueue<Message>;
   readonly options: HubOptions;
+  /** The hub's frame encoder: one serialization per content object, shared by every node (issue 15). */
+  readonly encoder: FrameEncoder;
+  /** The hub's send scheduler: ACK-path writes happen in its turns, under its global byte budget. */
+  readonly sends: SendScheduler;
   readonly hooks: HubHooks;
   readonly metrics: HubMetrics;
   readonly logger: Logger;
@@ -62,7 +67,7 @@ export interface SessionContext {
 }
 
 /** A live session. Created by the hub server after it accepted the upgrade. */
-export class Session {
+export class Session implements SendTarget {
   readonly nodeName: NodeName;
   readonly connectedAt: number;
   /** When the last keepalive arrived (ms); undefined before the first. */
@@ -81,6 +86,8 @@ export class Session {
   #partialBytes = 0;
   /** A pump stopped at the high-water mark (or left replies waiting): the next drained write resumes it. */
   #isBlocked = false;
+  /** Bytes this session handed to its socket and whose write has not completed (the scheduler's budget). */
+  #unsentBytes = 0;
 
   constructor(ctx: SessionContext) {
     this.#ctx = ctx;
@@ -139,10 +146,15 @@ export class Session {
     return this.#state.keepaliveDeadline;
   }
 
-  /** Writes whatever the queue allows now, and sets a timer for the next resend deadline. */
-  pump(): void {
+  /**
+   * Writes the node's replies now (they are small, the edge waits for them, and a reply written before
+   * a close must not wait behind it), asks the send scheduler for a turn when ACK-path deliveries are
+   * due (`reply` when one of them is a reply the edge waits for), and sets a timer for the next resend
+   * deadline. Called after an enqueue, an ACK, a timer, a drained write and at session start.
+   */
+  pump(lane: SendLane = 'bulk'): void {
     if (this.#isDetached) return;
-    const { ws, queue, metrics, options } = this.#ctx;
+    const { ws, queue, options } = this.#ctx;
     const buffered = ws.bufferedAmount;
     if (buffered > options.writeHighWaterBytes) {
       this.#isBlocked = true; // resumed from a send callback
@@ -151,23 +163,62 @@ export class Session {
     const now = this.#ctx.now();
     // Replies fill only the room left under the high-water mark: a backlog is not dumped at once into a
     // slow socket, where it would sit outside the node's byte budget.
-    const plan = queue.takeSendable(now, { maxNoAckBytes: options.writeHighWaterBytes - buffered });
+    this.#writePlan(
+      queue.takeSendable(now, { maxNoAckBytes: options.writeHighWaterBytes - buffered, maxAckDeliveries: 0 }),
+    );
+    this.#isBlocked = queue.pendingNoAckBytes > 0;
+    if (queue.hasAckWork(now)) this.#ctx.sends.request(this, lane);
+    this.#armWake();
+  }
+
+  /**
+   * One turn of the send scheduler: writes deliveries one at a time until `maxBytes` were written (at
+   * least one), the socket's send buffer passes the high-water mark (the drained write resumes the
+   * node), or nothing more is due. Returns the bytes written and whether more is due now.
+   */
+  sendTurn(maxBytes: number): { readonly bytes: number; readonly hasMore: boolean } {
+    if (this.#isDetached) return { bytes: 0, hasMore: false };
+    const { ws, queue, options } = this.#ctx;
+    const now = this.#ctx.now();
+    let bytes = 0;
+    while (bytes < maxBytes) {
+      const buffered = ws.bufferedAmount;
+      if (buffered > options.writeHighWaterBytes) {
+        this.#isBlocked = true;
+        return { bytes, hasMore: false };
+      }
+      const plan = queue.takeSendable(now, {
+        maxNoAckBytes: options.writeHighWaterBytes - buffered,
+        maxAckDeliveries: 1,
+      });
+      if (plan.deliveries.length === 0 && plan.retired.length === 0) break;
+      bytes += this.#writePlan(plan);
+      if (this.isClosing) return { bytes, hasMore: false }; // a write failed and ended the session
+    }
+    this.#isBlocked = queue.pendingNoAckBytes > 0;
+    this.#armWake();
+    return { bytes, hasMore: queue.hasAckWork(now) };
+  }
+
+  /** Writes a plan's deliveries in order and counts its retirements; returns the bytes written. */
+  #writePlan(plan: SendPlan<Message>): number {
+    const { queue, metrics } = this.#ctx;
     for (const retired of plan.retired) {
       metrics.droppedDeliveries.inc({
         reason: retired.reason === 'resend-limit' ? 'reply_expired' : 'superseded',
       });
     }
+    let bytes = 0;
     for (const delivery of plan.deliveries) {
       const payload = delivery.kind === 'ack' ? delivery.item.payload : delivery.payload;
       if (delivery.kind === 'ack' && delivery.reason !== 'first' && delivery.reason !== 'superseding') {
         metrics.resends.inc();
       }
-      this.#write(withMessageId(payload, delivery.id as MessageId));
+      bytes += this.#write(withMessageId(payload, delivery.id as MessageId));
     }
     if (plan.deliveries.some((d) => d.kind === 'no-ack'))
       this.#ctx.account('replies', queue.pendingNoAckBytes);
-    this.#isBlocked = queue.pendingNoAckBytes > 0;
-    this.#armWake();
+    return bytes;
   }
 
   /**
@@ -195,13 +246,25 @@ export class Session {
     this.#ctx.enqueueNoAck(message);
   }
 
-  #write(message: Message): void {
-    const { ws, metrics, options } = this.#ctx;
-    const frame = encodeMessage(message);
+  /**
+   * Writes one frame (as text: KubeEdge's edge reads text frames) and returns its size. The frame's
+   * bytes count against the scheduler's budget until the socket took them, or the session ended.
+   */
+  #write(message: Message): number {
+    const { ws, metrics, options, sends } = this.#ctx;
+    const frame = this.#ctx.encoder.encode(message);
+    const size = frame.length;
     metrics.messages.inc({ direction: 'out' });
-    metrics.bytes.inc({ direction: 'out' }, Buffer.byteLength(frame));
+    metrics.bytes.inc({ direction: 'out' }, size);
     if (ws.bufferedAmount <= options.notReadingBytes) this.#lastProgressAt = this.#ctx.now();
-    ws.send(frame, (err) => {
+    this.#unsentBytes += size;
+    sends.charge(size);
+    ws.send(frame, { binary: false }, (err) => {
+      // After a detach the session's bytes were released at once; nothing more to release.
+      if (!this.#isDetached) {
+        this.#unsentBytes -= size;
+        sends.release(size);
+      }
       // ws reports success as `null` (not `undefined`): testing for undefined never resumed the pump
       // here, so a backed-up node waited for the next resend timer.
       if (err instanceof Error) return; // the session is ending; detaching requeued what was in flight
@@ -209,6 +272,7 @@ export class Session {
       if (this.#isBlocked && ws.bufferedAmount <= options.writeHighWaterBytes / 2) this.pump();
     });
     this.#watchReader();
+    return size;
   }
 
   /** Arms the "not reading" check when the send buffer is over its threshold (slow-reader.ts). */
@@ -413,6 +477,10 @@ export class Session {
     if (this.#wakeTimer !== undefined) clearTimeout(this.#wakeTimer);
     if (this.#readerTimer !== undefined) clearTimeout(this.#readerTimer);
     this.#partialBytes = 0;
+    // Its turn and its bytes leave the scheduler now: a socket that is closing may never report them.
+    this.#ctx.sends.cancel(this);
+    this.#ctx.sends.release(this.#unsentBytes);
+    this.#unsentBytes = 0;
     this.#ctx.queue.onDisconnect();
     this.#ctx.onDetached(this, this.#closeReason);
   }

@@ -8,6 +8,7 @@ export { createMetrics, metricLabelValues } from './metrics.js';
 export type {
   DisconnectReason,
   HubMemoryTotals,
+  HubSendTotals,
   HubMetrics,
   InformerMetrics,
   Metrics,

@@ -42,6 +42,25 @@ export interface HubMetrics {
   readonly setQueueSource: (source: () => QueueTotals) => void;
   /** Tells the memory gauge where to read the hub's byte ledger at scrape time (the hub calls it once). */
   readonly setMemorySource: (source: () => HubMemoryTotals) => void;
+  /**
+   * Content objects serialized for outbound frames, by resource type: once per object version, however
+   * many nodes receive it (issue 15; `messages_total{direction="out"}` counts the frames).
+   */
+  readonly contentEncodes: Counter<'type'>;
+  /** Batches the send scheduler wrote (each one turn of the event loop, bounded in bytes and time). */
+  readonly sendBatches: Counter;
+  /** Times bulk sending stopped because the bytes not yet drained reached the global send budget. */
+  readonly sendBudgetWaits: Counter;
+  /** Tells the send gauges where to read at scrape time (the hub calls it once). */
+  readonly setSendSource: (source: () => HubSendTotals) => void;
+}
+
+/** The send scheduler's state (hub/send-scheduler-worker.ts). */
+export interface HubSendTotals {
+  /** Bytes handed to sockets and not yet drained, all nodes together. */
+  readonly bufferedBytes: number;
+  /** Nodes waiting for a turn to send. */
+  readonly waitingNodes: number;
 }
 
 /** Bytes edge nodes' input makes the hub hold, over all nodes, by kind (hub/memory-budget.ts). */
@@ -231,7 +250,27 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registers = [registry];
   let queueSource: () => QueueTotals = () => ({ depth: 0, inFlight: 0 });
   let memorySource: () => HubMemoryTotals = () => [];
+  let sendSource: () => HubSendTotals = () => ({ bufferedBytes: 0, waitingNodes: 0 });
   const hub: HubMetrics = {
+    setSendSource: (source) => {
+      sendSource = source;
+    },
+    contentEncodes: new Counter({
+      name: 'edgecontroller_hub_content_encodes_total',
+      help: 'Content objects serialized for outbound frames, by resource type: once per object version, shared by every node that receives it.',
+      labelNames: ['type'],
+      registers,
+    }),
+    sendBatches: new Counter({
+      name: 'edgecontroller_hub_send_batches_total',
+      help: 'Batches of frames the send scheduler wrote, each in one turn of the event loop.',
+      registers,
+    }),
+    sendBudgetWaits: new Counter({
+      name: 'edgecontroller_hub_send_budget_waits_total',
+      help: 'Times bulk sending stopped because the bytes handed to sockets and not yet drained reached the send budget.',
+      registers,
+    }),
     setQueueSource: (source) => {
       queueSource = source;
     },
@@ -338,6 +377,22 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registers,
     collect() {
       for (const { kind, bytes } of memorySource()) this.set({ kind }, bytes);
+    },
+  });
+  new Gauge({
+    name: 'edgecontroller_hub_send_buffered_bytes',
+    help: 'Bytes handed to edge sockets and not yet drained, all nodes together (held under the send budget).',
+    registers,
+    collect() {
+      this.set(sendSource().bufferedBytes);
+    },
+  });
+  new Gauge({
+    name: 'edgecontroller_hub_send_waiting_nodes',
+    help: 'Edge nodes waiting for a turn of the send scheduler.',
+    registers,
+    collect() {
+      this.set(sendSource().waitingNodes);
     },
   });
   let depthSource = (): { readonly status: number; readonly general: number } => ({ status: 0, general: 0 });

@@ -22,6 +22,7 @@
  * `onDisconnect()`. On node deletion, `clear()`. See {@link NodeQueue} for what is and is not promised.
  * @module
  */
+export { Fifo } from './fifo.js';
 export { NodeQueue } from './node-queue.js';
 export type { TakeLimits } from './node-queue.js';
 export { nodeQueueDefaults, resolveNodeQueueOptions } from './queue-options.js';
