@@ -12,7 +12,7 @@ else
 endif
 export GOTOOLCHAIN := local
 
-.PHONY: all node install build lint typecheck test test-unit test-integration test-conformance demo local-cluster hollow-edge kubectl bench clean
+.PHONY: all node install build lint typecheck test test-unit test-integration test-conformance demo local-cluster hollow-edge cloudcore kubectl bench clean
 
 all: build
 
@@ -53,6 +53,11 @@ local-cluster: build
 hollow-edge: install
 	node --import tsx scripts/build-hollow-edge.ts
 
+# Builds KubeEdge CloudCore v1.23.1 unchanged from its Go module (bench/fleet/peer/cloudcore/) into
+# .cache/cloudcore/cloudcore for the peer benchmark; cached by content hash like the hollow EdgeCore.
+cloudcore: install
+	node --import tsx bench/fleet/peer/cloudcore-build.ts
+
 kubectl: local-cluster
 	@echo "$(CURDIR)/.cache/local-cluster/localcp kubectl"
 
@@ -87,4 +92,4 @@ demo: local-cluster
 	node dist/main.js demo
 
 clean:
-	rm -rf dist .cache/local-cluster .cache/hollow-edge
+	rm -rf dist .cache/local-cluster .cache/hollow-edge .cache/cloudcore
