@@ -314,10 +314,12 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
     hub: {
       // Through sync: a push leaves only once its record exists (issue 13).
       // Only for nodes this replica owns (issue 14): the new owner of a node repairs it from the records.
-      enqueue: (node, message) => {
-        if (ha.owns(node)) sync.enqueue(node, message);
+      deliver: (node, push) => {
+        if (ha.owns(node)) sync.deliver(node, push);
       },
       forgetNode: (node) => {
+        // Pushes planned before the node left, still waiting for their turn, must not make its queue again.
+        sync.dropPending(node);
         hub.forgetNode(node);
       },
     },

@@ -22,11 +22,11 @@ import {
 import { LocationCache, podKeyOf } from '../location/index.js';
 import type { ObjectRef } from '../location/index.js';
 import type { Logger } from '../observability/index.js';
-import { newMessageId, parseNodeName } from '../protocol/index.js';
-import type { Message, NodeName } from '../protocol/index.js';
+import { parseNodeName } from '../protocol/index.js';
+import type { NodeName, PushSpec } from '../protocol/index.js';
 import type { Decision } from './decision.js';
 import { nodeTransition } from './node-rules.js';
-import { pushContentDefaults, toMessage } from '../protocol/index.js';
+import { pushContentDefaults } from '../protocol/index.js';
 import type { KubeObjectShape, NodeObject, PodObject, PushContentOptions } from '../protocol/index.js';
 import type { InformerEvent } from './informer-event.js';
 import { planNodeEvent, planObjectEvent, planPodEvent } from './plan.js';
@@ -34,7 +34,12 @@ import type { ObjectLookups } from './plan.js';
 
 /** What the downstream worker needs from the hub. */
 export interface DownstreamHub {
-  enqueue(node: NodeName, message: Message): unknown;
+  /**
+   * Hands a push to a node. The message (its id and time) is made when it leaves, which may be a few turns
+   * of the event loop later for a large fan-out (sync/outbox.ts): one shared push per object version,
+   * not one message per node, waits meanwhile.
+   */
+  deliver(node: NodeName, push: PushSpec): unknown;
   forgetNode(node: NodeName): void;
 }
 
@@ -207,10 +212,7 @@ export class DownstreamWorker {
   #carryOut(decisions: readonly Decision[]): void {
     for (const decision of decisions) {
       if (decision.kind === 'deliver') {
-        this.#options.hub.enqueue(
-          decision.node,
-          toMessage(decision.push, { id: newMessageId(), now: Date.now() }),
-        );
+        this.#options.hub.deliver(decision.node, decision.push);
       } else {
         this.#options.hub.forgetNode(decision.node);
         if (decision.reason === 'deleted') this.#options.onNodeDeleted?.(decision.node);

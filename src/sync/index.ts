@@ -25,6 +25,8 @@ export type { NoRecordReason, RecordAction } from './on-ack.js';
 export { objectSyncName, parseObjectSyncName } from './record-name.js';
 export type { ObjectSyncName } from './record-name.js';
 export { gatedPushOf } from './push-record.js';
+export { Outbox, outboxDefaults } from './outbox.js';
+export type { OutboxOptions } from './outbox.js';
 export { RecordGate } from './record-gate.js';
 export type { GateDecision, GatedPush, RecordLookup } from './record-gate.js';
 export { appendOp, decideFailure, unknownResourceVersion } from './record-ops.js';

@@ -23,15 +23,17 @@ import { newMessageId, resourceTypeOf } from '../protocol/index.js';
 import type { Message, NodeName } from '../protocol/index.js';
 import type { AckItem } from '../queues/index.js';
 import { pushContentDefaults, toMessage } from '../protocol/index.js';
-import type { PushContentOptions } from '../protocol/index.js';
+import type { PushContentOptions, PushSpec } from '../protocol/index.js';
 import { reliableSyncCrds } from './crds.js';
 import { onAck } from './on-ack.js';
+import { Outbox } from './outbox.js';
 import { gatedPushOf } from './push-record.js';
 import { parseObjectSyncName } from './record-name.js';
 import { RecordGate } from './record-gate.js';
 import { unknownResourceVersion } from './record-ops.js';
 import type { RecordOp, RecordOpResult } from './record-ops.js';
 import { parseSyncRecord, reliableSyncsApiVersion } from './record.js';
+import { slimRecord } from './record-shape.js';
 import { clearResyncPending, markResyncPending } from './resync-marker.js';
 import type { SyncRecord } from './record.js';
 import { RecordWriter } from './record-write-worker.js';
@@ -91,6 +93,8 @@ export interface SyncWorkerOptions {
   readonly minResyncIntervalMs?: number;
   /** Metrics hook; default none. */
   readonly observer?: SyncObserver;
+  /** Pushes handed to the record gate and the hub per turn of the event loop; default 256 (outbox.ts). */
+  readonly pushesPerTurn?: number;
 }
 
 const defaultMinResyncIntervalMs = 5_000;
@@ -103,10 +107,15 @@ const maxRememberedPodReplies = 10_000;
 const recordsByNode = 'byNode';
 const crdPath = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
 
+/** What waits in the outbox: a message, or a push stamped when it leaves. */
+type Outgoing = { readonly message: Message } | { readonly push: PushSpec };
+
 /** The reliable-sync worker. */
 export class SyncWorker {
   readonly #options: SyncWorkerOptions;
   readonly #gate: RecordGate;
+  /** Every push passes here first: a burst is spread over turns of the event loop, per node in order. */
+  readonly #outbox: Outbox<Outgoing>;
   readonly #writer: RecordWriter;
   #records: { readonly namespaced: Informer<KubeObject>; readonly cluster: Informer<KubeObject> } | undefined;
   readonly #lastResyncAt = new Map<NodeName, number>();
@@ -124,6 +133,18 @@ export class SyncWorker {
   constructor(options: SyncWorkerOptions) {
     this.#options = options;
     this.#gate = new RecordGate((record) => this.#isInStore(record));
+    this.#outbox = new Outbox({
+      send: (node, out) => {
+        this.#enqueueNow(
+          node,
+          'message' in out ? out.message : toMessage(out.push, { id: newMessageId(), now: Date.now() }),
+        );
+      },
+      ...(options.pushesPerTurn !== undefined ? { perTurn: options.pushesPerTurn } : {}),
+      onError: (err, node) => {
+        options.logger.error({ node, err: String(err) }, 'A push could not be handed to the hub');
+      },
+    });
     this.#writer = new RecordWriter({
       client: options.client,
       logger: options.logger,
@@ -160,11 +181,13 @@ export class SyncWorker {
         path: `/apis/${reliableSyncsApiVersion}/objectsyncs`,
         name: 'objectsyncs',
         indexes,
+        transform: slimRecord,
       }),
       cluster: informers.informerFor<KubeObject>({
         path: `/apis/${reliableSyncsApiVersion}/clusterobjectsyncs`,
         name: 'clusterobjectsyncs',
         indexes,
+        transform: slimRecord,
       }),
     };
     this.#records = records;
@@ -187,8 +210,35 @@ export class SyncWorker {
   /**
    * Hands a push for a node to the hub once its record exists (record-gate.ts); downstream and repair
    * send through here. Messages the gate does not concern (no ACK, not an object) go straight through.
+   * At most `pushesPerTurn` pushes go on per turn of the event loop; the rest follow in the next turns,
+   * in order per node (outbox.ts), so one ConfigMap used by 10,000 nodes does not hold the loop.
    */
   enqueue(node: NodeName, message: Message): void {
+    this.#outbox.offer(node, { message });
+  }
+
+  /**
+   * As {@link enqueue} for a push not yet made a message: it is stamped (id, time) when it leaves, so a
+   * fan-out waiting in the outbox holds one shared push, not a message per node.
+   */
+  deliver(node: NodeName, push: PushSpec): void {
+    this.#outbox.offer(node, { push });
+  }
+
+  /** Pushes offered and kept for a later turn of the event loop (outbox.ts), all nodes. */
+  get waitingPushes(): number {
+    return this.#outbox.waiting;
+  }
+
+  /**
+   * Drops the pushes for a node still waiting in the outbox: call it when the node stops being an edge
+   * node (the hub forgets its queue), so none of them makes the queue again.
+   */
+  dropPending(node: NodeName): void {
+    this.#outbox.dropNode(node);
+  }
+
+  #enqueueNow(node: NodeName, message: Message): void {
     this.#notePodPatchReply(node, message);
     const push = gatedPushOf(node, message);
     if (push === undefined) {
@@ -379,6 +429,7 @@ export class SyncWorker {
     this.#deferredResyncs.delete(node);
     this.#lastResyncAt.delete(node);
     this.#resyncing.delete(node);
+    this.#outbox.dropNode(node);
     this.#gate.forgetNode(node);
     this.#writer.forgetNode(node);
     for (const record of this.#recordsOf(node)) this.#writer.write(node, { kind: 'delete', target: record });
@@ -395,6 +446,7 @@ export class SyncWorker {
     this.#lastResyncAt.delete(node);
     // Its resync, if unfinished, stays marked on the Node: the new owner finishes it.
     this.#resyncing.delete(node);
+    this.#outbox.dropNode(node);
     this.#gate.forgetNode(node);
   }
 
@@ -402,6 +454,7 @@ export class SyncWorker {
   async stop(): Promise<void> {
     for (const deferred of this.#deferredResyncs.values()) clearTimeout(deferred.timer);
     this.#deferredResyncs.clear();
+    this.#outbox.clear();
     await this.#writer.stop();
   }
 
@@ -474,7 +527,7 @@ export class SyncWorker {
     switch (action.kind) {
       case 'send':
       case 'send-delete':
-        this.enqueue(node, toMessage(action.push, { id: newMessageId(), now: Date.now() }));
+        this.deliver(node, action.push);
         return;
       case 'drop-record':
         this.#writer.write(node, { kind: 'delete', target: action.record });
