@@ -202,4 +202,42 @@ describe('RecordWriter', () => {
     );
     await writer.stop();
   });
+  it('forgets a deleted node by its own records, without walking every node’s', async () => {
+    const fake = api(() => undefined);
+    fake.hold();
+    const done: RecordOpResult[] = [];
+    const writer = new RecordWriter({ client: fake.client, logger: capturedLogger().logger, concurrency: 1 });
+    // 2,000 nodes with 3 writes waiting each (a resync storm), the first one in flight and held.
+    for (let n = 0; n < 2_000; n += 1) {
+      for (let u = 0; u < 3; u += 1) {
+        const r = record(`edge-${String(n)}`, `u${String(u)}`);
+        writer.write(r.node, { kind: 'create', record: r }, (result) => done.push(result));
+      }
+    }
+    assert.equal(writer.recordCount, 6_000);
+    // A spy on every Map and Set iterated while the node is forgotten: the largest is what it walked.
+    let largest = 0;
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- restored below, called with its own `this`
+    const mapValues = Map.prototype.values;
+    const setIterator = Set.prototype[Symbol.iterator];
+    Map.prototype.values = function (this: Map<unknown, unknown>) {
+      largest = Math.max(largest, this.size);
+      return mapValues.call(this);
+    } as typeof Map.prototype.values;
+    Set.prototype[Symbol.iterator] = function (this: Set<unknown>) {
+      largest = Math.max(largest, this.size);
+      return setIterator.call(this);
+    } as typeof setIterator;
+    try {
+      writer.forgetNode('edge-1999' as NodeName);
+    } finally {
+      Map.prototype.values = mapValues;
+      Set.prototype[Symbol.iterator] = setIterator;
+    }
+    assert.ok(largest <= 3, `walked a collection of ${String(largest)} entries`);
+    assert.equal(writer.recordCount, 5_997);
+    assert.deepEqual(done, ['dropped', 'dropped', 'dropped']);
+    fake.release();
+    await writer.stop();
+  });
 });

@@ -62,6 +62,8 @@ export class RecordWriter {
   readonly #options: RecordWriterOptions;
   readonly #concurrency: number;
   readonly #records = new Map<string, RecordState>();
+  /** The same records by node: forgetting a node visits its own records, not every node's. */
+  readonly #byNode = new Map<NodeName, Set<RecordState>>();
   /** Ready records per node; a Map keeps node order, and a served node moves to the back. */
   readonly #ready = new Map<NodeName, RecordState[]>();
   readonly #warnings = new WarnLimiter({ intervalMs: warnIntervalMs });
@@ -93,6 +95,9 @@ export class RecordWriter {
         retryTimer: undefined,
       };
       this.#records.set(id, state);
+      const ofNode = this.#byNode.get(node);
+      if (ofNode === undefined) this.#byNode.set(node, new Set([state]));
+      else ofNode.add(state);
     }
     const before = state.waiting.length;
     const after = appendOp(state.waiting, op, done, state.isRunning);
@@ -109,8 +114,7 @@ export class RecordWriter {
   /** Drops every waiting write of a node (it was deleted); a call in flight finishes. */
   forgetNode(node: NodeName): void {
     this.#ready.delete(node);
-    for (const state of [...this.#records.values()]) {
-      if (state.node !== node) continue;
+    for (const state of [...(this.#byNode.get(node) ?? [])]) {
       clearTimeout(state.retryTimer);
       state.retryTimer = undefined;
       const kept = state.isRunning ? state.waiting.slice(0, 1) : [];
@@ -119,8 +123,20 @@ export class RecordWriter {
       this.#pendingOps -= state.waiting.length - kept.length;
       state.waiting.splice(0, state.waiting.length, ...kept);
       state.isReady = false;
-      if (!state.isRunning) this.#records.delete(state.id);
+      if (!state.isRunning) this.#forget(state);
     }
+  }
+
+  /** Records known (waiting, running or retrying), all nodes; for tests. */
+  get recordCount(): number {
+    return this.#records.size;
+  }
+
+  #forget(state: RecordState): void {
+    this.#records.delete(state.id);
+    const ofNode = this.#byNode.get(state.node);
+    ofNode?.delete(state);
+    if (ofNode?.size === 0) this.#byNode.delete(state.node);
   }
 
   /** Stops taking writes and waits for the calls in flight; what waits is abandoned. */
@@ -171,7 +187,7 @@ export class RecordWriter {
       const running: Promise<void> = this.#run(state, head).finally(() => {
         this.#running.delete(running);
         state.isRunning = false;
-        if (state.waiting.length === 0 && state.retryTimer === undefined) this.#records.delete(state.id);
+        if (state.waiting.length === 0 && state.retryTimer === undefined) this.#forget(state);
         else if (state.retryTimer === undefined) this.#makeReady(state);
         this.#pump();
       });
