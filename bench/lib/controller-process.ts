@@ -44,6 +44,10 @@ export interface ControllerProcessOptions {
   readonly onLine?: (line: string) => void;
   /** Where the child's stderr goes; default `inherit`. */
   readonly stderr?: 'inherit' | 'ignore';
+  /** More Node flags, before the script (e.g. `--import` of a bench probe). */
+  readonly execArgv?: readonly string[];
+  /** More environment variables of the child. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 const mainTs = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
@@ -59,6 +63,7 @@ export async function startControllerProcess(
     [
       '--import',
       'tsx',
+      ...(options.execArgv ?? []),
       mainTs,
       'run',
       `--kubeconfig=${kubeconfig}`,
@@ -69,7 +74,10 @@ export async function startControllerProcess(
       `--metrics-address=127.0.0.1:${String(fixed?.metrics ?? 0)}`,
       ...(options.args ?? []),
     ],
-    { stdio: ['ignore', 'pipe', options.stderr ?? 'inherit'] },
+    {
+      stdio: ['ignore', 'pipe', options.stderr ?? 'inherit'],
+      ...(options.env !== undefined ? { env: { ...process.env, ...options.env } } : {}),
+    },
   );
   const exited = new Promise<number | string | null>((resolve) => {
     child.once('exit', (code, signal) => {

@@ -25,9 +25,20 @@ export interface BenchReport {
   readonly description: string;
   readonly parameters: Record<string, number | string | boolean>;
   readonly variants: readonly VariantResult[];
+  /** Raw series kept with the result (e.g. latency over time, memory against nodes) for plots. */
+  readonly series?: Record<string, unknown>;
+  /** Print no ratios in the summary: the variants are different figures, not variants of one. */
+  readonly noRatios?: boolean;
+  /** Other files written with this result (e.g. SVG plots), listed in the summary. */
+  readonly files?: readonly string[];
 }
 
 const resultsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
+
+/** `bench/results/<file>`: where a bench writes what goes with its JSON (e.g. an SVG plot). */
+export function resultsPath(file: string): string {
+  return join(resultsDir, file);
+}
 
 /** Writes the JSON result and prints the summary. Returns the JSON path. */
 export async function report(bench: BenchReport): Promise<string> {
@@ -50,8 +61,11 @@ export async function report(bench: BenchReport): Promise<string> {
     ...variants.map(
       (v) =>
         `  ${v.name.padEnd(28)} ${v.value.toFixed(1).padStart(10)} ${v.unit}` +
-        (v.ratioToBaseline !== null ? `   x${v.ratioToBaseline.toFixed(2)} vs ${baseline?.name ?? ''}` : ''),
+        (v.ratioToBaseline !== null && bench.noRatios !== true
+          ? `   x${v.ratioToBaseline.toFixed(2)} vs ${baseline?.name ?? ''}`
+          : ''),
     ),
+    ...(bench.files ?? []).map((f) => `  plot: ${f}`),
     `  written to ${path}\n`,
   ];
   process.stdout.write(lines.join('\n'));

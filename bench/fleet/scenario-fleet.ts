@@ -1,0 +1,188 @@
+/**
+ * Scenario **fleet**: N simulated nodes and N × podsPerNode pods on one controller process. The nodes
+ * connect at the ramp rate, then the pods are created (bound by `spec.nodeName`) and delivered; memory is
+ * the median RSS over `memorySeconds` once every edge holds its pods (no forced GC), then `rate` pod
+ * changes per second (a `bench/seq` annotation on a random pod) for `measureSeconds`: the time from each
+ * API write to the edge storing it (the sim process reports it; the edge ACKs in the same turn).
+ * Writes fleet.json, fleet-latency.svg (latency over time) and fleet-memory.svg (RSS against connected
+ * nodes during the ramp).
+ * @module
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import { median, quantile } from '../lib/process-sampler.js';
+import { report, resultsPath } from '../lib/runner.js';
+import { writeLineChart } from '../lib/svg-plot.js';
+import type { FleetContext } from './context.js';
+import { namespace, progress } from './context.js';
+
+/** Options of {@link runFleet}. */
+export interface FleetScenarioOptions {
+  readonly rate: number;
+  readonly measureSeconds: number;
+  readonly memorySeconds: number;
+}
+
+export async function runFleet(ctx: FleetContext, o: FleetScenarioOptions): Promise<void> {
+  const s = ctx.settings;
+  const controller = await ctx.ensureController();
+  const { sampler } = controller;
+  // A few samples of the controller before any node: its floor in this run.
+  await delay(5_000);
+  const tStart = Date.now();
+  const rssBefore = median(sampler.between(0, tStart).map((x) => x.rssBytes));
+  progress(`fleet: ${String(s.nodes)} nodes ramping at ${String(s.rampNodesPerSecond)}/s`);
+  const sim = await ctx.startSim();
+  await ctx.waitRegistered(sim);
+  const tConnected = Date.now();
+  await ctx.createPods();
+  const tPodsCreated = Date.now();
+  await ctx.waitPodsStored(sim);
+  const tStored = Date.now();
+  progress(`fleet: all pods on edges; memory window of ${String(o.memorySeconds)} s`);
+  await delay(o.memorySeconds * 1000);
+  const tMemEnd = Date.now();
+  const mem = sampler.summarize(tStored, tMemEnd);
+
+  progress(`fleet: ${String(o.rate)} changes/s for ${String(o.measureSeconds)} s`);
+  const sent = new Map<string, number>();
+  const changes = Math.round(o.rate * o.measureSeconds);
+  const tLoad = Date.now();
+  const t0 = performance.now();
+  let failed = 0;
+  for (let i = 0; i < changes; i++) {
+    const wait = t0 + (i * 1000) / o.rate - performance.now();
+    if (wait > 0) await delay(wait);
+    const pod = ctx.pods[Math.floor(Math.random() * ctx.pods.length)]?.name ?? '';
+    const seq = `fleet-${String(i)}`;
+    sent.set(seq, performance.timeOrigin + performance.now());
+    void ctx.admin
+      .request({
+        method: 'PATCH',
+        path: `/api/v1/namespaces/${namespace}/pods/${pod}`,
+        contentType: 'application/merge-patch+json',
+        body: { metadata: { annotations: { 'bench/seq': seq } } },
+      })
+      .catch(() => {
+        failed += 1;
+      });
+  }
+  const tLoadEnd = Date.now();
+  const deadline = performance.now() + 120_000;
+  while ([...sent.keys()].some((k) => !sim.seqs.has(k)) && performance.now() < deadline) await delay(250);
+  const tDone = Date.now();
+  const load = sampler.summarize(tLoad, tLoadEnd);
+  const points: [number, number][] = [...sent].map(([seq, at]) => [
+    (at - tLoad) / 1000,
+    (sim.seqs.get(seq) ?? Infinity) - at,
+  ]);
+  const latencies = points.map(([, l]) => l);
+  const lost = latencies.filter((l) => !Number.isFinite(l)).length;
+  const counts = sim.counts();
+
+  const ramp = sampler.between(tStart, tConnected);
+  const memPoints: [number, number][] = ramp.map((x) => [x.connectedNodes, x.rssBytes / 1048576]);
+  const files = [
+    await writeLineChart(resultsPath('fleet-latency.svg'), {
+      title: `API write -> edge, ${String(o.rate)} changes/s, ${String(s.nodes)} nodes, ${String(ctx.pods.length)} pods`,
+      xLabel: 'seconds since the first change',
+      yLabel: 'ms',
+      series: [{ name: 'write -> edge', points: points.filter(([, l]) => Number.isFinite(l)), dots: true }],
+      hLines: [{ y: 200, label: 'p99 target 200 ms' }],
+    }),
+    await writeLineChart(resultsPath('fleet-memory.svg'), {
+      title: `controller RSS against connected nodes (ramp ${String(s.rampNodesPerSecond)}/s)`,
+      xLabel: 'connected nodes',
+      yLabel: 'RSS MiB',
+      series: [{ name: 'RSS', points: memPoints }],
+    }),
+  ];
+  const perNodeKiB = ((mem.rssMedianMiB * 1048576 - rssBefore) / s.nodes / 1024).toFixed(1);
+  await report({
+    name: 'fleet',
+    description: `${String(s.nodes)} simulated nodes and ${String(ctx.pods.length)} pods on one controller process (simulator in ${String(s.simProcesses)} other process(es))`,
+    parameters: {
+      nodes: s.nodes,
+      pods: ctx.pods.length,
+      rampNodesPerSecond: s.rampNodesPerSecond,
+      leasePeriodSeconds: s.leasePeriodSeconds,
+      statusPeriodSeconds: s.statusPeriodSeconds,
+      gracePeriodSeconds: s.gracePeriodSeconds,
+      changesPerSecond: o.rate,
+      measureSeconds: o.measureSeconds,
+      memorySeconds: o.memorySeconds,
+      simProcesses: s.simProcesses,
+    },
+    variants: [
+      {
+        name: 'p99 write -> edge',
+        value: quantile(latencies, 0.99),
+        unit: 'ms',
+        details: {
+          p50: quantile(latencies, 0.5),
+          p90: quantile(latencies, 0.9),
+          max: Math.max(...latencies),
+          changes,
+          lost,
+          writeFailures: failed,
+          target: 'p99 <= 200 ms',
+        },
+      },
+      {
+        name: 'RSS (median, idle fleet)',
+        value: mem.rssMedianMiB,
+        unit: 'MiB',
+        details: {
+          rssBeforeNodesMiB: Math.round(rssBefore / 104857.6) / 10,
+          perNodeKiB,
+          heapMedianMiB: mem.heapMedianMiB,
+          peakMiB: Math.max(...sampler.between(tStart, tDone).map((x) => x.rssBytes)) / 1048576,
+          cpuSecondsIdle: mem.cpuSeconds,
+        },
+      },
+      {
+        name: 'event-loop delay p99 (load)',
+        value: load.loopP99Ms,
+        unit: 'ms',
+        details: {
+          maxMs: load.loopMaxMs,
+          p99Source: load.loopP99Source,
+          idleP99Ms: mem.loopP99Ms,
+          idleMaxMs: mem.loopMaxMs,
+          cpuSecondsLoad: load.cpuSeconds,
+          apiRequestsPerSecond: load.kubeRequestsPerSecond,
+          target: 'p99 <= 50 ms, max <= 500 ms',
+        },
+      },
+      {
+        name: 'all connected after',
+        value: (tConnected - tStart) / 1000,
+        unit: 's',
+        details: {
+          podsCreatedSeconds: (tPodsCreated - tConnected) / 1000,
+          podsOnEdgesSeconds: (tStored - tConnected) / 1000,
+          simFailures: counts.failures,
+        },
+      },
+      {
+        name: 'event-loop delay max (whole run)',
+        value: sampler.summarize(tStart, tDone).loopMaxMs,
+        unit: 'ms',
+        details: { p99Ms: sampler.summarize(tStart, tDone).loopP99Ms },
+      },
+    ],
+    series: {
+      latencyOverTime: points.map(([t, l]) => [Math.round(t * 1000) / 1000, Math.round(l * 10) / 10]),
+      rssAgainstNodes: memPoints.map(([n, r]) => [n, Math.round(r * 10) / 10]),
+      samples: sampler.between(tStart, tDone).map((x) => ({
+        t: (x.at - tStart) / 1000,
+        rssMiB: Math.round(x.rssBytes / 104857.6) / 10,
+        cpuSeconds: x.cpuSeconds,
+        loopMaxMs: Math.round(x.loopMaxSeconds * 10000) / 10,
+        connected: x.connectedNodes,
+        queued: x.queued,
+      })),
+    },
+    files,
+    noRatios: true,
+  });
+}

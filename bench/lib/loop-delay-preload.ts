@@ -1,0 +1,37 @@
+/**
+ * Preloaded into the controller process by the fleet bench (`--import`, with `EDGE_BENCH_LOOP_FILE` set):
+ * a `perf_hooks.monitorEventLoopDelay` histogram (10 ms resolution, as prom-client's), read and reset once
+ * a second and appended to that file as one JSON line: the wall time, the sample count, the max and the
+ * counts per 1 ms bucket (sparse). Summing the lines of a window gives its exact distribution (to 1 ms),
+ * so its p99 is a real p99, where the controller's `/metrics` only has each scrape's own p99 (prom-client
+ * resets its histogram at every scrape). The controller's code is not changed; this adds one read per
+ * second on its loop.
+ * @module
+ */
+import { appendFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+const file = process.env['EDGE_BENCH_LOOP_FILE'];
+if (file !== undefined && file !== '') {
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  const timer = setInterval(() => {
+    const count = h.count;
+    const buckets: Record<string, number> = {};
+    if (count > 0) {
+      // percentiles: percentile → value (ns), ascending; the samples between two points take the upper value.
+      let previous = 0;
+      for (const [percentile, ns] of h.percentiles) {
+        const n = Math.round((count * (percentile - previous)) / 100);
+        previous = percentile;
+        if (n <= 0) continue;
+        const ms = String(Math.ceil(ns / 1e6));
+        buckets[ms] = (buckets[ms] ?? 0) + n;
+      }
+    }
+    const line = { at: performance.timeOrigin + performance.now(), count, maxMs: h.max / 1e6, buckets };
+    h.reset();
+    appendFileSync(file, JSON.stringify(line) + '\n');
+  }, 1000);
+  timer.unref();
+}
