@@ -10,8 +10,9 @@
  * (and its periodic pass) sends each node what it lacks.
  * @module
  */
+import { setImmediate as yieldTurn } from 'node:timers/promises';
 import { indexNames, objectKey } from '../kube/index.js';
-import type { KubeObject, PodPlacement, SharedInformers } from '../kube/index.js';
+import type { KubeObject, ObjectKey, PodPlacement, SharedInformers } from '../kube/index.js';
 import {
   Manager,
   configMapManagerSpec,
@@ -19,7 +20,7 @@ import {
   podManagerSpec,
   secretManagerSpec,
 } from '../managers/index.js';
-import { LocationCache, podKeyOf } from '../location/index.js';
+import { LocationCache, parsePodKey, podKeyOf } from '../location/index.js';
 import type { ObjectRef } from '../location/index.js';
 import type { Logger } from '../observability/index.js';
 import { parseNodeName } from '../protocol/index.js';
@@ -53,7 +54,23 @@ export interface DownstreamWorkerOptions {
   readonly onNodeDeleted?: (node: NodeName) => void;
   /** Content options of every push; default: managedFields stripped. */
   readonly content?: PushContentOptions;
+  /** Pods placed in the location cache per turn of the event loop at start; default 2,000. */
+  readonly podsPerTurn?: number;
 }
+
+/**
+ * At start, the pods are placed in the location cache this many per turn of the event loop: 100,000 pods
+ * in one turn held it for seconds (a rebuild, its diff sorted, issue 15).
+ */
+const defaultPodsPerTurn = 2_000;
+
+/**
+ * `listing`: the informers have not all listed; events are ignored (the start reads the stores).
+ * `locating`: the location cache is being filled from the stores over several turns; pod and Node events
+ * update the caches but push nothing (repair on connect sends what is missing, as for the initial list).
+ * `ready`: every event is planned and carried out.
+ */
+type Phase = 'listing' | 'locating' | 'ready';
 
 type Pod = PodPlacement;
 type Obj = KubeObject & KubeObjectShape;
@@ -69,7 +86,7 @@ export class DownstreamWorker {
   readonly #options: DownstreamWorkerOptions;
   readonly #edgeNodes = new Set<NodeName>();
   readonly #content: PushContentOptions;
-  #isReady = false;
+  #phase: Phase = 'listing';
 
   constructor(options: DownstreamWorkerOptions) {
     this.#options = options;
@@ -94,22 +111,22 @@ export class DownstreamWorker {
       getSecret: (namespace, name) => this.secrets.store.get(objectKey(namespace, name)),
     };
     this.pods.onEvent((e) => {
-      if (this.#isReady) this.#onPod(e);
+      if (this.#phase !== 'listing') this.#onPod(e);
     });
     this.configMaps.onEvent((e) => {
-      if (this.#isReady) this.#onObject('ConfigMap', e);
+      if (this.#phase === 'ready') this.#onObject('ConfigMap', e);
     });
     this.secrets.onEvent((e) => {
-      if (this.#isReady) this.#onObject('Secret', e);
+      if (this.#phase === 'ready') this.#onObject('Secret', e);
     });
     this.nodes.onEvent((e) => {
-      if (this.#isReady) this.#onNode(e);
+      if (this.#phase !== 'listing') this.#onNode(e);
     });
   }
 
   /** Whether every informer has listed once and the location cache is built. */
   get isReady(): boolean {
-    return this.#isReady;
+    return this.#phase === 'ready';
   }
 
   isEdgeNode(node: NodeName): boolean {
@@ -133,7 +150,9 @@ export class DownstreamWorker {
 
   /**
    * Resolves once the managers' informers (started by the factory's owner) have all listed and the
-   * location cache is built.
+   * location cache is built. The pods are placed over several turns of the event loop; each is read from
+   * the store when it is placed, and events meanwhile update the cache, so it ends as one rebuild over the
+   * stores at the end would leave it (the cache keeps only the latest object per pod).
    */
   async whenSynced(): Promise<void> {
     const managers = [this.pods, this.configMaps, this.secrets, this.nodes];
@@ -144,12 +163,29 @@ export class DownstreamWorker {
         name === undefined ? undefined : nodeTransition({ type: 'add', object: node }, () => false);
       if (name !== undefined && transition?.kind === 'joined') this.#edgeNodes.add(name);
     }
-    this.location.rebuild(this.pods.store.list());
-    this.#isReady = true;
+    this.#phase = 'locating';
+    const keys = this.pods.store.keys();
+    const perTurn = Math.max(1, this.#options.podsPerTurn ?? defaultPodsPerTurn);
+    for (let start = 0; start < keys.length; start += perTurn) {
+      if (start > 0) await yieldTurn();
+      for (const key of keys.slice(start, start + perTurn)) this.#locate(key);
+    }
+    this.#phase = 'ready';
     this.#options.logger.info(
       { edgeNodes: this.#edgeNodes.size, pods: this.pods.store.size },
       'Downstream caches synced',
     );
+  }
+
+  /** Places one pod key in the location cache as the store has it now (start-up). */
+  #locate(key: ObjectKey): void {
+    const pod = this.pods.store.get(key);
+    if (pod !== undefined) {
+      this.location.applyPod(pod);
+      return;
+    }
+    const gone = parsePodKey(key);
+    if (gone !== undefined) this.location.removePod(gone);
   }
 
   #onPod(event: InformerEvent<Pod>): void {
@@ -157,6 +193,7 @@ export class DownstreamWorker {
       event.type === 'delete'
         ? this.location.removePod(podKeyOf(event.object))
         : this.location.applyPod(event.object);
+    if (this.#phase !== 'ready') return;
     this.#carryOut(
       planPodEvent({
         event,
@@ -204,6 +241,7 @@ export class DownstreamWorker {
       case 'ignored':
         break;
     }
+    if (this.#phase !== 'ready') return;
     this.#carryOut(
       planNodeEvent({ event, transition, pods, diffs, lookups: this.lookups, content: this.#content }),
     );
