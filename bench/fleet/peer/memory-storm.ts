@@ -55,6 +55,9 @@ export interface MemoryStormResult {
   readonly idleCpuSeconds: number;
   readonly idleWindowSeconds: number;
   readonly storm?: StormResult;
+  /** Failures the simulated edges counted over the phase, and the first few. */
+  readonly simFailures: number;
+  readonly simFailureSamples: readonly string[];
   /** (seconds since the phase began, RSS MiB), one a second, for the plot. */
   readonly rssTimeline: readonly (readonly [number, number])[];
 }
@@ -107,13 +110,19 @@ export async function runMemoryAndStorm(o: MemoryStormOptions): Promise<MemorySt
         idleCpuSeconds: first !== undefined && last !== undefined ? last.cpuSeconds - first.cpuSeconds : NaN,
         idleWindowSeconds: first !== undefined && last !== undefined ? (last.atMs - first.atMs) / 1000 : NaN,
         rssTimeline: [],
+        simFailures: 0,
+        simFailureSamples: [],
       };
       log(
         `${o.system.name}: ${result.perNodeKiB.toFixed(1)} KiB per idle node (${result.rssAtNodesMiB.toFixed(1)} MiB)`,
       );
-      if (o.stormNodes <= 0) return { ...result, rssTimeline: timeline() };
+      const failures = (): Pick<MemoryStormResult, 'simFailures' | 'simFailureSamples'> => ({
+        simFailures: fleet.failures().count,
+        simFailureSamples: fleet.failures().first,
+      });
+      if (o.stormNodes <= 0) return { ...result, ...failures(), rssTimeline: timeline() };
       const storm = await runStorm(o, fleet, sampler, log);
-      return { ...result, storm, rssTimeline: timeline() };
+      return { ...result, ...failures(), storm, rssTimeline: timeline() };
     } finally {
       await fleet.stop();
     }

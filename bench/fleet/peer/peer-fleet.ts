@@ -20,6 +20,8 @@ export interface PeerFleet {
   readonly sim: SimulatorType;
   /** Replaces the listener told of every store write (one at a time; undefined to stop). */
   onStore(listener: StoreListener | undefined): void;
+  /** Failures the simulated edges counted (join, request, reconnect) and the first few messages. */
+  failures(): { readonly count: number; readonly first: readonly string[] };
   /** Whether `nodeName`'s edge holds `key`, and its content. */
   stored(nodeName: string, key: string): unknown;
   stop(): Promise<void>;
@@ -54,6 +56,11 @@ export async function startPeerFleet(o: PeerFleetOptions): Promise<{ fleet: Peer
     reconnect: { kind: 'fixed' },
   });
   let listener: StoreListener | undefined;
+  // What a system's replies made the edges count as failures: kept for the report, a few verbatim.
+  const firstFailures: string[] = [];
+  sim.on('failure', (name: string, err: Error) => {
+    if (firstFailures.length < 5) firstFailures.push(`${name}: ${err.message}`);
+  });
   const hooked = new Set<string>();
   const hook = (name: string): void => {
     const node = sim.node(name);
@@ -81,6 +88,7 @@ export async function startPeerFleet(o: PeerFleetOptions): Promise<{ fleet: Peer
       onStore: (l) => {
         listener = l;
       },
+      failures: () => ({ count: sim.counts().failures, first: firstFailures }),
       stored: (nodeName, key) => sim.node(nodeName)?.store.get(key)?.content,
       stop: () => sim.stop(),
     },

@@ -35,6 +35,9 @@ export interface TimingOptions {
 
 /** What {@link runTiming} measured. */
 export interface TimingResult {
+  /** Failures the simulated edges counted over the phase, and the first few. */
+  readonly simFailures: number;
+  readonly simFailureSamples: readonly string[];
   readonly steady: {
     readonly p50Ms: number;
     readonly p99Ms: number;
@@ -118,7 +121,11 @@ export async function runTiming(o: TimingOptions): Promise<TimingResult> {
     log(
       `${o.system.name}: steady ${String(changes)} changes: p50 ${steady.p50Ms.toFixed(1)} ms, p99 ${steady.p99Ms.toFixed(1)} ms, ${String(steady.missed)} missed`,
     );
-    if (o.burstPods <= 0) return { steady };
+    const failures = (): Pick<TimingResult, 'simFailures' | 'simFailureSamples'> => ({
+      simFailures: fleet.failures().count,
+      simFailureSamples: fleet.failures().first,
+    });
+    if (o.burstPods <= 0) return { ...failures(), steady };
 
     // Burst: many pods bound to one node at once.
     const target = fleet.sim.nodeNames[0] ?? '';
@@ -150,7 +157,7 @@ export async function runTiming(o: TimingOptions): Promise<TimingResult> {
     log(
       `${o.system.name}: burst of ${String(burst.length)}: first write → all ${result.firstWriteToAllMs.toFixed(0)} ms, last write → all ${result.lastWriteToAllMs.toFixed(0)} ms (${String(held.size)} held)`,
     );
-    return { steady, burst: result };
+    return { ...failures(), steady, burst: result };
   } finally {
     fleet.onStore(undefined);
     sampler.stop();
