@@ -48,9 +48,15 @@ export interface ControllerProcessOptions {
   readonly execArgv?: readonly string[];
   /** More environment variables of the child. */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Run the built `dist/main.js` (as deployed: no tsx loader, no source maps) instead of `src/main.ts`
+   * through tsx; default `source`. `dist` must have been built (`npm run build`).
+   */
+  readonly entry?: 'source' | 'dist';
 }
 
 const mainTs = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+const mainJs = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
 /** Starts `edge-controller run` from source and resolves once it logged its bound ports. */
 export async function startControllerProcess(
@@ -61,10 +67,9 @@ export async function startControllerProcess(
   const child = spawn(
     process.execPath,
     [
-      '--import',
-      'tsx',
+      ...(options.entry === 'dist' ? [] : ['--import', 'tsx']),
       ...(options.execArgv ?? []),
-      mainTs,
+      options.entry === 'dist' ? mainJs : mainTs,
       'run',
       `--kubeconfig=${kubeconfig}`,
       '--hub-address=127.0.0.1',

@@ -14,7 +14,8 @@
  * memory (its `/metrics`) are kept beside, to say where the difference lives.
  *
  *   node --import tsx bench/fleet/memory/idle-node-memory.bench.ts [--nodes 1000] [--ramp 100] \
- *     [--sample-seconds 60] [--baseline-seconds 30] [--controller-node-options "--max-semi-space-size=4"] \
+ *     [--sample-seconds 60] [--baseline-seconds 30] [--controller-entry source|dist] \
+ *     [--controller-node-options "--max-semi-space-size=16"] [--controller-env MALLOC_ARENA_MAX=2] \
  *     [--heap-snapshots <dir>] [--name idle-node-memory]
  *
  * Writes bench/results/idle-node-memory.json (1,000 nodes) or idle-node-memory-<N>.json, and a summary.
@@ -52,10 +53,17 @@ export interface IdleNodeMemoryOptions {
   readonly statusPeriodSeconds?: number;
   /** Extra `NODE_OPTIONS` of the controller process only, e.g. `--max-semi-space-size=4`. */
   readonly controllerNodeOptions?: string;
+  /** Run the controller from `dist/` (as deployed) or from source through tsx (default). */
+  readonly controllerEntry?: 'source' | 'dist';
   /** Extra environment of the controller process only, e.g. `{ MALLOC_ARENA_MAX: '2' }`. */
   readonly controllerEnv?: Readonly<Record<string, string>>;
   /** Write heap snapshots of the controller at 0 and N nodes into this directory. Default: none. */
   readonly heapSnapshotDir?: string;
+  /**
+   * Kill the controller and fail the run when its RSS passes this (a shared machine must survive a
+   * runaway). Default 4 GiB.
+   */
+  readonly maxControllerRssBytes?: number;
   /** Result file name. Default `idle-node-memory` (1,000 nodes) or `idle-node-memory-<N>`. */
   readonly name?: string;
   /** Receives progress lines. Default: stderr. */
@@ -106,25 +114,19 @@ export async function runIdleNodeMemory(options: IdleNodeMemoryOptions = {}): Pr
   const cluster = await startLocalCluster({ nodeMonitorGracePeriodSeconds: 240 });
   const admin = new KubeClient(loadKubeConfig({ path: cluster.kubeconfigPath }));
   const work = await mkdtemp(join(tmpdir(), 'idle-node-memory-'));
-  const savedNodeOptions = process.env['NODE_OPTIONS'];
   const snapshotDir = options.heapSnapshotDir;
   if (snapshotDir !== undefined) await mkdir(snapshotDir, { recursive: true });
   const controllerNodeOptions = [
-    savedNodeOptions ?? '',
+    process.env['NODE_OPTIONS'] ?? '',
     options.controllerNodeOptions ?? '',
     snapshotDir !== undefined ? `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshotDir}` : '',
   ]
     .join(' ')
     .trim();
-  // The controller's own environment: spawn reads it at the call, and it is put back right after.
-  const savedEnv = { ...process.env };
-  Object.assign(process.env, { NODE_OPTIONS: controllerNodeOptions, ...options.controllerEnv });
   const controller = await startControllerProcess(cluster.kubeconfigPath, {
     args: [`--node-limit=${String(Math.max(nodes, 10))}`],
-  }).finally(() => {
-    for (const key of Object.keys(process.env))
-      if (!(key in savedEnv)) Reflect.deleteProperty(process.env, key);
-    Object.assign(process.env, savedEnv);
+    entry: options.controllerEntry ?? 'source',
+    env: { NODE_OPTIONS: controllerNodeOptions, ...options.controllerEnv },
   });
   let sim: Simulator | undefined;
   const floorEdges: EdgeClient[] = [];
@@ -155,16 +157,33 @@ export async function runIdleNodeMemory(options: IdleNodeMemoryOptions = {}): Pr
     });
     const running = sim;
     const t0 = performance.now();
+    const maxRss = options.maxControllerRssBytes ?? 4 * 1024 ** 3;
+    let runaway: string | undefined;
+    const guard = setInterval(() => {
+      void rssOf(pid)
+        .then((rss) => {
+          if (rss <= maxRss || runaway !== undefined) return;
+          runaway = `the controller's RSS reached ${String(Math.round(rss / 1048576))} MiB; killed`;
+          log(runaway);
+          void controller.kill();
+        })
+        .catch(() => undefined);
+    }, 2_000);
+    guard.unref();
+    const notRunaway = (): void => {
+      if (runaway !== undefined) throw new Error(runaway);
+    };
     const progress = setInterval(() => {
       const c = running.counts();
       log(
         `  ours: connected=${String(c.connected)} registered=${String(c.registered)} failures=${String(c.failures)}`,
       );
     }, 10_000);
+    progress.unref();
     const starting = sim.start();
-    await sim.waitFor((c) => c.connected === nodes, { timeoutMs, intervalMs: 50 });
+    await sim.waitFor((c) => (notRunaway(), c.connected === nodes), { timeoutMs, intervalMs: 50 });
     const connectSeconds = (performance.now() - t0) / 1000;
-    await sim.waitFor((c) => c.registered === nodes, { timeoutMs, intervalMs: 50 });
+    await sim.waitFor((c) => (notRunaway(), c.registered === nodes), { timeoutMs, intervalMs: 50 });
     const registeredSeconds = (performance.now() - t0) / 1000;
     await starting;
     clearInterval(progress);
@@ -172,6 +191,8 @@ export async function runIdleNodeMemory(options: IdleNodeMemoryOptions = {}): Pr
       `ours: ${String(nodes)} connected in ${connectSeconds.toFixed(1)} s; RSS median of ${String(sampleSeconds)} s`,
     );
     const oursN = await medianRss(pid, sampleSeconds);
+    clearInterval(guard);
+    notRunaway();
     const metricsN = await scrapeMemory(metricsUrl);
     const failures = sim.counts().failures;
     if (snapshotDir !== undefined) await heapSnapshot(pid, snapshotDir, log);
@@ -282,6 +303,7 @@ export async function runIdleNodeMemory(options: IdleNodeMemoryOptions = {}): Pr
         baselineSeconds,
         forcedGc: false,
         controllerNodeOptions: options.controllerNodeOptions ?? '',
+        controllerEntry: options.controllerEntry ?? 'source',
         controllerEnv: Object.entries(options.controllerEnv ?? {})
           .map(([k, v]) => `${k}=${v}`)
           .join(' '),
@@ -445,6 +467,7 @@ async function main(): Promise<void> {
       'status-period-seconds': { type: 'string', default: '120' },
       'controller-node-options': { type: 'string' },
       'controller-env': { type: 'string', multiple: true },
+      'controller-entry': { type: 'string', default: 'source' },
       'heap-snapshots': { type: 'string' },
       name: { type: 'string' },
     },
@@ -459,6 +482,7 @@ async function main(): Promise<void> {
     ...(values['controller-node-options'] !== undefined
       ? { controllerNodeOptions: values['controller-node-options'] }
       : {}),
+    controllerEntry: values['controller-entry'] === 'dist' ? 'dist' : 'source',
     ...(values['controller-env'] !== undefined
       ? {
           controllerEnv: Object.fromEntries(
