@@ -19,7 +19,7 @@ import { startLocalCluster } from '../../src/local-cluster/index.js';
 import type { LocalCluster } from '../../src/local-cluster/index.js';
 import { forEachConcurrent } from '../lib/concurrent.js';
 import { readJoinToken, startControllerProcess } from '../lib/controller-process.js';
-import type { ControllerProcess } from '../lib/controller-process.js';
+import type { ControllerPorts, ControllerProcess } from '../lib/controller-process.js';
 import { ProcessSampler } from '../lib/process-sampler.js';
 import { SimFleet, simNodeNames } from '../lib/sim-process.js';
 
@@ -75,6 +75,7 @@ export class FleetContext {
   controller: RunningController | undefined;
   sim: SimFleet | undefined;
   #podsCreated = false;
+  #ports: ControllerPorts | undefined;
   readonly #tmp: string;
 
   private constructor(settings: FleetSettings, cluster: LocalCluster, tmp: string) {
@@ -106,16 +107,22 @@ export class FleetContext {
     return this.settings.timeoutSeconds * 1000;
   }
 
-  /** Starts a controller process (stopping the running one first) and its sampler. */
+  /**
+   * Starts a controller process (stopping the running one first) and its sampler. A restart listens on
+   * the ports of the first start: the simulated edges redial the address they know.
+   */
   async startController(): Promise<RunningController> {
     await this.stopController();
+    const ports = this.#ports;
     const loopFile = join(this.#tmp, `loop-${String(Date.now())}.jsonl`);
     const spawnedAt = Date.now();
     const proc = await startControllerProcess(this.cluster.kubeconfigPath, {
       args: this.settings.controllerArgs,
+      ...(ports !== undefined ? { ports } : {}),
       execArgv: ['--import', loopPreload],
       env: { EDGE_BENCH_LOOP_FILE: loopFile },
     });
+    this.#ports = proc.ports;
     const pid = proc.process.pid ?? 0;
     this.controller = {
       process: proc,

@@ -5,7 +5,7 @@
  *
  *   node --import tsx bench/fleet/fleet.bench.ts [--scenario all|fleet,fan-out,storm,first-sync,churn,memory,peer]
  *     [--nodes 10000] [--pods-per-node 10] [--ramp 100] [--sim-processes 2] [--rate 20] [--measure-seconds 120]
- *     [--memory-seconds 60] [--fanout-bytes <n>] [--churn-deletes 100] [--churn-objects-per-node 30]
+ *     [--memory-seconds 60] [--fanout-bytes <n>] [--churn-deletes 100] [--churn-objects-per-node 30] [--churn-record-status]
  *     [--memory-nodes 1000,10000] [--peer-nodes 1000] [--create-concurrency 32] [--timeout-seconds 1800]
  *
  * Load model of every scenario (the issue's): lease 60 s, status 120 s, `--node-monitor-grace-period 240s`,
@@ -47,6 +47,7 @@ const { values } = parseArgs({
     'probe-interval-ms': { type: 'string', default: '100' },
     'churn-deletes': { type: 'string', default: '100' },
     'churn-objects-per-node': { type: 'string', default: '30' },
+    'churn-record-status': { type: 'boolean', default: false },
     'memory-nodes': { type: 'string', default: '1000,10000' },
     'peer-nodes': { type: 'string', default: '1000' },
     'create-concurrency': { type: 'string', default: '32' },
@@ -159,6 +160,7 @@ if (needsShared) {
             runChurn(ctx, {
               deletes: Number(values['churn-deletes']),
               objectsPerNode: Number(values['churn-objects-per-node']),
+              recordStatus: values['churn-record-status'],
             }),
           );
           break;

@@ -6,6 +6,7 @@
  * reply is ACKed as metamanager does.
  * @module
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { KubeClient } from '../../src/kube/index.js';
 import { newMessageId } from '../../src/protocol/index.js';
 import { EdgeClient, joinWithToken, objectQuery, readReply, registeredNode } from '../../src/sim/index.js';
@@ -27,51 +28,44 @@ export interface QueryProbe {
 
 const probeNode = 'fleet-probe';
 
-/** Creates the probe's objects (once) and starts querying. */
+/** Creates the probe's objects and starts querying; `stop()` deletes them again. */
 export async function startQueryProbe(
   admin: KubeClient,
   ports: ControllerPorts,
   intervalMs: number,
 ): Promise<QueryProbe> {
-  const exists = async (path: string): Promise<boolean> =>
-    admin.request({ method: 'GET', path }).then(
-      () => true,
-      () => false,
-    );
-  if (!(await exists(`/api/v1/nodes/${probeNode}`))) {
-    await admin.request({
-      method: 'POST',
-      path: '/api/v1/nodes',
-      body: registeredNode({ nodeName: probeNode, now: Date.now() }),
-    });
-    await admin.request({
-      method: 'POST',
-      path: `/api/v1/namespaces/${namespace}/configmaps`,
-      body: { metadata: { name: 'probe-cm' }, data: { k: 'v' } },
-    });
-    await admin.request({
-      method: 'POST',
-      path: `/api/v1/namespaces/${namespace}/secrets`,
-      body: { metadata: { name: 'probe-secret' }, data: { k: Buffer.from('v').toString('base64') } },
-    });
-    await admin.request({
-      method: 'POST',
-      path: `/api/v1/namespaces/${namespace}/pods`,
-      body: {
-        metadata: { name: `${probeNode}-p` },
-        spec: {
-          nodeName: probeNode,
-          containers: [
-            {
-              name: 'c',
-              image: 'busybox',
-              envFrom: [{ configMapRef: { name: 'probe-cm' } }, { secretRef: { name: 'probe-secret' } }],
-            },
-          ],
-        },
+  await admin.request({
+    method: 'POST',
+    path: '/api/v1/nodes',
+    body: registeredNode({ nodeName: probeNode, now: Date.now() }),
+  });
+  await admin.request({
+    method: 'POST',
+    path: `/api/v1/namespaces/${namespace}/configmaps`,
+    body: { metadata: { name: 'probe-cm' }, data: { k: 'v' } },
+  });
+  await admin.request({
+    method: 'POST',
+    path: `/api/v1/namespaces/${namespace}/secrets`,
+    body: { metadata: { name: 'probe-secret' }, data: { k: Buffer.from('v').toString('base64') } },
+  });
+  await admin.request({
+    method: 'POST',
+    path: `/api/v1/namespaces/${namespace}/pods`,
+    body: {
+      metadata: { name: `${probeNode}-p` },
+      spec: {
+        nodeName: probeNode,
+        containers: [
+          {
+            name: 'c',
+            image: 'busybox',
+            envFrom: [{ configMapRef: { name: 'probe-cm' } }, { secretRef: { name: 'probe-secret' } }],
+          },
+        ],
       },
-    });
-  }
+    },
+  });
   const token = await readJoinToken(admin);
   const identity = await joinWithToken({
     httpServer: `https://127.0.0.1:${String(ports.https)}`,
@@ -92,18 +86,22 @@ export async function startQueryProbe(
   });
   const samples: ProbeSample[] = [];
   let n = 0;
+  let outstanding = 0;
   const timer = setInterval(() => {
     const kind = n++ % 2 === 0 ? 'configmap' : 'secret';
     const name = kind === 'configmap' ? 'probe-cm' : 'probe-secret';
     const at = performance.timeOrigin + performance.now();
+    outstanding += 1;
     edge.request(objectQuery({ id: newMessageId(), now: Date.now() }, kind, namespace, name), 30_000).then(
       (reply) => {
         const rtt = performance.timeOrigin + performance.now() - at;
         // metamanager ACKs the query replies it stores (processRemote); the controller waits for it.
         edge.ack(reply);
+        outstanding -= 1;
         samples.push({ at, rttMs: readReply(reply).ok ? rtt : Infinity });
       },
       () => {
+        outstanding -= 1;
         samples.push({ at, rttMs: Infinity });
       },
     );
@@ -112,7 +110,20 @@ export async function startQueryProbe(
     samples,
     stop: async () => {
       clearInterval(timer);
+      // Let the last replies come and be ACKed, then leave no trace: a probe Node left behind would keep
+      // a disconnected node's un-ACKed messages in the hub's gauges the storm waits on.
+      await waitFor(() => {
+        if (outstanding > 0) throw new Error('replies outstanding');
+      }, 30_000).catch(() => undefined);
+      await delay(500);
       await edge.close();
+      for (const path of [
+        `/api/v1/namespaces/${namespace}/pods/${probeNode}-p?gracePeriodSeconds=0`,
+        `/api/v1/nodes/${probeNode}`,
+        `/api/v1/namespaces/${namespace}/configmaps/probe-cm`,
+        `/api/v1/namespaces/${namespace}/secrets/probe-secret`,
+      ])
+        await admin.request({ method: 'DELETE', path }).catch(() => undefined);
     },
   };
 }

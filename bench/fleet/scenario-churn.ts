@@ -5,12 +5,16 @@
  *
  * How the records come to exist: the fleet's pods and the fan-out ConfigMap reached every edge through
  * the controller, which wrote their records itself (real ones, ACKed). The rest, up to objectsPerNode per
- * node, are written here directly, in the controller's own shape (`recordBody` and `recordStatusPatch`
- * from src/sync: create, then the status an ACK writes) for real ConfigMaps (`churn-<j>`, their real UIDs
- * and resourceVersions). Delivering them through the controller would measure the delivery again and
- * cost the time of a second fleet scenario; the delete path only reads the records, which are the same
- * objects either way. The deleted nodes' simulated edges are stopped first (a decommissioned node), so no
- * edge re-registers a deleted Node. Writes churn.json and churn.svg (time and event-loop max per delete).
+ * node, are written here directly, in the controller's own shape (`recordBody` from src/sync; with
+ * `status` = the object's resourceVersion as an ACK writes it when `recordStatus` is set, else empty as
+ * before a first ACK) for real ConfigMaps (`churn-<j>`, their real UIDs). Delivering them through the
+ * controller would need every pod to use 20 more ConfigMaps, which would change what the fleet scenario
+ * measures and cost it 200,000 more pushes and record writes; the delete path only reads the records,
+ * which are the same objects either way.
+ *
+ * The simulator is stopped first (every node offline, as after a site-wide outage): the controller's
+ * repair walks connected nodes and would delete records of ConfigMaps their pods do not use, the very
+ * records written here. Writes churn.json and churn.svg (time and event-loop max per delete).
  * @module
  */
 import { setTimeout as delay } from 'node:timers/promises';
@@ -27,6 +31,8 @@ import { fanoutConfigMap, namespace, progress } from './context.js';
 export interface ChurnOptions {
   readonly deletes: number;
   readonly objectsPerNode: number;
+  /** Also write each direct record's status (one more API write per record). */
+  readonly recordStatus: boolean;
 }
 
 const recordsPath = `/apis/reliablesyncs.kubeedge.io/v1alpha1/namespaces/${namespace}/objectsyncs`;
@@ -46,7 +52,8 @@ interface ObjectRef {
 }
 
 export async function runChurn(ctx: FleetContext, o: ChurnOptions): Promise<void> {
-  const sim = await ctx.ensureFleet();
+  await ctx.ensureFleet();
+  await ctx.stopSim();
   const controller = await ctx.ensureController();
   const { sampler } = controller;
   const nodes = ctx.nodeNames;
@@ -87,6 +94,7 @@ export async function runChurn(ctx: FleetContext, o: ChurnOptions): Promise<void
       });
       if (record === undefined) throw new Error(`no record name for ${node}`);
       await ctx.admin.request({ method: 'POST', path: recordsPath, body: recordBody(record) });
+      if (!o.recordStatus) return;
       await ctx.admin.request({
         method: 'PATCH',
         path: `${recordsPath}/${record.name}/status`,
@@ -108,8 +116,6 @@ export async function runChurn(ctx: FleetContext, o: ChurnOptions): Promise<void
   });
   const step = Math.max(1, Math.floor(nodes.length / o.deletes));
   const victims = nodes.filter((_, i) => i % step === 0).slice(0, o.deletes);
-  await sim.stopNodes(victims);
-  await delay(2_000);
   const podUids = new Map<string, string[]>();
   for (const p of ctx.pods) podUids.set(p.node, [...(podUids.get(p.node) ?? []), p.uid]);
   const perDelete: { node: string; ms: number; cleaned: number; loopMaxMs: number; loopP99Ms: number }[] = [];
@@ -173,6 +179,8 @@ export async function runChurn(ctx: FleetContext, o: ChurnOptions): Promise<void
       recordsFromDelivery: existing,
       recordsWrittenDirectly: jobs.length,
       recordWriteSeconds: Math.round(writeSeconds * 10) / 10,
+      recordStatus: o.recordStatus,
+      nodesConnected: 0,
     },
     variants: [
       {

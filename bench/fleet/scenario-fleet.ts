@@ -96,7 +96,7 @@ export async function runFleet(ctx: FleetContext, o: FleetScenarioOptions): Prom
       series: [{ name: 'RSS', points: memPoints }],
     }),
   ];
-  const perNodeKiB = ((mem.rssMedianMiB * 1048576 - rssBefore) / s.nodes / 1024).toFixed(1);
+  const perNodeKiB = Math.round(((mem.rssMedianMiB * 1048576 - rssBefore) / s.nodes / 1024) * 10) / 10;
   await report({
     name: 'fleet',
     description: `${String(s.nodes)} simulated nodes and ${String(ctx.pods.length)} pods on one controller process (simulator in ${String(s.simProcesses)} other process(es))`,

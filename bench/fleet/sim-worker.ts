@@ -9,8 +9,7 @@
  *   it stores it, so "stored" is "ACK sent".
  * - a stored ConfigMap keeps its metadata but not its data: 10,000 copies of a 1 MiB ConfigMap would be
  *   10 GiB in this process, and the bench only needs to know which version arrived.
- * - `cut-all` drops every link at once, without a close handshake (the storm); `stop-nodes` stops some
- *   nodes for good (the nodes the churn deletes).
+ * - `cut-all` drops every link at once, without a close handshake (the storm).
  * Times are wall-clock ms (`performance.timeOrigin + performance.now()`), comparable across processes.
  * @module
  */
@@ -32,7 +31,6 @@ export type ToWorker =
       readonly reconnect: 'fixed' | 'jittered';
     }
   | { readonly type: 'cut-all' }
-  | { readonly type: 'stop-nodes'; readonly names: readonly string[] }
   | { readonly type: 'stop' };
 
 /** What the worker reports, batched every 250 ms. */
@@ -50,8 +48,6 @@ export interface WorkerReport {
   /** Set once when `cut-all` is done: when it started. */
   readonly cutAt?: number;
   readonly stopped?: boolean;
-  /** Set in the report sent once a `stop-nodes` is done: how many were stopped. */
-  readonly stoppedNodes?: number;
 }
 
 const now = (): number => performance.timeOrigin + performance.now();
@@ -160,18 +156,6 @@ process.on('message', (msg: ToWorker) => {
       cutAt = now();
       for (const name of sim.nodeNames) if (sim.node(name) !== undefined) sim.cut(name);
       flush();
-      return;
-    }
-    case 'stop-nodes': {
-      const running = sim;
-      if (running === undefined) return;
-      const nodes = msg.names.flatMap((name) => {
-        const node = running.node(name);
-        return node === undefined ? [] : [node];
-      });
-      void Promise.all(nodes.map((node) => node.stop())).then(() => {
-        flush({ stoppedNodes: msg.names.length });
-      });
       return;
     }
     case 'stop': {

@@ -151,23 +151,6 @@ export class SimFleet {
     }
   }
 
-  /** Stops the named nodes for good (close handshake); resolves once every process did. */
-  async stopNodes(names: readonly string[]): Promise<void> {
-    const pending = this.#workers.map(async (w) => {
-      const done = new Promise<void>((resolve) => {
-        const onMessage = (msg: WorkerReport): void => {
-          if (msg.stoppedNodes === undefined) return;
-          w.child.off('message', onMessage);
-          resolve();
-        };
-        w.child.on('message', onMessage);
-      });
-      w.child.send({ type: 'stop-nodes', names } satisfies ToWorker);
-      await done;
-    });
-    await Promise.all(pending);
-  }
-
   /** Polls `predicate` on the summed counts every 250 ms until it holds; throws after `timeoutMs`. */
   async waitFor(
     predicate: (c: ReturnType<SimFleet['counts']>) => boolean,
