@@ -33,6 +33,8 @@ export interface CloudCoreProcess {
   /** The config file written for it and its log file (klog, stderr). */
   readonly configPath: string;
   readonly logPath: string;
+  /** Resolves with the exit code (or the signal's name) once the process is gone. */
+  readonly exited: Promise<number | string | null>;
   /** SIGTERM, then SIGKILL after 15 s; resolves once the process is gone. */
   stop(): Promise<void>;
 }
@@ -99,9 +101,9 @@ export async function startCloudCore(admin: KubeClient, o: CloudCoreOptions): Pr
   });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', () => {
-      resolve();
+  const exited = new Promise<number | string | null>((resolve) =>
+    child.once('exit', (code, signal) => {
+      resolve(code ?? signal);
     }),
   );
   let gone = false;
@@ -131,7 +133,7 @@ export async function startCloudCore(admin: KubeClient, o: CloudCoreOptions): Pr
     await stop();
     throw new Error(`cloudcore did not become ready (log ${logPath}): ${String(err)}`, { cause: err });
   }
-  return { process: child, hubServer, httpServer, configPath, logPath, stop };
+  return { process: child, hubServer, httpServer, configPath, logPath, exited, stop };
 }
 
 interface Ports {

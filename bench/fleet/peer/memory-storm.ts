@@ -73,6 +73,8 @@ export interface StormResult {
   readonly peakRssMiB: number;
   /** Distinct storm Nodes seen NotReady at any poll from the cut until the end. */
   readonly notReadyNodes: number;
+  /** How the system's process ended during the storm (e.g. `SIGKILL` from the OOM killer), if it did. */
+  readonly systemExit?: string;
 }
 
 /** Runs memory, then the storm, on a new fleet of `nodes`; stops the fleet before returning. */
@@ -177,17 +179,23 @@ async function runStorm(
     }
   })();
 
+  let systemExit: string | undefined;
+  void o.system.exited.then((how) => {
+    systemExit = String(how);
+  });
   const cutAt = performance.now();
   for (const name of names) fleet.sim.cut(name);
   // While the edges are away: every storm pod changes, so each node has a version to catch up on.
   await forEachLimited(pods, 16, (p) => annotatePod(o.admin, ns, p.name, 'bench/storm', tag));
   log(`${o.system.name}: changed ${String(pods.length)} pods while the edges are away`);
   const timeoutMs = o.resyncTimeoutMs ?? 300_000;
-  await until(() => resyncedAt.size === names.length, 30_000 + timeoutMs, 'storm resync').catch(
-    (err: unknown) => {
-      log(`${o.system.name}: ${String(err)}`);
-    },
-  );
+  await until(
+    () => resyncedAt.size === names.length || systemExit !== undefined,
+    30_000 + timeoutMs,
+    'storm resync',
+  ).catch((err: unknown) => {
+    log(`${o.system.name}: ${String(err)}`);
+  });
   const doneAt = resyncedAt.size === names.length ? Math.max(...resyncedAt.values()) : NaN;
   fleet.onStore(undefined);
   await delay(5_000); // one more readiness poll after the resync
@@ -201,7 +209,9 @@ async function runStorm(
     resynced: resyncedAt.size,
     peakRssMiB: Math.max(...during.map((s) => s.rssKiB)) / 1024,
     notReadyNodes: [...notReady].filter((n) => names.includes(n)).length,
+    ...(systemExit !== undefined ? { systemExit } : {}),
   };
+  if (systemExit !== undefined) log(`${o.system.name}: the process ended during the storm: ${systemExit}`);
   log(
     `${o.system.name}: storm of ${String(result.nodes)}: resynced ${String(result.resynced)} in ${result.resyncSeconds.toFixed(1)} s from the first redial, peak ${result.peakRssMiB.toFixed(1)} MiB, ${String(result.notReadyNodes)} NotReady`,
   );

@@ -304,6 +304,7 @@ async function writeResults(
         resynced: r.memory[0]?.storm?.resynced ?? NaN,
         peakRssMiB: fixed(r.memory[0]?.storm?.peakRssMiB),
         notReadyNodes: r.memory[0]?.storm?.notReadyNodes ?? NaN,
+        systemExit: r.memory[0]?.storm?.systemExit ?? 'none',
       })),
     }),
   );

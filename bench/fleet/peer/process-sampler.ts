@@ -52,7 +52,9 @@ export class ProcessSampler {
 
   async #take(): Promise<void> {
     try {
-      this.samples.push(await sampleProcess(this.#pid));
+      const sample = await sampleProcess(this.#pid);
+      // A process that died but is not reaped yet has a status without VmRSS: no sample, not a NaN.
+      if (Number.isFinite(sample.rssKiB)) this.samples.push(sample);
     } catch {
       // The process is gone; the caller notices by its exit.
     }

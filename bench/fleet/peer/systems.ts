@@ -25,6 +25,8 @@ export interface RunningSystem {
   readonly httpServer: string;
   /** The join token (`<ca hash>.<jwt>`), from Secret kubeedge/tokensecret. */
   readonly token: string;
+  /** Resolves with the exit code or signal once the process is gone (a crash or an OOM kill, mid-run). */
+  readonly exited: Promise<number | string | null>;
   stop(): Promise<void>;
 }
 
@@ -53,6 +55,7 @@ export async function startSystem(name: SystemName, ctx: SystemContext): Promise
       hubServer: `127.0.0.1:${String(controller.ports.hub)}`,
       httpServer: `https://127.0.0.1:${String(controller.ports.https)}`,
       token: await readJoinToken(ctx.admin),
+      exited: controller.exited,
       stop: () => controller.stop(),
     };
   }
@@ -69,6 +72,7 @@ export async function startSystem(name: SystemName, ctx: SystemContext): Promise
     hubServer: cloudcore.hubServer,
     httpServer: cloudcore.httpServer,
     token: await readJoinToken(ctx.admin),
+    exited: cloudcore.exited,
     stop: () => cloudcore.stop(),
   };
 }
