@@ -1,10 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { KubeClient, SharedInformers } from '../kube/index.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { Store } from '../kube/index.js';
+import type {
+  Informer,
+  InformerSpec,
+  KubeClient,
+  KubeObject,
+  RawRequest,
+  SharedInformers,
+} from '../kube/index.js';
 import { newMessageId, objectPush, pushContentDefaults, toMessage } from '../protocol/index.js';
 import type { Message, NodeName } from '../protocol/index.js';
 import { capturedLogger } from '../../test/support/captured-logger.js';
 import { eventually } from '../../test/support/eventually.js';
+import { newSyncRecord, recordBody } from './record.js';
 import { SyncWorker } from './sync-worker.js';
 
 /** A ConfigMap push without a UID: the record gate lets it straight through to the hub. */
@@ -73,5 +83,74 @@ describe('SyncWorker.enqueue', () => {
       assert.deepEqual(received, ['edge-a', 'edge-a']);
       assert.equal(sync.waitingPushes, 0);
     });
+  });
+});
+
+describe('SyncWorker.start', () => {
+  it('sweeps the records of deleted nodes a few thousand a turn, not all in one turn', async () => {
+    const records: KubeObject[] = [];
+    for (let n = 0; n < 400; n += 1) {
+      for (let o = 0; o < 30; o += 1) {
+        const record = newSyncRecord({
+          node: `gone-${String(n)}` as NodeName,
+          uid: `00000000-0000-0000-0000-${String(o).padStart(12, '0')}`,
+          namespace: 'default',
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          name: `cm-${String(o)}`,
+          resourceVersion: '5',
+        });
+        if (record !== undefined)
+          records.push({ ...recordBody(record), status: {} } as unknown as KubeObject);
+      }
+    }
+    const informers = {
+      informerFor: <T extends KubeObject>(spec: InformerSpec<T>) => {
+        const store = new Store<KubeObject>();
+        for (const [name, fn] of Object.entries(spec.indexes ?? {})) store.addIndex(name, fn as never);
+        if (spec.name === 'objectsyncs') store.replace(records);
+        return {
+          store,
+          onEvent: () => () => undefined,
+          whenSynced: () => Promise.resolve(),
+        } as unknown as Informer<T>;
+      },
+      start: () => undefined,
+    } as unknown as SharedInformers;
+    let firstDelete: Promise<number> | undefined;
+    const hold = new Promise<never>(() => undefined);
+    const stopping = new AbortController();
+    const sync: SyncWorker = new SyncWorker({
+      client: {
+        request: (req: RawRequest): Promise<unknown> => {
+          if (req.method === 'DELETE') {
+            // One turn after the first delete was asked for: how many did the sweep ask for in its turn?
+            firstDelete ??= nextTurn().then(() => sync.pendingRecordWrites);
+            return hold;
+          }
+          if (req.method === 'GET')
+            return Promise.resolve({ status: { conditions: [{ type: 'Established', status: 'True' }] } });
+          return Promise.resolve({});
+        },
+      } as unknown as KubeClient,
+      informers,
+      hub: {
+        enqueue: () => undefined,
+        connectedNodes: () => [],
+        isConnected: () => false,
+        forgetAcked: () => undefined,
+      },
+      desired: { desiredFor: () => [], nodeExists: () => false },
+      logger: capturedLogger().logger,
+    });
+    try {
+      await sync.start(stopping.signal);
+      assert.equal(sync.pendingRecordWrites, 12_000, 'every record of a deleted node is deleted');
+      assert.ok(firstDelete !== undefined);
+      const inFirstTurn = await firstDelete;
+      assert.ok(inFirstTurn <= 5_000, `${String(inFirstTurn)} deletes asked for in one turn`);
+    } finally {
+      stopping.abort(); // ends the repair loop
+    }
   });
 });
