@@ -313,7 +313,8 @@ export async function runIdleNodeMemory(options: IdleNodeMemoryOptions = {}): Pr
     await report(bench);
     return { nodes, floor: floorMemory, ours: oursMemory, report: bench };
   } finally {
-    await sim?.stop();
+    // Bounded: after a failed start the simulator's stop waits for nodes still redialling a dead server.
+    if (sim !== undefined) await Promise.race([sim.stop(), delay(30_000)]);
     await Promise.all(floorEdges.map((e) => e.close().catch(() => undefined)));
     if (floorProcess !== undefined && floorProcess.exitCode === null) {
       const gone = new Promise((resolve) => floorProcess?.once('exit', resolve));
