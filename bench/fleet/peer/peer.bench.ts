@@ -18,7 +18,8 @@
  * so the printed ratio is ours ÷ CloudCore, and fleet-peer-memory.svg / fleet-peer-steady.svg.
  *
  *   node --import tsx bench/fleet/peer/peer.bench.ts [--nodes 1000] [--storm-nodes 1000] [--rounds 2] \
- *     [--timing-nodes 100] [--pods-per-node 10] [--rate 20] [--seconds 30] [--burst-pods 500]
+ *     [--timing-nodes 100] [--pods-per-node 10] [--rate 20] [--seconds 30] [--burst-pods 500] \
+ *     [--systems ours,cloudcore] [--max-rss-mib 6144]
  *
  * The storm defaults to 1,000 nodes, not the fleet scenario's 10,000: CloudCore holds ~280 KiB per node
  * (issue 15), and both systems and 10,000 in-process edges would not fit beside the others on 2 cores in
@@ -55,6 +56,10 @@ export interface PeerOptions {
   readonly rate?: number;
   readonly seconds?: number;
   readonly burstPods?: number;
+  /** Which systems run, in this order within each round; default both, ours first. */
+  readonly systems?: readonly SystemName[];
+  /** The RSS guard of each system (systems.ts), MiB; default 6,144. */
+  readonly maxRssMiB?: number;
   /** Progress lines; default stderr. */
   readonly log?: (line: string) => void;
   /** Write the JSON results, summaries and plots; default true. */
@@ -81,7 +86,9 @@ export interface PeerSystemResults {
 
 /** What {@link runPeer} returns: settings, each system's raw figures, and ours ÷ CloudCore. */
 export interface PeerReport {
-  readonly parameters: Required<Omit<PeerOptions, 'log' | 'write'>>;
+  readonly parameters: Required<Omit<PeerOptions, 'log' | 'write' | 'systems'>> & {
+    readonly systems: string;
+  };
   readonly ours: PeerSystemResults;
   readonly cloudcore: PeerSystemResults;
   /** ours ÷ CloudCore of the mean of each figure over the phases run (below 1: ours is smaller). */
@@ -101,7 +108,10 @@ export async function runPeer(options: PeerOptions = {}): Promise<PeerReport> {
     rate: options.rate ?? peerDefaults.rate,
     seconds: options.seconds ?? peerDefaults.seconds,
     burstPods: options.burstPods ?? peerDefaults.burstPods,
+    maxRssMiB: options.maxRssMiB ?? 6144,
+    systems: (options.systems ?? ['ours', 'cloudcore']).join(','),
   };
+  const systems = options.systems ?? (['ours', 'cloudcore'] as const);
   const log = options.log ?? ((line: string) => process.stderr.write(`[peer] ${line}\n`));
   const started = performance.now();
   const built = await ensureCloudCoreBinary({ onLog: log });
@@ -131,6 +141,7 @@ export async function runPeer(options: PeerOptions = {}): Promise<PeerReport> {
       workDir,
       nodeLimit: Math.max(p.nodes, p.timingNodes) + 100,
       label,
+      maxRssMiB: p.maxRssMiB,
     });
     try {
       return await run(ns, `peer${String(phase)}`, system);
@@ -142,7 +153,7 @@ export async function runPeer(options: PeerOptions = {}): Promise<PeerReport> {
   try {
     // Both systems find KubeEdge's CRDs installed (ours creates only the two reliable-sync ones itself).
     await installKubeEdgeCrds(admin);
-    for (const name of ['ours', 'cloudcore'] as const) {
+    for (const name of systems) {
       const memory = await inTurn(name, (namespace, prefix, system) =>
         runMemoryAndStorm({
           admin,
@@ -157,7 +168,7 @@ export async function runPeer(options: PeerOptions = {}): Promise<PeerReport> {
       results[name].memory.push(memory);
     }
     for (let round = 0; round < p.rounds; round++) {
-      for (const name of ['ours', 'cloudcore'] as const) {
+      for (const name of systems) {
         const timing = await inTurn(name, (namespace, prefix, system) =>
           runTiming({
             admin,
@@ -349,18 +360,23 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       rate: { type: 'string' },
       seconds: { type: 'string' },
       'burst-pods': { type: 'string' },
+      systems: { type: 'string' },
+      'max-rss-mib': { type: 'string' },
     },
   });
-  const num = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v));
   const out = await runPeer({
     ...(values.nodes !== undefined ? { nodes: Number(values.nodes) } : {}),
     ...(values['storm-nodes'] !== undefined ? { stormNodes: Number(values['storm-nodes']) } : {}),
     ...(values.rounds !== undefined ? { rounds: Number(values.rounds) } : {}),
     ...(values['timing-nodes'] !== undefined ? { timingNodes: Number(values['timing-nodes']) } : {}),
     ...(values['pods-per-node'] !== undefined ? { podsPerNode: Number(values['pods-per-node']) } : {}),
-    ...(num(values.rate) !== undefined ? { rate: Number(values.rate) } : {}),
+    ...(values.rate !== undefined ? { rate: Number(values.rate) } : {}),
     ...(values.seconds !== undefined ? { seconds: Number(values.seconds) } : {}),
     ...(values['burst-pods'] !== undefined ? { burstPods: Number(values['burst-pods']) } : {}),
+    ...(values.systems !== undefined
+      ? { systems: values.systems.split(',').map((n) => (n === 'ours' ? 'ours' : 'cloudcore')) }
+      : {}),
+    ...(values['max-rss-mib'] !== undefined ? { maxRssMiB: Number(values['max-rss-mib']) } : {}),
   });
   process.stdout.write(
     `\nfleet-peer: ours ÷ CloudCore (below 1: ours smaller or faster), ${out.durationSeconds.toFixed(0)} s\n` +

@@ -11,6 +11,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { KubeClient } from '../../../src/kube/index.js';
 import { readJoinToken, startControllerProcess } from '../../lib/controller-process.js';
 import { startCloudCore } from './cloudcore-process.js';
+import { sampleProcess } from './process-sampler.js';
 
 /** Which system. */
 export type SystemName = 'ours' | 'cloudcore';
@@ -39,10 +40,46 @@ export interface SystemContext {
   readonly nodeLimit: number;
   /** A label for this start (`ours-1`), for CloudCore's directory. */
   readonly label: string;
+  /**
+   * SIGKILL the system when its RSS passes this many MiB, before the kernel's OOM killer picks a process
+   * on a machine others share; the exit then reads `SIGKILL (RSS guard at … MiB)`. Default 6,144.
+   */
+  readonly maxRssMiB?: number;
 }
 
 /** Starts `name` and resolves once edges can join (the token exists) and connect. */
 export async function startSystem(name: SystemName, ctx: SystemContext): Promise<RunningSystem> {
+  const system = await startUnguarded(name, ctx);
+  const limitKiB = (ctx.maxRssMiB ?? 6144) * 1024;
+  let trippedKiB: number | undefined;
+  const guard = setInterval(() => {
+    sampleProcess(system.pid).then(
+      (s) => {
+        if (s.rssKiB > limitKiB && trippedKiB === undefined) {
+          trippedKiB = s.rssKiB;
+          process.kill(system.pid, 'SIGKILL');
+        }
+      },
+      () => undefined, // gone: its exit says why
+    );
+  }, 1000);
+  const exited = system.exited.then((how) => {
+    clearInterval(guard);
+    return trippedKiB === undefined
+      ? how
+      : `${String(how)} (RSS guard at ${(trippedKiB / 1024).toFixed(0)} MiB)`;
+  });
+  return {
+    ...system,
+    exited,
+    stop: async () => {
+      clearInterval(guard);
+      await system.stop();
+    },
+  };
+}
+
+async function startUnguarded(name: SystemName, ctx: SystemContext): Promise<RunningSystem> {
   if (name === 'ours') {
     const controller = await startControllerProcess(ctx.kubeconfig, {
       args: [`--node-limit=${String(ctx.nodeLimit)}`],
