@@ -19,7 +19,7 @@
  *
  *   node --import tsx bench/fleet/peer/peer.bench.ts [--nodes 1000] [--storm-nodes 1000] [--rounds 2] \
  *     [--timing-nodes 100] [--pods-per-node 10] [--rate 20] [--seconds 30] [--burst-pods 500] \
- *     [--systems ours,cloudcore] [--max-rss-mib 6144]
+ *     [--systems ours,cloudcore] [--max-rss-mib 6144] [--no-write]
  *
  * The storm defaults to 1,000 nodes, not the fleet scenario's 10,000: CloudCore holds ~280 KiB per node
  * (issue 15), and both systems and 10,000 in-process edges would not fit beside the others on 2 cores in
@@ -362,6 +362,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       'burst-pods': { type: 'string' },
       systems: { type: 'string' },
       'max-rss-mib': { type: 'string' },
+      'no-write': { type: 'boolean' },
     },
   });
   const out = await runPeer({
@@ -377,6 +378,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       ? { systems: values.systems.split(',').map((n) => (n === 'ours' ? 'ours' : 'cloudcore')) }
       : {}),
     ...(values['max-rss-mib'] !== undefined ? { maxRssMiB: Number(values['max-rss-mib']) } : {}),
+    ...(values['no-write'] === true ? { write: false } : {}),
   });
   process.stdout.write(
     `\nfleet-peer: ours ÷ CloudCore (below 1: ours smaller or faster), ${out.durationSeconds.toFixed(0)} s\n` +
