@@ -60,6 +60,7 @@ export class RawEdge {
   readonly #ws: WebSocket;
   readonly #waiting = new Map<string, (reply: WireMessage) => void>();
   readonly #listeners: ((message: WireMessage) => void)[] = [];
+  readonly #rawListeners: ((data: Buffer, isBinary: boolean) => void)[] = [];
   readonly #keepReceived: boolean;
   readonly #autoAck: boolean;
   #closeInfo: CloseInfo | undefined;
@@ -71,7 +72,8 @@ export class RawEdge {
     this.#keepReceived = options.keepReceived ?? true;
     this.#autoAck = options.autoAck ?? false;
     live.add(this);
-    ws.on('message', (data: Buffer) => {
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      for (const listener of this.#rawListeners) listener(data, isBinary);
       this.#onFrame(data);
     });
     this.closed = new Promise((resolve) => {
@@ -186,6 +188,11 @@ export class RawEdge {
   /** Calls `listener` with every decoded inbound message. */
   onMessage(listener: (message: WireMessage) => void): void {
     this.#listeners.push(listener);
+  }
+
+  /** Calls `listener` with every frame's bytes as received, and whether it was a binary frame. */
+  onRawFrame(listener: (data: Buffer, isBinary: boolean) => void): void {
+    this.#rawListeners.push(listener);
   }
 
   /** Stops reading: the socket is paused, so what the hub writes stays in the kernel and in its buffers. */
