@@ -188,3 +188,57 @@ describe('RequestScheduler.replacePending', () => {
     );
   });
 });
+
+describe('RequestScheduler admission into a full lane', () => {
+  /** Runs `work` with a spy on every Map iterated; returns the size of the largest one. */
+  function largestMapWalked(work: () => void): number {
+    let largest = 0;
+    const iterate = Map.prototype[Symbol.iterator];
+    Map.prototype[Symbol.iterator] = function (this: Map<unknown, unknown>) {
+      largest = Math.max(largest, this.size);
+      return iterate.call(this);
+    } as typeof iterate;
+    try {
+      work();
+    } finally {
+      Map.prototype[Symbol.iterator] = iterate;
+    }
+    return largest;
+  }
+
+  it('refuses without walking every node when no node has enough waiting to give room', () => {
+    const s = new RequestScheduler<Req>({ ...limits, maxPendingPerLane: 2_000, maxPendingPerNode: 4 });
+    for (let i = 0; i < 2_000; i += 1)
+      assert.equal(s.add(req(`edge-${String(i)}`, 'status', 'k')).added, true);
+    let result: ReturnType<typeof s.add> | undefined;
+    const walked = largestMapWalked(() => {
+      result = s.add(req('edge-new', 'status', 'k'));
+    });
+    assert.deepEqual(result, { added: false, reason: 'lane-full' });
+    assert.ok(walked < 2_000, `walked a map of ${String(walked)} nodes`);
+  });
+
+  it('still takes room from the node with the most waiting, as its queue grows and shrinks', () => {
+    const s = new RequestScheduler<Req>({ ...limits, maxPendingPerLane: 6, maxPendingPerNode: 4 });
+    for (const id of ['h1', 'h2', 'h3', 'h4']) s.add(req('heavy', 'general', id, id));
+    s.add(req('a', 'general', 'k', 'a1'));
+    s.add(req('b', 'general', 'k', 'b1'));
+    // Full: heavy (4) gives its newest to c.
+    assert.deepEqual(s.add(req('c', 'general', 'k', 'c1')), {
+      added: true,
+      evicted: req('heavy', 'general', 'h4', 'h4'),
+    });
+    // heavy (3) still has more than d would have + 1.
+    assert.equal(s.add(req('d', 'general', 'k', 'd1')).added, true);
+    // heavy (2) still more than e's 0 + 1.
+    assert.deepEqual(s.add(req('e', 'general', 'k', 'e1')), {
+      added: true,
+      evicted: req('heavy', 'general', 'h2', 'h2'),
+    });
+    // heavy (1): nobody has more than f's 0 + 1: refused.
+    assert.deepEqual(s.add(req('f', 'general', 'k', 'f1')), { added: false, reason: 'lane-full' });
+    s.removeNode('heavy' as NodeName);
+    assert.equal(s.add(req('f', 'general', 'k', 'f1')).added, true);
+    assert.equal(s.pending('general'), 6);
+  });
+});

@@ -78,14 +78,19 @@ interface LaneState<T> {
   /** Per node its waiting requests; Map order is the round-robin order. */
   readonly nodes: Map<NodeName, T[]>;
   pending: number;
+  /**
+   * How many nodes have each number of requests waiting (absent: none). At most `maxPendingPerNode`
+   * keys: the longest queue is known without walking every node's (issue 15).
+   */
+  readonly lengths: Map<number, number>;
 }
 
 /** The queues and counters. Not thread-safe in any sense that matters: the worker calls it from one loop. */
 export class RequestScheduler<T extends SchedulableRequest> {
   readonly #limits: SchedulerLimits;
   readonly #lanes: Record<Lane, LaneState<T>> = {
-    status: { nodes: new Map(), pending: 0 },
-    general: { nodes: new Map(), pending: 0 },
+    status: { nodes: new Map(), pending: 0, lengths: new Map() },
+    general: { nodes: new Map(), pending: 0, lengths: new Map() },
   };
   readonly #perNode = new Map<string, number>();
   readonly #busyKeys = new Set<string>();
@@ -133,8 +138,10 @@ export class RequestScheduler<T extends SchedulableRequest> {
       lanePending: lane.pending,
       maxPendingPerNode: this.#limits.maxPendingPerNode,
       maxPendingPerLane: this.#limits.maxPendingPerLane,
-      // Looked for only when the lane is full: a scan of the nodes that have requests waiting in it.
-      heaviest: isFull ? heaviestOf(lane, request.node) : undefined,
+      // Looked for only when the lane is full and some node has enough waiting to give room: then a scan
+      // of the nodes with requests waiting in it. A full lane where no node could give room (the usual
+      // case in a storm: every node with one or two waiting) costs no scan.
+      heaviest: isFull && longestQueue(lane) > nodePending + 1 ? heaviestOf(lane, request.node) : undefined,
     });
     let evicted: T | undefined;
     switch (admission.action) {
@@ -148,6 +155,7 @@ export class RequestScheduler<T extends SchedulableRequest> {
     }
     if (queue === undefined) lane.nodes.set(request.node, [request]);
     else queue.push(request);
+    resized(lane, nodePending, nodePending + 1);
     lane.pending += 1;
     this.#charge(request, request.approxBytes);
     return evicted === undefined ? { added: true } : { added: true, evicted };
@@ -209,6 +217,7 @@ export class RequestScheduler<T extends SchedulableRequest> {
       const queue = lane.nodes.get(node);
       if (queue === undefined) continue;
       lane.nodes.delete(node);
+      resized(lane, queue.length, 0);
       lane.pending -= queue.length;
       removed.push(...queue);
     }
@@ -222,6 +231,7 @@ export class RequestScheduler<T extends SchedulableRequest> {
     for (const lane of Object.values(this.#lanes)) {
       for (const queue of lane.nodes.values()) all.push(...queue);
       lane.nodes.clear();
+      lane.lengths.clear();
       lane.pending = 0;
     }
     this.#waitingBytes.clear();
@@ -243,6 +253,7 @@ export class RequestScheduler<T extends SchedulableRequest> {
       const victim = queue[i];
       if (victim === undefined || victim.isAlwaysAdmitted) continue;
       queue.splice(i, 1);
+      resized(lane, queue.length + 1, queue.length);
       lane.pending -= 1;
       if (queue.length === 0) lane.nodes.delete(node);
       this.#charge(victim, -victim.approxBytes);
@@ -260,6 +271,7 @@ export class RequestScheduler<T extends SchedulableRequest> {
         const request = queue[i];
         if (request === undefined || this.#busyKeys.has(busyKey(request))) continue;
         queue.splice(i, 1);
+        resized(lane, queue.length + 1, queue.length);
         lane.pending -= 1;
         this.#charge(request, -request.approxBytes);
         // Move the node to the end of the round-robin order (or drop it when it has nothing left).
@@ -270,6 +282,24 @@ export class RequestScheduler<T extends SchedulableRequest> {
     }
     return undefined;
   }
+}
+
+/** Moves a node from the nodes with `from` requests waiting to those with `to` (0: none). */
+function resized<T>(lane: LaneState<T>, from: number, to: number): void {
+  if (from === to) return;
+  if (from > 0) {
+    const left = (lane.lengths.get(from) ?? 1) - 1;
+    if (left === 0) lane.lengths.delete(from);
+    else lane.lengths.set(from, left);
+  }
+  if (to > 0) lane.lengths.set(to, (lane.lengths.get(to) ?? 0) + 1);
+}
+
+/** The most requests any one node has waiting in `lane` (0 when none). O(distinct lengths). */
+function longestQueue<T>(lane: LaneState<T>): number {
+  let longest = 0;
+  for (const length of lane.lengths.keys()) if (length > longest) longest = length;
+  return longest;
 }
 
 /** The node other than `except` with the most requests waiting in `lane`, if it has any. */
