@@ -1,5 +1,6 @@
 /**
- * The API client every stage shares: one KubeConfig, and one keep-alive connection pool for the raw calls.
+ * The API client every stage shares: one KubeConfig, and one keep-alive HTTP/1.1 connection pool for the raw
+ * calls (http1-dispatcher.ts says why not HTTP/2).
  * client-node 1.x built a new agent per call (kubernetes-client/javascript#2893). 2.0.1 caches only the
  * `https.Agent` it hands to WebSockets (`createAgent`); `applySecurityAuthentication` still builds a new
  * undici `Agent` on every call (`createDispatcher`, dist/config.js). So the raw requests and streams below
@@ -22,6 +23,7 @@ import { request as undiciRequest } from 'undici';
 import type { Dispatcher } from 'undici';
 import { EdgeControllerError } from '../errors/index.js';
 import { httpFailure, toApiError } from './api-errors.js';
+import { http1Dispatcher } from './http1-dispatcher.js';
 import { requestIdentityDefaults, withFieldManager } from './request-identity.js';
 import { RequestLimiter, requestLimitDefaults } from './request-limiter.js';
 import type { RequestClass, RequestLimits } from './request-limiter.js';
@@ -105,6 +107,8 @@ export class KubeClient {
   readonly fieldManager: string;
   /** The one dispatcher (connection pool) of the raw calls; set by the first call. */
   #dispatcher: Dispatcher | undefined;
+  /** The first call's build of {@link #dispatcher}, shared by calls made while it runs. */
+  #dispatcherReady: Promise<Dispatcher | undefined> | undefined;
   readonly #limiter: RequestLimiter<Ticket>;
   readonly #metrics: KubeClientMetrics | undefined;
   /** Set while the pump waits for the next token. */
@@ -269,7 +273,10 @@ export class KubeClient {
         { cause: err },
       );
     }
-    this.#dispatcher ??= ctx.getDispatcher();
+    this.#dispatcher ??= await (this.#dispatcherReady ??= http1Dispatcher(
+      this.kubeConfig,
+      ctx.getDispatcher(),
+    ));
     const dispatcher = this.#dispatcher;
     return { ...(dispatcher !== undefined ? { dispatcher } : {}), headers: ctx.getHeaders() };
   }

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createSecureServer } from 'node:http2';
+import type { Http2SecureServer } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { after, before, describe, it } from 'node:test';
+import { KubeConfig } from '@kubernetes/client-node';
+import { Agent, request } from 'undici';
+import { createCertificateAuthority, signServerCertificate } from '../certs/index.js';
+import { KubeClient } from './client.js';
+
+// A TLS endpoint that speaks both HTTP/2 and HTTP/1.1, as kube-apiserver does, and records which one each
+// request came over. Not an API server: it answers every request with an empty JSON object.
+describe('the API client connection pool', () => {
+  let server: Http2SecureServer;
+  let url: string;
+  let caPem: string;
+  const seen: string[] = [];
+  const sockets = new Set<TLSSocket>();
+  before(async () => {
+    const now = new Date();
+    const ca = await createCertificateAuthority({ now });
+    const leaf = await signServerCertificate({ ca, now });
+    caPem = ca.certPem;
+    server = createSecureServer({ allowHTTP1: true, cert: leaf.certPem, key: leaf.keyPem }, (req, res) => {
+      seen.push(req.httpVersion);
+      res.setHeader('content-type', 'application/json');
+      res.end('{}');
+    });
+    server.on('secureConnection', (socket: TLSSocket) => sockets.add(socket));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    url = `https://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
+  });
+  after(() => {
+    // The client's keep-alive pool would hold close() open for its idle timeout.
+    for (const socket of sockets) socket.destroy();
+    server.close();
+  });
+
+  it('would be offered HTTP/2 by undici by default (the endpoint negotiates it)', async () => {
+    seen.length = 0;
+    const agent = new Agent({ connect: { ca: caPem } });
+    const res = await request(`${url}/api`, { dispatcher: agent });
+    await res.body.text();
+    await agent.close();
+    assert.deepEqual(seen, ['2.0']);
+  });
+
+  it('speaks HTTP/1.1 for every request, concurrent or not', async () => {
+    seen.length = 0;
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'c', server: url, caData: Buffer.from(caPem).toString('base64') }],
+      users: [{ name: 'u', token: 'not-logged' }],
+      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+      currentContext: 'x',
+    });
+    const client = new KubeClient(kc);
+    await Promise.all([1, 2, 3].map(() => client.request({ method: 'GET', path: '/api' })));
+    await client.request({ method: 'GET', path: '/api' });
+    assert.deepEqual(seen, ['1.1', '1.1', '1.1', '1.1']);
+  });
+});
