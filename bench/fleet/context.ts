@@ -38,6 +38,8 @@ export interface FleetSettings {
   readonly timeoutSeconds: number;
   /** Extra `edge-controller run` flags. */
   readonly controllerArgs: readonly string[];
+  /** The controller is killed (and the scenario fails) above this RSS: the machine is shared. */
+  readonly maxControllerRssMiB: number;
 }
 
 export const namespace = 'fleet';
@@ -124,11 +126,13 @@ export class FleetContext {
     });
     this.#ports = proc.ports;
     const pid = proc.process.pid ?? 0;
-    this.controller = {
-      process: proc,
-      sampler: new ProcessSampler(pid, proc.ports.metrics, loopFile),
-      spawnedAt,
+    const sampler = new ProcessSampler(pid, proc.ports.metrics, loopFile);
+    sampler.maxRssBytes = this.settings.maxControllerRssMiB * 1048576;
+    sampler.onOverLimit = (rss) => {
+      progress(`controller RSS ${String(Math.round(rss / 1048576))} MiB: over the guard, killed`);
+      void proc.kill();
     };
+    this.controller = { process: proc, sampler, spawnedAt };
     return this.controller;
   }
 
@@ -137,12 +141,22 @@ export class FleetContext {
     this.controller = undefined;
     if (c === undefined) return;
     c.sampler.stop();
-    await c.process.stop();
+    // A controller that stopped answering (it happens under load) is killed after 30 s.
+    const timer = new AbortController();
+    const stopped = c.process.stop().then(() => 'stopped' as const);
+    const late = delay(30_000, 'late' as const, { signal: timer.signal }).catch(() => 'stopped' as const);
+    const first = await Promise.race([stopped, late]);
+    timer.abort();
+    if (first === 'late') await c.process.kill();
   }
 
-  /** The running controller; starts one when none runs. */
+  /** The running controller; starts one when none runs (or the last one died: a later scenario goes on). */
   async ensureController(): Promise<RunningController> {
-    return this.controller ?? (await this.startController());
+    const c = this.controller;
+    const alive =
+      c !== undefined && c.process.process.exitCode === null && c.process.process.signalCode === null;
+    if (alive && c.sampler.failure === undefined) return c;
+    return await this.startController();
   }
 
   /** Starts the simulator processes (the nodes join, connect and register at the ramp rate). */
@@ -226,6 +240,29 @@ export class FleetContext {
     );
   }
 
+  /**
+   * Waits until the fleet is at rest: every pod reported Running by its edge, and the controller with
+   * nothing queued (pushes, record writes, held pushes, edge requests), in two samples in a row.
+   */
+  async waitSettled(sim: SimFleet): Promise<void> {
+    const want = this.settings.nodes * this.settings.podsPerNode;
+    const sampler = (await this.ensureController()).sampler;
+    const deadline = performance.now() + this.timeoutMs;
+    let lastLog = 0;
+    while (!(sim.counts().podsRunning >= want && sampler.isSettled())) {
+      sampler.throwIfFailed();
+      if (performance.now() > deadline) throw new Error('the fleet did not settle in time');
+      if (performance.now() - lastLog > 10_000) {
+        lastLog = performance.now();
+        const x = sampler.samples.at(-1);
+        progress(
+          `settling: pods running ${String(sim.counts().podsRunning)}/${String(want)}, upstream queued ${String(x?.upstreamQueued ?? 0)}, record writes ${String(x?.pendingRecordWrites ?? 0)}, held ${String(x?.heldPushes ?? 0)}`,
+        );
+      }
+      await delay(500);
+    }
+  }
+
   /** Controller, simulator and pods all up and delivered, without measuring (a scenario run alone). */
   async ensureFleet(): Promise<SimFleet> {
     if (this.sim !== undefined && this.#podsCreated) return this.sim;
@@ -233,6 +270,7 @@ export class FleetContext {
     await this.waitRegistered(sim);
     await this.createPods();
     await this.waitPodsStored(sim);
+    await this.waitSettled(sim);
     return sim;
   }
 

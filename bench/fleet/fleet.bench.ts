@@ -7,6 +7,7 @@
  *     [--nodes 10000] [--pods-per-node 10] [--ramp 100] [--sim-processes 2] [--rate 20] [--measure-seconds 120]
  *     [--memory-seconds 60] [--fanout-bytes <n>] [--churn-deletes 100] [--churn-objects-per-node 30] [--churn-record-status]
  *     [--memory-nodes 1000,10000] [--peer-nodes 1000] [--create-concurrency 32] [--timeout-seconds 1800]
+ *     [--max-controller-rss-mib 10240]
  *
  * Load model of every scenario (the issue's): lease 60 s, status 120 s, `--node-monitor-grace-period 240s`,
  * pods bound by `spec.nodeName`, memory = median RSS over 60 s once the fleet is up, no forced GC. The
@@ -16,7 +17,9 @@
  * connected fleet), churn (deletes nodes: last of the shared ones), then memory (helper module
  * bench/fleet/memory/, its own control plane) and peer (bench/fleet/peer/, KubeEdge CloudCore, its own
  * control plane), each loaded with a dynamic import: when a module is missing the run says so and goes on.
- * A scenario that fails is reported and the run goes on to the next.
+ * A scenario that fails is reported and the run goes on to the next. The machine is shared: a controller
+ * above `--max-controller-rss-mib` is killed and its scenario fails (a controller that stops answering is
+ * killed 30 s after its SIGTERM).
  * @module
  */
 import { parseArgs } from 'node:util';
@@ -52,6 +55,7 @@ const { values } = parseArgs({
     'peer-nodes': { type: 'string', default: '1000' },
     'create-concurrency': { type: 'string', default: '32' },
     'timeout-seconds': { type: 'string', default: '1800' },
+    'max-controller-rss-mib': { type: 'string', default: '10240' },
   },
 });
 
@@ -76,6 +80,7 @@ const settings: FleetSettings = {
   timeoutSeconds: Number(values['timeout-seconds']),
   // Room for the fan-out probe node, and a start that lists 100,000 pods on a busy machine.
   controllerArgs: [`--node-limit=${String(nodes + 100)}`, '--startup-timeout-seconds=600'],
+  maxControllerRssMiB: Number(values['max-controller-rss-mib']),
 };
 
 const outcomes: { scenario: Scenario; seconds: number; result: string }[] = [];

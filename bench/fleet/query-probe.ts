@@ -14,10 +14,13 @@ import { readJoinToken, waitFor } from '../lib/controller-process.js';
 import type { ControllerPorts } from '../lib/controller-process.js';
 import { namespace } from './context.js';
 
-/** One query: when it was sent (wall ms) and its round trip (Infinity: no reply, or an error reply). */
+/** One query: when it was sent (wall ms), its round trip (Infinity unless `ok`), and how it ended. */
 export interface ProbeSample {
   readonly at: number;
   readonly rttMs: number;
+  /** `error`: an error reply (its text in `error`); `no-reply`: none within 30 s or before the close. */
+  readonly outcome: 'ok' | 'error' | 'no-reply';
+  readonly error?: string;
 }
 
 /** A running probe. */
@@ -98,11 +101,16 @@ export async function startQueryProbe(
         // metamanager ACKs the query replies it stores (processRemote); the controller waits for it.
         edge.ack(reply);
         outstanding -= 1;
-        samples.push({ at, rttMs: readReply(reply).ok ? rtt : Infinity });
+        const read = readReply(reply);
+        samples.push(
+          read.ok
+            ? { at, rttMs: rtt, outcome: 'ok' }
+            : { at, rttMs: Infinity, outcome: 'error', error: read.error.message },
+        );
       },
       () => {
         outstanding -= 1;
-        samples.push({ at, rttMs: Infinity });
+        samples.push({ at, rttMs: Infinity, outcome: 'no-reply' });
       },
     );
   }, intervalMs);

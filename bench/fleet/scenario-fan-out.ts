@@ -80,6 +80,7 @@ export async function runFanOut(ctx: FleetContext, o: FanOutOptions): Promise<vo
     const deadline = performance.now() + ctx.timeoutMs;
     let lastLog = 0;
     while ((sim.versions.get(version)?.size ?? 0) < n && performance.now() < deadline) {
+      sampler.throwIfFailed();
       if (performance.now() - lastLog > 10_000) {
         lastLog = performance.now();
         progress(`fan-out: ${String(sim.versions.get(version)?.size ?? 0)}/${String(n)} nodes hold it`);
@@ -140,7 +141,9 @@ export async function runFanOut(ctx: FleetContext, o: FanOutOptions): Promise<vo
           p50: quantile(rtts, 0.5),
           max: Math.max(...rtts),
           queries: rtts.length,
-          unanswered: rtts.filter((r) => !Number.isFinite(r)).length,
+          errorReplies: during.filter((p) => p.outcome === 'error').length,
+          noReply: during.filter((p) => p.outcome === 'no-reply').length,
+          firstError: during.find((p) => p.outcome === 'error')?.error ?? '',
           target: 'p99 <= 1000 ms',
         },
       },

@@ -1,7 +1,8 @@
 /**
  * Scenario **fleet**: N simulated nodes and N × podsPerNode pods on one controller process. The nodes
  * connect at the ramp rate, then the pods are created (bound by `spec.nodeName`) and delivered; memory is
- * the median RSS over `memorySeconds` once every edge holds its pods (no forced GC), then `rate` pod
+ * the median RSS over `memorySeconds` once the fleet is at rest (every edge holds its pods and reported
+ * them Running, the controller has nothing queued; `FleetContext.waitSettled`; no forced GC), then `rate` pod
  * changes per second (a `bench/seq` annotation on a random pod) for `measureSeconds`: the time from each
  * API write to the edge storing it (the sim process reports it; the edge ACKs in the same turn).
  * Writes fleet.json, fleet-latency.svg (latency over time) and fleet-memory.svg (RSS against connected
@@ -38,10 +39,12 @@ export async function runFleet(ctx: FleetContext, o: FleetScenarioOptions): Prom
   const tPodsCreated = Date.now();
   await ctx.waitPodsStored(sim);
   const tStored = Date.now();
-  progress(`fleet: all pods on edges; memory window of ${String(o.memorySeconds)} s`);
+  await ctx.waitSettled(sim);
+  const tSettled = Date.now();
+  progress(`fleet: settled; memory window of ${String(o.memorySeconds)} s`);
   await delay(o.memorySeconds * 1000);
   const tMemEnd = Date.now();
-  const mem = sampler.summarize(tStored, tMemEnd);
+  const mem = sampler.summarize(tSettled, tMemEnd);
 
   progress(`fleet: ${String(o.rate)} changes/s for ${String(o.measureSeconds)} s`);
   const sent = new Map<string, number>();
@@ -160,6 +163,7 @@ export async function runFleet(ctx: FleetContext, o: FleetScenarioOptions): Prom
         details: {
           podsCreatedSeconds: (tPodsCreated - tConnected) / 1000,
           podsOnEdgesSeconds: (tStored - tConnected) / 1000,
+          settledSeconds: (tSettled - tConnected) / 1000,
           simFailures: counts.failures,
         },
       },

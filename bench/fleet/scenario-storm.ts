@@ -4,7 +4,8 @@
  * fleet is **resynced**: the controller counts every node connected (`edgecontroller_hub_connected_nodes`)
  * and the simulator sees every link open, with nothing left to settle: no push queued or sent-not-ACKed
  * (`hub_queue_depth`, `hub_in_flight`), no record write pending (`sync_record_writes_pending`), no push
- * held for a record (`sync_held_pushes`), in two consecutive one-second samples. Also peak RSS, the
+ * held for a record (`sync_held_pushes`), no edge request waiting (`upstream_queue_depth`: the status
+ * reports edges resend after a redial), in two consecutive one-second samples. Also peak RSS, the
  * controller's API requests/s (its request limiter's count), the event-loop delay, and the Node Ready
  * conditions listed every 15 s from before the drop until 30 s after the resync: no node may be NotReady.
  * Writes storm.json and storm.svg (connected nodes and API requests/s over time).
@@ -58,6 +59,7 @@ export async function runStorm(ctx: FleetContext): Promise<void> {
   let tResynced = NaN;
   let lastLog = 0;
   while (performance.now() < deadline) {
+    sampler.throwIfFailed();
     const recent = sampler.samples.filter((x) => x.at > firstRedial).slice(-2);
     const [a, b] = recent;
     if (a !== undefined && b !== undefined && settled(a) && settled(b) && sim.counts().connected === n) {

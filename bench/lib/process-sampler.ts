@@ -35,6 +35,8 @@ export interface ProcessSample {
   readonly inFlight: number;
   readonly pendingRecordWrites: number;
   readonly heldPushes: number;
+  /** Edge requests (status reports, queries) waiting in the upstream lanes. */
+  readonly upstreamQueued: number;
   /** API requests the controller's client admitted since it started (every class). */
   readonly kubeRequests: number;
 }
@@ -91,6 +93,11 @@ export class ProcessSampler {
   #busy = false;
   /** The last scrape, for figures a scenario reads itself. */
   last: PromSample[] = [];
+  /** Set when the process went over `maxRssBytes` (and was handed to `onOverLimit`). */
+  failure: string | undefined;
+  /** RSS at which `onOverLimit` is called once (a guard for a shared machine); default none. */
+  maxRssBytes = Infinity;
+  onOverLimit: ((rssBytes: number) => void) | undefined;
 
   constructor(pid: number, metricsPort: number, loopFile?: string, intervalMs = 1_000) {
     this.#pid = pid;
@@ -122,12 +129,17 @@ export class ProcessSampler {
         inFlight: num('edgecontroller_hub_in_flight'),
         pendingRecordWrites: num('edgecontroller_sync_record_writes_pending'),
         heldPushes: num('edgecontroller_sync_held_pushes'),
+        upstreamQueued: num('edgecontroller_upstream_queue_depth'),
         kubeRequests: num('edgecontroller_kube_request_wait_seconds_count'),
       };
       this.samples.push(s);
+      this.#guard(s.rssBytes);
       return s;
     } catch {
-      return undefined; // the process is gone or busy; the next tick tries again
+      // The process is gone or not answering; /proc still tells its RSS, which the guard watches.
+      const proc = await readProcStat(this.#pid).catch(() => undefined);
+      if (proc !== undefined) this.#guard(proc.rssBytes);
+      return undefined;
     } finally {
       this.#busy = false;
     }
@@ -143,6 +155,36 @@ export class ProcessSampler {
       if (line !== '') this.loop.push(JSON.parse(line) as LoopSecond);
     }
     this.#loopOffset = end;
+  }
+
+  #guard(rssBytes: number): void {
+    if (rssBytes <= this.maxRssBytes || this.failure !== undefined) return;
+    this.failure = `RSS ${String(Math.round(rssBytes / 1048576))} MiB over the ${String(Math.round(this.maxRssBytes / 1048576))} MiB guard`;
+    this.onOverLimit?.(rssBytes);
+  }
+
+  /** Throws once the guard tripped, so a scenario waiting on the process gives up at once. */
+  throwIfFailed(): void {
+    if (this.failure !== undefined) throw new Error(`the controller was killed: ${this.failure}`);
+  }
+
+  /**
+   * Whether the controller had nothing left to do in its last two samples: no push queued or un-ACKed,
+   * no record write pending, no push held, no edge request waiting upstream.
+   */
+  isSettled(): boolean {
+    const last = this.samples.slice(-2);
+    return (
+      last.length === 2 &&
+      last.every(
+        (x) =>
+          x.queued === 0 &&
+          x.inFlight === 0 &&
+          x.pendingRecordWrites === 0 &&
+          x.heldPushes === 0 &&
+          x.upstreamQueued === 0,
+      )
+    );
   }
 
   stop(): void {

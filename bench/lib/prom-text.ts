@@ -48,8 +48,10 @@ export function promSum(
   return found ? sum : NaN;
 }
 
-/** GETs `http://127.0.0.1:<port>/metrics` and parses it. */
-export async function scrapeMetrics(port: number): Promise<PromSample[]> {
-  const res = await fetch(`http://127.0.0.1:${String(port)}/metrics`);
+/** GETs `http://127.0.0.1:<port>/metrics` and parses it; rejects after `timeoutMs`. */
+export async function scrapeMetrics(port: number, timeoutMs = 5_000): Promise<PromSample[]> {
+  const res = await fetch(`http://127.0.0.1:${String(port)}/metrics`, {
+    signal: AbortSignal.timeout(timeoutMs),
+  });
   return parsePromText(await res.text());
 }
