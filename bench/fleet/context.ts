@@ -241,22 +241,32 @@ export class FleetContext {
   }
 
   /**
-   * Waits until the fleet is at rest: every pod reported Running by its edge, and the controller with
-   * nothing queued (pushes, record writes, held pushes, edge requests), in two samples in a row.
+   * Waits until the fleet is at rest: the controller with nothing queued (pushes, record writes, held
+   * pushes, edge requests) in two samples in a row, and the count of pods the edges report Running
+   * unchanged for 10 s (all of them, or as many as will get there: a few may never start).
    */
   async waitSettled(sim: SimFleet): Promise<void> {
     const want = this.settings.nodes * this.settings.podsPerNode;
     const sampler = (await this.ensureController()).sampler;
     const deadline = performance.now() + this.timeoutMs;
     let lastLog = 0;
-    while (!(sim.counts().podsRunning >= want && sampler.isSettled())) {
+    let running = -1;
+    let runningSince = performance.now();
+    for (;;) {
       sampler.throwIfFailed();
+      const now = sim.counts().podsRunning;
+      if (now !== running) {
+        running = now;
+        runningSince = performance.now();
+      }
+      const steady = running >= want || performance.now() - runningSince > 10_000;
+      if (steady && sampler.isSettled()) return;
       if (performance.now() > deadline) throw new Error('the fleet did not settle in time');
       if (performance.now() - lastLog > 10_000) {
         lastLog = performance.now();
         const x = sampler.samples.at(-1);
         progress(
-          `settling: pods running ${String(sim.counts().podsRunning)}/${String(want)}, upstream queued ${String(x?.upstreamQueued ?? 0)}, record writes ${String(x?.pendingRecordWrites ?? 0)}, held ${String(x?.heldPushes ?? 0)}`,
+          `settling: pods running ${String(running)}/${String(want)}, upstream queued ${String(x?.upstreamQueued ?? 0)}, record writes ${String(x?.pendingRecordWrites ?? 0)}, held ${String(x?.heldPushes ?? 0)}`,
         );
       }
       await delay(500);

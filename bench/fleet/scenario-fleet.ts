@@ -164,6 +164,7 @@ export async function runFleet(ctx: FleetContext, o: FleetScenarioOptions): Prom
           podsCreatedSeconds: (tPodsCreated - tConnected) / 1000,
           podsOnEdgesSeconds: (tStored - tConnected) / 1000,
           settledSeconds: (tSettled - tConnected) / 1000,
+          podsRunning: sim.counts().podsRunning,
           simFailures: counts.failures,
         },
       },
