@@ -72,9 +72,17 @@ export interface HubOptions {
    * Most bytes handed to edge sockets and not yet drained, all nodes together (send-schedule.ts). While
    * it is reached, pushes and resends wait (replies an edge waits for do not): a 1 MiB ConfigMap fanned
    * out to 10,000 nodes is written as fast as sockets drain, not into 10 GiB of send buffers. Default
-   * 64 MiB. Nodes that stop reading hold their share until they are cut (`notReadingTimeoutMs`).
+   * 64 MiB. A node's bytes leave the budget once its socket has taken nothing for `sendStallMs`.
    */
   readonly sendBudgetBytes: number;
+  /**
+   * A node whose socket has completed no write for this long is stalled: its bytes not yet drained leave
+   * the global budget (they stay in its own budget, and the not-reading rule still cuts it), and its later
+   * writes do not count until a write completes. Without this, 64 edges on slow links, or 32 that stopped
+   * reading, each holding a 1 MiB frame, held the budget and paced a fan-out to the whole fleet at their
+   * speed. Default 1 s.
+   */
+  readonly sendStallMs: number;
   /**
    * The send scheduler writes at most this many bytes, or for at most `sendBatchMs`, in one turn of the
    * event loop, then yields. Default 4 MiB / 5 ms.
@@ -113,6 +121,7 @@ export const hubDefaults: Readonly<HubOptions> = Object.freeze({
   offenderForgetAfterMs: 600_000,
   warnIntervalMs: 10_000,
   sendBudgetBytes: 64 * 1024 * 1024,
+  sendStallMs: 1_000,
   sendBatchBytes: 4 * 1024 * 1024,
   sendBatchMs: 5,
   sendTurnBytes: 256 * 1024,
@@ -145,6 +154,7 @@ export function resolveHubOptions(partial: Partial<HubOptions> = {}): HubOptions
     'offenderForgetAfterMs',
     'warnIntervalMs',
     'sendBudgetBytes',
+    'sendStallMs',
     'sendBatchBytes',
     'sendBatchMs',
     'sendTurnBytes',

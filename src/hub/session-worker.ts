@@ -88,12 +88,23 @@ export class Session implements SendTarget {
   #isBlocked = false;
   /** Bytes this session handed to its socket and whose write has not completed (the scheduler's budget). */
   #unsentBytes = 0;
+  /**
+   * Bytes handed to the socket and not completed that no longer count in the scheduler's budget: the
+   * socket stalled (`sendStallMs` with no write completing). Always older than {@link #unsentBytes}, since
+   * while stalled nothing is charged; writes complete in order, so completions take from here first.
+   */
+  #stalledBytes = 0;
+  #isStalled = false;
+  #stallTimer: NodeJS.Timeout | undefined;
+  /** When a write last completed (or the session started), for the stall check. */
+  #lastCompletionAt: number;
 
   constructor(ctx: SessionContext) {
     this.#ctx = ctx;
     this.nodeName = ctx.nodeName;
     this.connectedAt = ctx.now();
     this.#lastProgressAt = this.connectedAt;
+    this.#lastCompletionAt = this.connectedAt;
     this.#state = new SessionState(ctx.options, this.connectedAt);
     // Gorilla's ReadJSON accepts text and binary frames alike, and so do we.
     ctx.ws.on('message', (data: Buffer) => {
@@ -257,14 +268,15 @@ export class Session implements SendTarget {
     metrics.messages.inc({ direction: 'out' });
     metrics.bytes.inc({ direction: 'out' }, size);
     if (ws.bufferedAmount <= options.notReadingBytes) this.#lastProgressAt = this.#ctx.now();
-    this.#unsentBytes += size;
-    sends.charge(size);
+    if (this.#isStalled) this.#stalledBytes += size;
+    else {
+      this.#unsentBytes += size;
+      sends.charge(size);
+      this.#watchStall();
+    }
     ws.send(frame, { binary: false }, (err) => {
       // After a detach the session's bytes were released at once; nothing more to release.
-      if (!this.#isDetached) {
-        this.#unsentBytes -= size;
-        sends.release(size);
-      }
+      if (!this.#isDetached) this.#completed(size);
       // ws reports success as `null` (not `undefined`): testing for undefined never resumed the pump
       // here, so a backed-up node waited for the next resend timer.
       if (err instanceof Error) return; // the session is ending; detaching requeued what was in flight
@@ -273,6 +285,40 @@ export class Session implements SendTarget {
     });
     this.#watchReader();
     return size;
+  }
+
+  /** A write of `size` bytes completed: the socket moves again, and the budget gets its bytes back. */
+  #completed(size: number): void {
+    const stalled = Math.min(size, this.#stalledBytes);
+    this.#stalledBytes -= stalled;
+    const charged = Math.min(size - stalled, this.#unsentBytes);
+    this.#unsentBytes -= charged;
+    if (charged > 0) this.#ctx.sends.release(charged);
+    this.#isStalled = false;
+    this.#lastCompletionAt = this.#ctx.now();
+  }
+
+  /**
+   * Arms the stall check while charged bytes are out: a socket that completes no write for `sendStallMs`
+   * gives its bytes back to the global budget (see `HubOptions.sendStallMs`).
+   */
+  #watchStall(): void {
+    if (this.#stallTimer !== undefined || this.#isDetached) return;
+    const { options } = this.#ctx;
+    this.#stallTimer = setTimeout(() => {
+      this.#stallTimer = undefined;
+      if (this.#isDetached || this.#unsentBytes === 0) return;
+      const quietMs = this.#ctx.now() - this.#lastCompletionAt;
+      if (quietMs < options.sendStallMs) {
+        this.#watchStall();
+        return;
+      }
+      this.#isStalled = true;
+      this.#stalledBytes += this.#unsentBytes;
+      this.#ctx.sends.release(this.#unsentBytes);
+      this.#unsentBytes = 0;
+      this.#ctx.metrics.sendStalls.inc();
+    }, options.sendStallMs);
   }
 
   /** Arms the "not reading" check when the send buffer is over its threshold (slow-reader.ts). */
@@ -476,7 +522,9 @@ export class Session implements SendTarget {
     if (this.#keepaliveTimer !== undefined) clearTimeout(this.#keepaliveTimer);
     if (this.#wakeTimer !== undefined) clearTimeout(this.#wakeTimer);
     if (this.#readerTimer !== undefined) clearTimeout(this.#readerTimer);
+    if (this.#stallTimer !== undefined) clearTimeout(this.#stallTimer);
     this.#partialBytes = 0;
+    this.#stalledBytes = 0; // already given back when the socket stalled
     // Its turn and its bytes leave the scheduler now: a socket that is closing may never report them.
     this.#ctx.sends.cancel(this);
     this.#ctx.sends.release(this.#unsentBytes);

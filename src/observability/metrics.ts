@@ -51,6 +51,8 @@ export interface HubMetrics {
   readonly sendBatches: Counter;
   /** Times bulk sending stopped because the bytes not yet drained reached the global send budget. */
   readonly sendBudgetWaits: Counter;
+  /** Sessions whose socket completed no write for `sendStallMs`: their bytes left the send budget. */
+  readonly sendStalls: Counter;
   /** Tells the send gauges where to read at scrape time (the hub calls it once). */
   readonly setSendSource: (source: () => HubSendTotals) => void;
 }
@@ -269,6 +271,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     sendBudgetWaits: new Counter({
       name: 'edgecontroller_hub_send_budget_waits_total',
       help: 'Times bulk sending stopped because the bytes handed to sockets and not yet drained reached the send budget.',
+      registers,
+    }),
+    sendStalls: new Counter({
+      name: 'edgecontroller_hub_send_stalls_total',
+      help: 'Times a session completed no write for sendStallMs, so its bytes not yet drained left the send budget.',
       registers,
     }),
     setQueueSource: (source) => {
