@@ -34,7 +34,7 @@ import type { HubOptions } from './hub-options.js';
 import { MemoryBudget } from './memory-budget.js';
 import type { BudgetVerdict, MemoryKind } from './memory-budget.js';
 import { OffenderPenalty } from './offender-penalty.js';
-import { routeOutbound } from './outbound.js';
+import { displacedReply, routeOutbound } from './outbound.js';
 import { SendScheduler } from './send-scheduler-worker.js';
 import { Session } from './session-worker.js';
 import type { MemoryReservation, UpstreamMemory } from './upstream-memory.js';
@@ -244,6 +244,12 @@ export class Hub {
     } else {
       const outcome = queue.enqueueAck(route.item, this.#now());
       result = outcome.kind;
+      const owed = outcome.kind === 'replaced' ? displacedReply(outcome.replaced, route.item) : undefined;
+      if (owed !== undefined) {
+        queue.enqueueReply(owed, this.#encoder.byteLength(owed));
+        this.#account(node, 'replies', queue.pendingNoAckBytes);
+        this.#metrics.displacedReplies.inc();
+      }
       if (outcome.kind === 'dropped-stale') this.#metrics.droppedDeliveries.inc({ reason: 'stale' });
       if (outcome.kind === 'dropped-after-delete')
         this.#metrics.droppedDeliveries.inc({ reason: 'superseded_by_delete' });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { newPush, parseMessageId } from '../protocol/index.js';
+import { newPush, newResponse, parseMessageId } from '../protocol/index.js';
 import type { Message, MessageId, ResourcePath } from '../protocol/index.js';
 import { NodeQueue } from '../queues/index.js';
-import { routeOutbound, withMessageId } from './outbound.js';
+import { displacedReply, routeOutbound, withMessageId } from './outbound.js';
 
 const id = parseMessageId('m-1') as MessageId;
 const pod = (extra: Record<string, unknown> = {}) => ({
@@ -204,5 +204,73 @@ describe('withMessageId', () => {
     assert.equal(framed.header.msg_id, 'm-2');
     assert.equal(framed.header.resourceversion, '7');
     assert.equal(m.header.msg_id, 'm-1');
+  });
+});
+
+describe('displacedReply', () => {
+  const secret = (rv: string) => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 's', namespace: 'default', uid: 'u-s', resourceVersion: rv },
+    data: { k: rv === '5' ? 'b2xk' : 'bmV3' },
+  });
+  const query = (msgId: string): Message => ({
+    header: { msg_id: parseMessageId(msgId) as MessageId, timestamp: 1 },
+    route: { source: 'metaManager', group: 'meta', operation: 'query', resource: 'default/secret/s' },
+    content: null,
+  });
+  const replyTo = (msgId: string, rv: string): Message =>
+    newResponse(query(msgId), secret(rv), { id: parseMessageId(`r-${msgId}`) as MessageId, now: 2 });
+  const item = (m: Message) => {
+    const r = routeOutbound(m);
+    assert.ok(r.path === 'ack');
+    return r.item;
+  };
+
+  it('answers the replaced reply with the newer content and version, keeping its own parent id', () => {
+    const older = item(replyTo('q-1', '5'));
+    const newer = item(
+      newPush({
+        id,
+        now: 3,
+        resource: 'default/secret/s' as ResourcePath,
+        operation: 'update',
+        content: secret('9'),
+        resourceVersion: '9',
+      }),
+    );
+    const owed = displacedReply(older, newer);
+    assert.ok(owed !== undefined);
+    assert.equal(owed.header.parent_msg_id, 'q-1');
+    assert.equal(owed.header.msg_id, 'r-q-1');
+    assert.equal(owed.header.resourceversion, '9');
+    assert.equal(owed.route.operation, 'response');
+    assert.deepEqual(owed.content, secret('9'));
+    // and a reply replaced by another reply is answered too
+    assert.equal(displacedReply(older, item(replyTo('q-2', '9')))?.header.parent_msg_id, 'q-1');
+  });
+
+  it('owes nothing for a replaced push, nor after a delete (no content to give)', () => {
+    const push = item(
+      newPush({
+        id,
+        now: 3,
+        resource: 'default/secret/s' as ResourcePath,
+        operation: 'update',
+        content: secret('5'),
+        resourceVersion: '5',
+      }),
+    );
+    assert.equal(displacedReply(push, item(replyTo('q-1', '9'))), undefined);
+    const del = item(
+      newPush({
+        id,
+        now: 4,
+        resource: 'default/secret/s' as ResourcePath,
+        operation: 'delete',
+        content: secret('9'),
+      }),
+    );
+    assert.equal(displacedReply(item(replyTo('q-1', '5')), del), undefined);
   });
 });

@@ -75,3 +75,26 @@ function isAckedReply(message: Message): boolean {
 export function withMessageId(message: Message, id: MessageId): Message {
   return { ...message, header: { ...message.header, msg_id: id } };
 }
+
+/**
+ * The answer still owed to a query whose reply waited in the queue and was replaced by `newer`, or
+ * `undefined` when none can be given. The queue keeps one version per object, so a reply waiting behind
+ * another in flight was replaced by the next push or reply of the same object, and the edge's request
+ * for it went unanswered until its 60 s timeout (several pods starting on one node query the same Secret
+ * at once). The answer carries `newer`'s content and version: the newest the edge will get anyway, so it
+ * may arrive in any order with `newer` (the reason replies share the ACK path with pushes is that an
+ * older reply must never land after a newer push). After a delete there is no content to give: the edge
+ * gets the delete, and the query times out. Pure.
+ */
+export function displacedReply(replaced: AckItem<Message>, newer: AckItem<Message>): Message | undefined {
+  if (replaced.isResponse !== true || newer.isDelete) return undefined;
+  const version = newer.payload.header.resourceversion;
+  return {
+    ...replaced.payload,
+    header: {
+      ...replaced.payload.header,
+      ...(version !== undefined ? { resourceversion: version } : {}),
+    },
+    content: newer.payload.content,
+  };
+}

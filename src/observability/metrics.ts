@@ -51,6 +51,8 @@ export interface HubMetrics {
   readonly sendBatches: Counter;
   /** Times bulk sending stopped because the bytes not yet drained reached the global send budget. */
   readonly sendBudgetWaits: Counter;
+  /** Query replies replaced in a node's queue before they left, answered with the newer content. */
+  readonly displacedReplies: Counter;
   /** Sessions whose socket completed no write for `sendStallMs`: their bytes left the send budget. */
   readonly sendStalls: Counter;
   /** Tells the send gauges where to read at scrape time (the hub calls it once). */
@@ -271,6 +273,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     sendBudgetWaits: new Counter({
       name: 'edgecontroller_hub_send_budget_waits_total',
       help: 'Times bulk sending stopped because the bytes handed to sockets and not yet drained reached the send budget.',
+      registers,
+    }),
+    displacedReplies: new Counter({
+      name: 'edgecontroller_hub_displaced_replies_total',
+      help: 'Query replies replaced in a node queue by a newer version of the same object before they were sent, answered on their own with the newer content.',
       registers,
     }),
     sendStalls: new Counter({
