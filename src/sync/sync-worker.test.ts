@@ -60,6 +60,37 @@ describe('SyncWorker.enqueue', () => {
     assert.equal(sync.waitingPushes, 0);
   });
 
+  it("hands a reply on at once, not behind another node's burst waiting in the outbox", async () => {
+    const received: { node: NodeName; parent: string }[] = [];
+    const sync = new SyncWorker({
+      client: { request: () => new Promise(() => undefined) } as unknown as KubeClient,
+      informers: {} as SharedInformers,
+      hub: {
+        enqueue: (node, message) => received.push({ node, parent: message.header.parent_msg_id ?? '' }),
+        connectedNodes: () => [],
+        isConnected: () => true,
+        forgetAcked: () => undefined,
+      },
+      desired: { desiredFor: () => [], nodeExists: () => true },
+      logger: capturedLogger().logger,
+      pushesPerTurn: 10,
+    });
+    for (let i = 0; i < 100; i++) sync.enqueue('flooder' as NodeName, push(i + 1));
+    assert.equal(sync.waitingPushes, 90, 'the turn is spent');
+    const lease = push(7);
+    sync.enqueue('good' as NodeName, {
+      ...lease,
+      header: { ...lease.header, parent_msg_id: newMessageId() },
+      route: { ...lease.route, operation: 'response' },
+    });
+    assert.equal(received.length, 11);
+    assert.deepEqual(
+      received.slice(10).map((r) => [r.node, r.parent !== '']),
+      [['good', true]],
+    );
+    await sync.stop();
+  });
+
   it('drops what waits for a node that is forgotten', async () => {
     const received: NodeName[] = [];
     const sync = new SyncWorker({
