@@ -73,10 +73,15 @@ describe('simulator', () => {
 
   it('joins, registers its Node with the edge label and keeps it Ready through its lease', async () => {
     const { admin } = getCluster();
+    const resyncs = (): Promise<number> =>
+      ctl.metric('edgecontroller_sync_resyncs_total', { reason: 'edge-start' });
+    const resyncsBefore = await resyncs();
     const sim = await startNode('reg');
     const node = await eventually(() =>
       admin.request<NodeView>({ method: 'GET', path: `/api/v1/nodes/${sim.nodeName}` }),
     );
+    // A new node has no records: its insert is answered with no full resync (no Node PATCHes for it).
+    assert.equal(await resyncs(), resyncsBefore, 'no full resync for a node without records');
     const labels = node.metadata.labels ?? {};
     assert.equal(labels['node-role.kubernetes.io/edge'], '');
     assert.equal(labels['kubernetes.io/hostname'], sim.nodeName);
