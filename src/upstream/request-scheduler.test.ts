@@ -47,6 +47,20 @@ describe('laneOf', () => {
 });
 
 describe('RequestScheduler', () => {
+  it('gives the general lane one start in four while status waits, so registrations move', () => {
+    const wide: SchedulerLimits = { ...limits, maxInFlight: 1_000, maxInFlightPerNode: 1_000 };
+    const s = new RequestScheduler<Req>(wide);
+    for (let i = 0; i < 100; i += 1)
+      s.add(req(`n${String(i)}`, 'status', `kube-node-lease/lease/n${String(i)}`));
+    for (let i = 0; i < 100; i += 1) s.add(req(`r${String(i)}`, 'general', `null/node/r${String(i)}`));
+    const first = drain(s).slice(0, 40);
+    assert.equal(first.filter((id) => id.startsWith('r')).length, 10, first.join(' '));
+    assert.ok(
+      first.slice(0, 3).every((id) => id.startsWith('n')),
+      'status still goes first',
+    );
+  });
+
   it('runs another node’s lease before a flooding node’s queued queries and statuses', () => {
     const s = new RequestScheduler<Req>(limits);
     for (let i = 0; i < 50; i += 1) s.add(req('a', 'general', `ns/configmap/c${String(i)}`));

@@ -7,9 +7,10 @@
  * Why lanes (issue 6, KubeEdge #3567 and #5557): KubeEdge runs every upstream kind through channels and
  * workers of fixed size, so a node's reconnect flood of queries can delay every other node's lease until
  * the node controller marks them NotReady. Here status writes (`podpatch`, `nodepatch`, `podstatus`,
- * `nodestatus`, `lease`) take the `status` lane: it is always served first, and `reservedStatusSlots` of
+ * `nodestatus`, `lease`) take the `status` lane: it is served first, and `reservedStatusSlots` of
  * the global bound are never given to the `general` lane, so status always has capacity however many
- * queries wait. Nodes are served round-robin inside a lane, so one node's flood cannot delay another's.
+ * queries wait. One start in {@link generalShareEvery} goes to the general lane first, so registrations
+ * and queries still move while the API server only just keeps up with status writes. Nodes are served round-robin inside a lane, so one node's flood cannot delay another's.
  *
  * Admission (admission.ts, issue 12): waiting requests are capped per node as well as per lane, a full
  * lane takes its room from the node with the most waiting, and a node's own Lease is always admitted.
@@ -43,6 +44,9 @@ export interface SchedulableRequest {
 export type AddResult<T> =
   | { readonly added: true; readonly evicted?: T }
   | { readonly added: false; readonly reason: AdmissionRefusal };
+
+/** One start in this many asks the general lane first (a quarter of the starts when both lanes wait). */
+export const generalShareEvery = 4;
 
 /** Limits of a {@link RequestScheduler}; validated by the worker's options. */
 export interface SchedulerLimits {
@@ -97,6 +101,8 @@ export class RequestScheduler<T extends SchedulableRequest> {
   /** Per node, the `approxBytes` of its waiting requests (both lanes). */
   readonly #waitingBytes = new Map<NodeName, number>();
   #inFlight = 0;
+  /** Requests started so far (for the general lane's share). */
+  #starts = 0;
 
   constructor(limits: SchedulerLimits) {
     this.#limits = limits;
@@ -189,10 +195,17 @@ export class RequestScheduler<T extends SchedulableRequest> {
   next(): T | undefined {
     const { maxInFlight, reservedStatusSlots } = this.#limits;
     if (this.#inFlight >= maxInFlight) return undefined;
-    const request =
-      this.#take('status') ??
-      (this.#inFlight < maxInFlight - reservedStatusSlots ? this.#take('general') : undefined);
+    const mayRunGeneral = this.#inFlight < maxInFlight - reservedStatusSlots;
+    // One start in `generalShareEvery` asks the general lane first. Status strictly first starved it
+    // whenever the API server could only just keep up with status: at 10,000 nodes on two cores, 10,000
+    // node registrations waited in the general lane (lease queries and inserts moving, node inserts not)
+    // while leases and node statuses took every slot, and the kubelets' retries filled the lane.
+    const isGeneralTurn = mayRunGeneral && this.#starts % generalShareEvery === generalShareEvery - 1;
+    const request = isGeneralTurn
+      ? (this.#take('general') ?? this.#take('status'))
+      : (this.#take('status') ?? (mayRunGeneral ? this.#take('general') : undefined));
     if (request === undefined) return undefined;
+    this.#starts += 1;
     this.#inFlight += 1;
     const nodeKey = perNodeKey(request);
     this.#perNode.set(nodeKey, (this.#perNode.get(nodeKey) ?? 0) + 1);
