@@ -26,22 +26,28 @@ function push(version: number): Message {
   });
 }
 
+/**
+ * A worker with no API (its calls never settle), no informers and every node connected: enough for what
+ * `enqueue` hands on and in which turn. `enqueue` sees what reaches the hub.
+ */
+function handingOnTo(enqueue: (node: NodeName, message: Message) => void, pushesPerTurn: number): SyncWorker {
+  return new SyncWorker({
+    client: { request: () => new Promise(() => undefined) } as unknown as KubeClient,
+    informers: {} as SharedInformers,
+    hub: { enqueue, connectedNodes: () => [], isConnected: () => true, forgetAcked: () => undefined },
+    desired: { desiredFor: () => [], nodeExists: () => true },
+    logger: capturedLogger().logger,
+    pushesPerTurn,
+  });
+}
+
 describe('SyncWorker.enqueue', () => {
   it('hands a fan-out to the hub over several turns of the event loop, each node in order', async () => {
     const received: { node: NodeName; version: string }[] = [];
-    const sync = new SyncWorker({
-      client: { request: () => new Promise(() => undefined) } as unknown as KubeClient,
-      informers: {} as SharedInformers,
-      hub: {
-        enqueue: (node, message) => received.push({ node, version: message.header.resourceversion ?? '' }),
-        connectedNodes: () => [],
-        isConnected: () => true,
-        forgetAcked: () => undefined,
-      },
-      desired: { desiredFor: () => [], nodeExists: () => true },
-      logger: capturedLogger().logger,
-      pushesPerTurn: 100,
-    });
+    const sync = handingOnTo(
+      (node, message) => received.push({ node, version: message.header.resourceversion ?? '' }),
+      100,
+    );
     const nodes = Array.from({ length: 500 }, (_, i) => `edge-${String(i)}` as NodeName);
     // Two versions of one object to every node in one turn, as two informer events back to back would.
     for (const version of [5, 6]) for (const node of nodes) sync.enqueue(node, push(version));
@@ -62,19 +68,10 @@ describe('SyncWorker.enqueue', () => {
 
   it("hands a reply on at once, not behind another node's burst waiting in the outbox", async () => {
     const received: { node: NodeName; parent: string }[] = [];
-    const sync = new SyncWorker({
-      client: { request: () => new Promise(() => undefined) } as unknown as KubeClient,
-      informers: {} as SharedInformers,
-      hub: {
-        enqueue: (node, message) => received.push({ node, parent: message.header.parent_msg_id ?? '' }),
-        connectedNodes: () => [],
-        isConnected: () => true,
-        forgetAcked: () => undefined,
-      },
-      desired: { desiredFor: () => [], nodeExists: () => true },
-      logger: capturedLogger().logger,
-      pushesPerTurn: 10,
-    });
+    const sync = handingOnTo(
+      (node, message) => received.push({ node, parent: message.header.parent_msg_id ?? '' }),
+      10,
+    );
     for (let i = 0; i < 100; i++) sync.enqueue('flooder' as NodeName, push(i + 1));
     assert.equal(sync.waitingPushes, 90, 'the turn is spent');
     const lease = push(7);
@@ -93,19 +90,7 @@ describe('SyncWorker.enqueue', () => {
 
   it('drops what waits for a node that is forgotten', async () => {
     const received: NodeName[] = [];
-    const sync = new SyncWorker({
-      client: { request: () => new Promise(() => undefined) } as unknown as KubeClient,
-      informers: {} as SharedInformers,
-      hub: {
-        enqueue: (node) => received.push(node),
-        connectedNodes: () => [],
-        isConnected: () => true,
-        forgetAcked: () => undefined,
-      },
-      desired: { desiredFor: () => [], nodeExists: () => true },
-      logger: capturedLogger().logger,
-      pushesPerTurn: 1,
-    });
+    const sync = handingOnTo((node) => received.push(node), 1);
     sync.enqueue('edge-a' as NodeName, push(5));
     sync.enqueue('edge-b' as NodeName, push(5));
     sync.enqueue('edge-a' as NodeName, push(6));
