@@ -4,7 +4,14 @@
  * and the frame written for a delivery (the payload with the delivery id as `msg_id`).
  * @module
  */
-import { edgeKey, isAckRequired, parseResource, resourceTypeOf, uidOfContent } from '../protocol/index.js';
+import {
+  edgeKey,
+  isAckRequired,
+  isReply,
+  parseResource,
+  resourceTypeOf,
+  uidOfContent,
+} from '../protocol/index.js';
 import type { Message, MessageId } from '../protocol/index.js';
 import type { AckItem } from '../queues/index.js';
 
@@ -65,8 +72,7 @@ export function routeOutbound(message: Message): OutboundRoute {
 
 /** Whether the edge may ACK this no-ACK message: a reply, other than to a request it never ACKs. */
 function isAckedReply(message: Message): boolean {
-  const parent = message.header.parent_msg_id;
-  if (parent === undefined || parent === '') return false;
+  if (!isReply(message)) return false;
   const type = resourceTypeOf(message.route.resource ?? '');
   return type === undefined || !neverAckedReplyTypes.has(type);
 }

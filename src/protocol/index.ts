@@ -9,6 +9,7 @@
 export type { Brand } from './brand.js';
 export {
   newErrorResponse,
+  isReply,
   newKeepalive,
   newPush,
   newRespByMessage,

@@ -211,3 +211,12 @@ function reply(
     content: content ?? null,
   };
 }
+
+/**
+ * Whether `message` answers another: it names a parent (`parent_msg_id`). Go's empty string is "no
+ * parent", as beehive's `GetParentID() != ""`.
+ */
+export function isReply(message: Message): boolean {
+  const parent = message.header.parent_msg_id;
+  return parent !== undefined && parent !== '';
+}

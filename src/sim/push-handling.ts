@@ -10,6 +10,7 @@
  * not ACKed but sent back to the cloud unchanged (errata U1, O4). Pure.
  * @module
  */
+import { isReply } from '../protocol/index.js';
 import type { Message } from '../protocol/index.js';
 
 /** A change to the edge's meta store (its SQLite `meta` table, kubeedge-wire.md §2.1). */
@@ -67,8 +68,7 @@ const echo: InboundHandling = { kind: 'push', store: { kind: 'none' }, toEdged: 
 export function inboundHandling(message: Message): InboundHandling {
   const { group, source = '', operation = '', resource = '' } = message.route;
   if (group !== 'resource' && group !== 'func') return { kind: 'other-group' };
-  const parent = message.header.parent_msg_id;
-  if (parent !== undefined && parent !== '') return { kind: 'reply' };
+  if (isReply(message)) return { kind: 'reply' };
   const type = metaResourceType(resource);
   const put: StoreChange = { kind: 'put', key: resource };
   switch (operation) {

@@ -19,7 +19,7 @@ import { exponentialDelayMs } from '../backoff/index.js';
 import { objectKey, toApiError } from '../kube/index.js';
 import type { Informer, KubeClient, KubeObject, SharedInformers } from '../kube/index.js';
 import type { Logger } from '../observability/index.js';
-import { newMessageId, resourceTypeOf } from '../protocol/index.js';
+import { isReply, newMessageId, resourceTypeOf } from '../protocol/index.js';
 import type { Message, NodeName } from '../protocol/index.js';
 import type { AckItem } from '../queues/index.js';
 import { pushContentDefaults, toMessage } from '../protocol/index.js';
@@ -622,10 +622,4 @@ export class SyncWorker {
       }
     }
   }
-}
-
-/** Whether `message` answers an edge request (it names the request as its parent). */
-function isReply(message: Message): boolean {
-  const parent = message.header.parent_msg_id;
-  return parent !== undefined && parent !== '';
 }
