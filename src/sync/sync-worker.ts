@@ -540,21 +540,23 @@ export class SyncWorker {
   }
 
   /** The node's records in the informer's store (its by-node index). */
-  /** Whether no ObjectSync/ClusterObjectSync record names `node` (false before start: unknown). */
+  /** The stored ObjectSync/ClusterObjectSync objects naming `node`; `undefined` before start. */
+  #storedRecordsOf(node: NodeName): KubeObject[] | undefined {
+    if (this.#records === undefined) return undefined;
+    return [
+      ...this.#records.namespaced.store.byIndex(recordsByNode, node),
+      ...this.#records.cluster.store.byIndex(recordsByNode, node),
+    ];
+  }
+
+  /** Whether no record names `node` (false before start: unknown). */
   #hasNoRecords(node: NodeName): boolean {
-    if (this.#records === undefined) return false;
-    return (
-      this.#records.namespaced.store.byIndex(recordsByNode, node).length === 0 &&
-      this.#records.cluster.store.byIndex(recordsByNode, node).length === 0
-    );
+    return this.#storedRecordsOf(node)?.length === 0;
   }
 
   #recordsOf(node: NodeName): SyncRecord[] {
     // Before start, there are no records to read: the node gets everything it should have.
-    return [
-      ...(this.#records?.namespaced.store.byIndex(recordsByNode, node) ?? []),
-      ...(this.#records?.cluster.store.byIndex(recordsByNode, node) ?? []),
-    ]
+    return (this.#storedRecordsOf(node) ?? [])
       .map((cr) => parseSyncRecord(cr))
       .filter((r): r is SyncRecord => r !== undefined);
   }
