@@ -208,6 +208,7 @@ export const metricLabelValues: Readonly<Record<string, Readonly<Record<string, 
       result: [
         'ok',
         'coalesced',
+        'expired',
         'api-error',
         'forbid',
         'invalid',

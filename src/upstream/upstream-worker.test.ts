@@ -138,8 +138,8 @@ describe('UpstreamWorker', () => {
       maxPendingPerLane: 1,
     });
     h.send('default/configmap/a-cm', 'query', null); // in flight
-    h.send('default/configmap/a-cm', 'query', null); // waits
-    const refused = h.send('default/configmap/a-cm', 'query', null); // lane full
+    h.send('default/secret/a-secret', 'query', null); // waits
+    const refused = h.send('default/persistentvolumeclaim/a-pvc', 'query', null); // lane full
     assert.equal(h.sent.length, 1);
     assert.equal(h.sent[0]?.message.route.operation, 'error');
     assert.equal(h.sent[0].message.header.parent_msg_id, refused.header.msg_id);
@@ -213,6 +213,86 @@ describe('UpstreamWorker status coalescing', () => {
   });
 });
 
+describe('UpstreamWorker repeats and late reads (issue 15)', () => {
+  const gated = () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    return {
+      gate,
+      release: () => {
+        release();
+      },
+    };
+  };
+  const edgeNode = { metadata: { name: nodeA, labels: { zone: 'a' } }, status: {} };
+
+  it('creates the Node once for the registrations repeated while one waits, and answers each', async () => {
+    const { gate, release } = gated();
+    const h = harness((req) => gate.then(() => ({ ...(req.body as object), metadata: { name: nodeA } })));
+    const resource = `null/node/${nodeA}`;
+    const sent = [1, 2, 3, 4].map(() => h.send(resource, 'insert', edgeNode));
+    release();
+    await h.worker.whenIdle();
+    const creates = h.calls.filter((c) => c.method === 'POST');
+    assert.equal(creates.length, 2, 'the first ran at once; the three repeats behind it made one create');
+    for (const m of sent) {
+      const answer = h.sent.find((s) => s.message.header.parent_msg_id === m.header.msg_id);
+      assert.ok(answer, `registration ${m.header.msg_id} answered`);
+      assert.equal(answer.message.route.operation, 'response');
+    }
+    assert.deepEqual(h.outcomes.map((o) => o.result).sort(), ['coalesced', 'coalesced', 'ok', 'ok']);
+  });
+
+  it('gives up a query that waited past the reply deadline, unanswered, but still runs a late write', async () => {
+    let clock = 1_000_000;
+    const { gate, release } = gated();
+    const h = harness(() => gate.then(() => configMap), {
+      now: () => clock,
+      maxInFlight: 2,
+      reservedStatusSlots: 1, // one general slot: the secret query holds it
+      replyDeadlineMs: 60_000,
+    });
+    h.send('default/secret/a-secret', 'query', null);
+    const late = h.send('default/configmap/a-cm', 'query', null);
+    const lateRepeat = h.send('default/configmap/a-cm', 'query', null);
+    const registration = h.send(`null/node/${nodeA}`, 'insert', edgeNode);
+    clock += 60_001;
+    release();
+    await h.worker.whenIdle();
+    assert.ok(!h.calls.some((c) => c.path.includes('/configmaps/')), 'the late query made no API call');
+    for (const m of [late, lateRepeat]) {
+      assert.ok(
+        !h.sent.some((s) => s.message.header.parent_msg_id === m.header.msg_id),
+        'the edge gave up on it: no reply',
+      );
+    }
+    assert.ok(
+      h.sent.some((s) => s.message.header.parent_msg_id === registration.header.msg_id),
+      'the late registration ran and was answered',
+    );
+    const results = h.outcomes.filter((o) => o.resourceType === 'configmap').map((o) => o.result);
+    assert.deepEqual(results, ['expired', 'expired']);
+  });
+
+  it('runs a query that waited just under the deadline', async () => {
+    let clock = 1_000_000;
+    const { gate, release } = gated();
+    const h = harness(() => gate.then(() => configMap), {
+      now: () => clock,
+      maxInFlight: 2,
+      reservedStatusSlots: 1,
+    });
+    h.send('default/secret/a-secret', 'query', null);
+    const query = h.send('default/configmap/a-cm', 'query', null);
+    clock += 59_999;
+    release();
+    await h.worker.whenIdle();
+    assert.ok(h.sent.some((s) => s.message.header.parent_msg_id === query.header.msg_id));
+  });
+});
+
 describe('UpstreamWorker fair admission (issue 12)', () => {
   const nodeB = 'edge-b' as NodeName;
   const lease = {
@@ -237,7 +317,8 @@ describe('UpstreamWorker fair admission (issue 12)', () => {
     );
     for (let i = 0; i < 100; i += 1) {
       h.send('default/podpatch/b-pod', 'patch', JSON.stringify({ status: { message: String(i) } }), nodeB);
-      h.send('default/configmap/b-cm', 'query', null, nodeB);
+      // Distinct names: repeats of one query would be coalesced into one waiting request.
+      h.send(`default/configmap/b-cm-${String(i)}`, 'query', null, nodeB);
     }
     const mine = [
       h.send(`kube-node-lease/lease/${nodeA}`, 'update', lease),

@@ -50,6 +50,7 @@ import type { Decision } from './decision.js';
 import { emissionToMessage } from './decision.js';
 import { EdgeControllerError } from '../errors/index.js';
 import { isOwnLease } from './admission.js';
+import { coalesceKeyOf, isPastReplyDeadline } from './coalescing.js';
 import { RefusalWarnings } from './refusal-warnings.js';
 import { RequestScheduler, laneOf } from './request-scheduler.js';
 import type { Lane } from './request-scheduler.js';
@@ -77,9 +78,20 @@ export interface UpstreamOutcome {
   readonly resourceType: UpstreamRequest['resourceType'];
   readonly operation: UpstreamRequest['operation'];
   readonly lane: Lane;
-  /** `coalesced`: a newer report for the same object took this one's place and its result was shared. */
+  /**
+   * `coalesced`: a newer copy of the request took this one's place and its result was shared.
+   * `expired`: a read that waited past `replyDeadlineMs`, given up unrun and unanswered (coalescing.ts).
+   */
   readonly result:
-    'ok' | 'coalesced' | 'api-error' | 'forbid' | 'invalid' | 'queue-full' | 'stopped' | 'internal-error';
+    | 'ok'
+    | 'coalesced'
+    | 'expired'
+    | 'api-error'
+    | 'forbid'
+    | 'invalid'
+    | 'queue-full'
+    | 'stopped'
+    | 'internal-error';
   /** The forbid or invalid reason, or the API failure's reason. */
   readonly reason?: string;
   /** From receipt to the end of this outcome, ms. */
@@ -138,6 +150,12 @@ export interface UpstreamWorkerOptions {
    * Default none (no budget).
    */
   readonly memory?: UpstreamMemory;
+  /**
+   * A read (`query`) still waiting this many ms after it arrived is given up unrun, unanswered: the edge
+   * stopped waiting for it (metaManager `remoteQueryTimeout`, 60 s) and drops a late reply, so its API
+   * call would be spent for nothing (coalescing.ts). Default 60000; 0 runs every read however late.
+   */
+  readonly replyDeadlineMs?: number;
   /** Called once per outcome (metrics). Must not throw. */
   readonly onOutcome?: (outcome: UpstreamOutcome) => void;
 }
@@ -154,6 +172,7 @@ export const upstreamWorkerDefaults = Object.freeze({
   retries: 3,
   retryBaseDelayMs: 200,
   retryMaxDelayMs: 5000,
+  replyDeadlineMs: 60_000,
 });
 
 /**
@@ -179,25 +198,6 @@ interface Job {
   readonly followers: Job[];
   /** The bytes held in the hub's budget for this request, released when it is answered. */
   reservation?: MemoryReservation | undefined;
-}
-
-/**
- * Status writes that carry the whole state (a lease `update` is the full Lease; legacy `podstatus` and
- * `nodestatus` carry the whole status), so the newest makes the older ones moot: a node's backlog after a
- * reconnect costs one write per object, not one per report (#3567, #5557). `podpatch`/`nodepatch` are NOT
- * coalesced: the edge computes each as a diff from its last known status, so dropping one could lose a
- * change; the edge waits for each reply before it sends the next for the same object anyway. The node's
- * own Lease is coalesced per operation (a query answers a query, an insert an insert): it is always
- * admitted, and this keeps its waiting requests to one per operation.
- */
-function coalesceKeyOf(request: UpstreamRequest, isOwnLeaseRequest: boolean): string | undefined {
-  if (isOwnLeaseRequest) return `${request.operation}\0${request.resource}`;
-  if (request.operation !== 'update' || request.name === undefined) return undefined;
-  return request.resourceType === 'lease' ||
-    request.resourceType === 'podstatus' ||
-    request.resourceType === 'nodestatus'
-    ? `update\0${request.resource}`
-    : undefined;
 }
 
 /** About the bytes a waiting request holds: its content as text and its header strings. Never throws. */
@@ -267,6 +267,7 @@ export class UpstreamWorker implements UpstreamSink {
       this.#report(job, 'stopped', 'node-disconnected');
       release(job);
     }
+    this.#pump(); // wakes whenIdle() waiters if that emptied the queues
   }
 
   handle(node: NodeName, message: Message, request: UpstreamRequest, info?: UpstreamRequestInfo): void {
@@ -348,17 +349,24 @@ export class UpstreamWorker implements UpstreamSink {
 
   #pump(): void {
     for (let job = this.#scheduler.next(); job !== undefined; job = this.#scheduler.next()) {
+      if (isPastReplyDeadline(job.request, job.receivedAt, this.#o.now(), this.#o.replyDeadlineMs)) {
+        // The newest copy is past the deadline, so are the older ones it replaced.
+        this.#report(job, 'expired', 'past-reply-deadline');
+        release(job);
+        this.#scheduler.finish(job);
+        continue;
+      }
       const running = job;
       void this.#run(running).finally(() => {
         release(running);
         this.#scheduler.finish(running);
         this.#pump();
-        if (this.#scheduler.isIdle) {
-          const waiters = this.#idleWaiters;
-          this.#idleWaiters = [];
-          for (const resolve of waiters) resolve();
-        }
       });
+    }
+    if (this.#scheduler.isIdle) {
+      const waiters = this.#idleWaiters;
+      this.#idleWaiters = [];
+      for (const resolve of waiters) resolve();
     }
   }
 
@@ -572,6 +580,7 @@ function validate(o: Resolved): void {
   integer('retries', 0);
   integer('retryBaseDelayMs', 0);
   integer('retryMaxDelayMs', 0);
+  integer('replyDeadlineMs', 0);
   if (o.reservedStatusSlots >= o.maxInFlight) {
     throw new EdgeControllerError(
       'EC_CONFIG_INVALID',
