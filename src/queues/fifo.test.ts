@@ -18,4 +18,19 @@ describe('Fifo', () => {
     assert.equal(fifo.length, 0);
     assert.equal(fifo.shift(), undefined);
   });
+
+  it('holds no consumed slots once emptied, so a queue of one value at a time stays small', () => {
+    const fifo = new Fifo<number>();
+    for (let i = 0; i < 2_000; i += 1) {
+      fifo.push(i);
+      assert.equal(fifo.shift(), i);
+      assert.equal(fifo.heldSlots, 0);
+    }
+    fifo.push(1);
+    fifo.push(2);
+    assert.equal(fifo.shift(), 1);
+    assert.equal(fifo.heldSlots, 2, 'a value still held keeps its slot and the consumed one before it');
+    assert.equal(fifo.shift(), 2);
+    assert.equal(fifo.heldSlots, 0);
+  });
 });

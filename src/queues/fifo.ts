@@ -14,6 +14,11 @@ export class Fifo<T> {
     return this.#items.length - this.#head;
   }
 
+  /** Slots held, consumed ones included (what the FIFO costs in memory, for tests). */
+  get heldSlots(): number {
+    return this.#items.length;
+  }
+
   push(value: T): void {
     this.#items.push(value);
   }
@@ -29,6 +34,13 @@ export class Fifo<T> {
     const value = this.#items[this.#head];
     this.#items[this.#head] = undefined;
     this.#head += 1;
+    // Emptied: start over. Without this a queue that holds one reply at a time (an idle node's lease
+    // replies) kept up to 1,024 consumed slots, 8 KiB per node, until the compaction below.
+    if (this.#head === this.#items.length) {
+      this.#items.length = 0;
+      this.#head = 0;
+      return value;
+    }
     // Compact once the consumed prefix dominates, so memory follows the live length.
     if (this.#head >= 1024 && this.#head * 2 >= this.#items.length) {
       this.#items = this.#items.slice(this.#head);
