@@ -21,7 +21,8 @@ export type BadFrameVerdict =
 export class SessionState {
   readonly #limits: SessionLimits;
   #keepaliveDeadline: number;
-  #badFrames: number[] = [];
+  /** Times of recent malformed frames; none until the first (nearly every session has none). */
+  #badFrames: number[] | undefined;
 
   constructor(limits: SessionLimits, now: number) {
     this.#limits = limits;
@@ -45,10 +46,11 @@ export class SessionState {
   /** Records a malformed frame; disconnect once `maxBadFrames` fall within the window. */
   onBadFrame(now: number): BadFrameVerdict {
     const since = now - this.#limits.badFrameWindowMs;
-    this.#badFrames = this.#badFrames.filter((t) => t > since);
-    this.#badFrames.push(now);
-    return this.#badFrames.length >= this.#limits.maxBadFrames
-      ? { disconnect: true, count: this.#badFrames.length }
+    const badFrames = (this.#badFrames ?? []).filter((t) => t > since);
+    badFrames.push(now);
+    this.#badFrames = badFrames;
+    return badFrames.length >= this.#limits.maxBadFrames
+      ? { disconnect: true, count: badFrames.length }
       : { disconnect: false };
   }
 }

@@ -111,12 +111,12 @@ export class Session implements SendTarget {
       this.#frameCompleted();
       this.#onFrame(data);
     });
-    ctx.ws.on('ping', () => {
+    // One listener for both: every closure here is kept per connected node.
+    const controlFrame = (): void => {
       this.#frameCompleted();
-    });
-    ctx.ws.on('pong', () => {
-      this.#frameCompleted();
-    });
+    };
+    ctx.ws.on('ping', controlFrame);
+    ctx.ws.on('pong', controlFrame);
     // Registered after ws's own listener (set at upgrade), so a chunk that completes a frame is counted
     // after the reset: the count over-estimates the partial frame by at most one chunk, never under.
     ctx.socket.on('data', (chunk: Buffer) => {

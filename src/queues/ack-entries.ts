@@ -53,9 +53,11 @@ interface KeyState<P> {
  * - After an ACKed delete the object is forgotten (no tombstone): a later non-delete for it is accepted.
  */
 export class AckEntries<P> {
-  readonly #keys = new Map<string, KeyState<P>>();
+  // Both maps are created on first use and dropped once empty: most nodes' stores are empty most of the
+  // time (an idle node is sent nothing), and an empty Map still costs about 150 bytes per node.
+  #keys: Map<string, KeyState<P>> | undefined;
   /** Keys with a waiting version and nothing in flight, oldest first. */
-  readonly #sendable = new Map<string, KeyState<P>>();
+  #sendable: Map<string, KeyState<P>> | undefined;
   #pendingCount = 0;
   #trackedCount = 0;
 
@@ -71,12 +73,12 @@ export class AckEntries<P> {
 
   /** Keys that {@link takeNext} could return now. */
   get sendableKeyCount(): number {
-    return this.#sendable.size;
+    return this.#sendable?.size ?? 0;
   }
 
   /** Offers a version; see {@link decideEnqueue} for the rules. */
   enqueue(item: AckItem<P>, now: number): EnqueueOutcome<P> {
-    const keyState = this.#keys.get(item.key);
+    const keyState = this.#keys?.get(item.key);
     const existing = keyState?.entries.get(item.uid);
     const decision = decideEnqueue(existing, item);
     switch (decision.kind) {
@@ -108,15 +110,17 @@ export class AckEntries<P> {
     } else {
       state.pending.set(item.uid, entry);
     }
-    if (state.inFlight === undefined) this.#sendable.set(state.key, state);
+    if (state.inFlight === undefined) this.#markSendable(state);
     return { kind: 'queued' };
   }
 
   /** Takes the head object of the oldest sendable key and marks its waiting version in flight. */
   takeNext(): Taken<P> | undefined {
-    const state = first(this.#sendable);
-    if (state === undefined) return undefined;
-    this.#sendable.delete(state.key);
+    const sendable = this.#sendable;
+    const state = sendable === undefined ? undefined : first(sendable);
+    if (sendable === undefined || state === undefined) return undefined;
+    sendable.delete(state.key);
+    if (sendable.size === 0) this.#sendable = undefined;
     const entry = first(state.pending);
     if (entry === undefined)
       throw new Error(`queues invariant: sendable key ${state.key} has nothing waiting`);
@@ -161,8 +165,8 @@ export class AckEntries<P> {
       if (entry.ackedRv === undefined || version.rv > entry.ackedRv) entry.ackedRv = version.rv;
     }
     if (entry.ackedRv === undefined) this.#forgetIfIdle(state, entry);
-    if (state.pending.size > 0) this.#sendable.set(state.key, state);
-    else if (state.entries.size === 0) this.#keys.delete(state.key);
+    if (state.pending.size > 0) this.#markSendable(state);
+    else if (state.entries.size === 0) this.#forgetKey(state.key);
   }
 
   /**
@@ -171,25 +175,25 @@ export class AckEntries<P> {
    * O(objects remembered).
    */
   forgetAcked(): void {
-    for (const state of this.#keys.values()) {
+    for (const state of this.#keys?.values() ?? []) {
       for (const entry of state.entries.values()) {
         entry.ackedRv = undefined;
         this.#forgetIfIdle(state, entry);
       }
-      if (state.entries.size === 0) this.#keys.delete(state.key);
+      if (state.entries.size === 0) this.#forgetKey(state.key);
     }
   }
 
   /** Forgets everything. */
   clear(): void {
-    this.#keys.clear();
-    this.#sendable.clear();
+    this.#keys = undefined;
+    this.#sendable = undefined;
     this.#pendingCount = 0;
     this.#trackedCount = 0;
   }
 
   #inFlightEntry(key: string, uid: string): [KeyState<P>, Entry<P>, Version<P>] {
-    const state = this.#keys.get(key);
+    const state = this.#keys?.get(key);
     const entry = state?.entries.get(uid);
     const version = entry?.inFlight;
     if (state === undefined || entry === undefined || version === undefined || state.inFlight !== entry) {
@@ -218,8 +222,17 @@ export class AckEntries<P> {
 
   #addKey(key: string): KeyState<P> {
     const state: KeyState<P> = { key, entries: new Map(), pending: new Map(), inFlight: undefined };
-    this.#keys.set(key, state);
+    (this.#keys ??= new Map()).set(key, state);
     return state;
+  }
+
+  #forgetKey(key: string): void {
+    this.#keys?.delete(key);
+    if (this.#keys?.size === 0) this.#keys = undefined;
+  }
+
+  #markSendable(state: KeyState<P>): void {
+    (this.#sendable ??= new Map()).set(state.key, state);
   }
 
   #addEntry(state: KeyState<P>, uid: string): Entry<P> {

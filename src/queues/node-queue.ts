@@ -141,8 +141,11 @@ export class NodeQueue<P> {
   readonly #noAck = new Fifo<NoAckEntry<P>>();
   /** Ids whose ACK may still come though nothing waits for it (replies, resent and retired deliveries). */
   readonly #recognized: RecentIds;
-  /** Un-ACKed deliveries by id, in the order they were created. */
-  readonly #inFlight = new Map<string, InFlight<P>>();
+  /**
+   * Un-ACKed deliveries by id, in the order they were created. Created on the first send and dropped once
+   * empty: an idle node has nothing in flight, and an empty Map still costs about 150 bytes per node.
+   */
+  #inFlight: Map<string, InFlight<P>> | undefined;
   readonly #timers = new DeadlineHeap<InFlight<P>>();
   /** Deliveries moved back by onDisconnect, in the order they were created. */
   #awaitingReconnect: InFlight<P>[] = [];
@@ -271,7 +274,7 @@ export class NodeQueue<P> {
     }
     while (
       deliveries.length < maxDeliveries &&
-      this.#inFlight.size < this.#options.windowSize &&
+      this.#inFlightCount < this.#options.windowSize &&
       this.#entries.sendableKeyCount > 0
     ) {
       // The id first: if newId misbehaves and throws, nothing has been taken.
@@ -291,7 +294,7 @@ export class NodeQueue<P> {
     if (this.#awaitingReconnect.length > 0) return true;
     const due = this.#timers.peek();
     if (due !== undefined && due.deadline <= now) return true;
-    return this.#inFlight.size < this.#options.windowSize && this.#entries.sendableKeyCount > 0;
+    return this.#inFlightCount < this.#options.windowSize && this.#entries.sendableKeyCount > 0;
   }
 
   /**
@@ -301,7 +304,7 @@ export class NodeQueue<P> {
    * `unknown`. Neither is thrown.
    */
   ack(deliveryId: string, now: number): AckOutcome<P> {
-    const delivery = this.#inFlight.get(deliveryId);
+    const delivery = this.#inFlight?.get(deliveryId);
     if (delivery === undefined) {
       if (this.#recognized.take(deliveryId, now)) {
         this.#counters.recognizedAcksTotal += 1;
@@ -341,7 +344,7 @@ export class NodeQueue<P> {
    */
   onDisconnect(): DisconnectOutcome {
     this.#timers.clear();
-    this.#awaitingReconnect = [...this.#inFlight.values()];
+    this.#awaitingReconnect = [...(this.#inFlight?.values() ?? [])];
     return { requeued: this.#awaitingReconnect.length };
   }
 
@@ -349,7 +352,7 @@ export class NodeQueue<P> {
   stats(): QueueStats {
     return {
       pendingAck: this.#entries.pendingCount,
-      inFlight: this.#inFlight.size,
+      inFlight: this.#inFlightCount,
       awaitingReconnect: this.#awaitingReconnect.length,
       pendingNoAck: this.#noAck.length,
       sendableKeys: this.#entries.sendableKeyCount,
@@ -372,10 +375,14 @@ export class NodeQueue<P> {
     this.#entries.clear();
     this.#noAck.clear();
     this.#noAckBytes = 0;
-    this.#inFlight.clear();
+    this.#inFlight = undefined;
     this.#timers.clear();
     this.#awaitingReconnect = [];
     this.#recognized.clear();
+  }
+
+  get #inFlightCount(): number {
+    return this.#inFlight?.size ?? 0;
   }
 
   #pushNoAck(entry: NoAckEntry<P>): NoAckOutcome<P> {
@@ -471,14 +478,15 @@ export class NodeQueue<P> {
       seq: this.#seq++,
       heapIndex: -1,
     };
-    this.#inFlight.set(id, delivery);
+    (this.#inFlight ??= new Map()).set(id, delivery);
     this.#timers.push(delivery);
     this.#counters.sentTotal += 1;
     deliveries.push({ kind: 'ack', id, item: version.item, reason, resends: 0 });
   }
 
   #forget(delivery: InFlight<P>): void {
-    this.#inFlight.delete(delivery.id);
+    this.#inFlight?.delete(delivery.id);
+    if (this.#inFlight?.size === 0) this.#inFlight = undefined;
     this.#timers.remove(delivery);
     this.#unqueueReconnect(delivery);
   }
@@ -495,7 +503,7 @@ export class NodeQueue<P> {
 
   #uniqueId(): string {
     const id = this.#options.newId();
-    if (this.#inFlight.has(id)) {
+    if (this.#inFlight?.has(id) === true) {
       throw new EdgeControllerError(
         'EC_CONFIG_INVALID',
         `queue option newId returned ${JSON.stringify(id)}, the id of an un-ACKed delivery; pass a generator of unique ids such as crypto.randomUUID`,

@@ -27,7 +27,11 @@ export interface RecentIdsLimits {
  */
 export class RecentIds {
   readonly #limits: RecentIdsLimits;
-  readonly #rememberedAt = new Map<string, number>();
+  /**
+   * Created on the first id and dropped once empty: an idle node's edge ACKs its few replies at once, so
+   * most of the time this holds nothing, and an empty Map still costs about 150 bytes per node.
+   */
+  #rememberedAt: Map<string, number> | undefined;
 
   /** `limits` must already be valid (queue-options.ts validates them). */
   constructor(limits: RecentIdsLimits) {
@@ -36,38 +40,48 @@ export class RecentIds {
 
   /** Ids held now (expired ones may still count until the next call with a later `now`). */
   get size(): number {
-    return this.#rememberedAt.size;
+    return this.#rememberedAt?.size ?? 0;
   }
 
   /** Remembers `id` as of `now`, forgetting the oldest ids beyond `maxIds`. */
   remember(id: string, now: number): void {
     this.#expire(now);
-    this.#rememberedAt.delete(id);
-    this.#rememberedAt.set(id, now);
-    while (this.#rememberedAt.size > this.#limits.maxIds) this.#forgetOldest();
+    const rememberedAt = (this.#rememberedAt ??= new Map<string, number>());
+    rememberedAt.delete(id);
+    rememberedAt.set(id, now);
+    while (rememberedAt.size > this.#limits.maxIds) this.#forgetOldest(rememberedAt);
   }
 
   /** Whether `id` is held (not expired at `now`); forgets it either way. */
   take(id: string, now: number): boolean {
     this.#expire(now);
-    return this.#rememberedAt.delete(id);
+    const found = this.#rememberedAt?.delete(id) ?? false;
+    this.#dropIfEmpty();
+    return found;
   }
 
   clear(): void {
-    this.#rememberedAt.clear();
+    this.#rememberedAt = undefined;
   }
 
   #expire(now: number): void {
-    for (const [id, at] of this.#rememberedAt) {
+    const rememberedAt = this.#rememberedAt;
+    if (rememberedAt === undefined) return;
+    for (const [id, at] of rememberedAt) {
       if (at + this.#limits.ttlMs > now) return;
-      this.#rememberedAt.delete(id);
+      rememberedAt.delete(id);
+    }
+    this.#dropIfEmpty();
+  }
+
+  #forgetOldest(rememberedAt: Map<string, number>): void {
+    for (const id of rememberedAt.keys()) {
+      rememberedAt.delete(id);
+      return;
     }
   }
 
-  #forgetOldest(): void {
-    for (const id of this.#rememberedAt.keys()) {
-      this.#rememberedAt.delete(id);
-      return;
-    }
+  #dropIfEmpty(): void {
+    if (this.#rememberedAt?.size === 0) this.#rememberedAt = undefined;
   }
 }
