@@ -16,6 +16,7 @@
  *   node --import tsx bench/fleet/memory/idle-node-memory.bench.ts [--nodes 1000] [--ramp 100] \
  *     [--sample-seconds 60] [--baseline-seconds 30] [--controller-entry source|dist] \
  *     [--controller-node-options "--max-semi-space-size=16"] [--controller-env MALLOC_ARENA_MAX=2] \
+ *     [--controller-exec-argv "--semi-space-growth-factor=1"] [--skip-floor] \
  *     [--heap-snapshots <dir>] [--name idle-node-memory]
  *
  * Writes bench/results/idle-node-memory.json (1,000 nodes) or idle-node-memory-<N>.json, and a summary.
@@ -53,6 +54,13 @@ export interface IdleNodeMemoryOptions {
   readonly statusPeriodSeconds?: number;
   /** Extra `NODE_OPTIONS` of the controller process only, e.g. `--max-semi-space-size=4`. */
   readonly controllerNodeOptions?: string;
+  /**
+   * Extra Node/V8 flags on the controller's command line, before the script: for V8 flags that Node refuses
+   * in `NODE_OPTIONS` (e.g. `--semi-space-growth-factor=1`).
+   */
+  readonly controllerExecArgv?: readonly string[];
+  /** Measure the controller only (no floor server): quicker, for comparing controller variants. */
+  readonly skipFloor?: boolean;
   /** Run the controller from `dist/` (as deployed) or from source through tsx (default). */
   readonly controllerEntry?: 'source' | 'dist';
   /** Extra environment of the controller process only, e.g. `{ MALLOC_ARENA_MAX: '2' }`. */
@@ -126,6 +134,7 @@ export async function runIdleNodeMemory(options: IdleNodeMemoryOptions = {}): Pr
   const controller = await startControllerProcess(cluster.kubeconfigPath, {
     args: [`--node-limit=${String(Math.max(nodes, 10))}`],
     entry: options.controllerEntry ?? 'source',
+    execArgv: options.controllerExecArgv ?? [],
     env: { NODE_OPTIONS: controllerNodeOptions, ...options.controllerEnv },
   });
   let sim: Simulator | undefined;
@@ -190,6 +199,8 @@ export async function runIdleNodeMemory(options: IdleNodeMemoryOptions = {}): Pr
     log(
       `ours: ${String(nodes)} connected in ${connectSeconds.toFixed(1)} s; RSS median of ${String(sampleSeconds)} s`,
     );
+    // prom-client resets its event-loop delay histogram on each scrape: this one starts the window.
+    await scrapeMemory(metricsUrl);
     const oursN = await medianRss(pid, sampleSeconds);
     clearInterval(guard);
     notRunaway();
@@ -212,26 +223,30 @@ export async function runIdleNodeMemory(options: IdleNodeMemoryOptions = {}): Pr
       writeFile(join(work, 'cert.pem'), tls.certPem),
       writeFile(join(work, 'key.pem'), tls.keyPem),
     ]);
-    const floor = await startFloor(work);
-    floorProcess = floor.process;
-    const floorPid = floor.process.pid ?? 0;
-    await delay(5_000);
-    log(`floor: RSS before any connection (median of ${String(baselineSeconds)} s)`);
-    const floorZero = await medianRss(floorPid, baselineSeconds);
-    const f0 = performance.now();
-    for (const [i, identity] of identities.entries()) {
-      const wait = f0 + (i * 1000) / ramp - performance.now();
-      if (wait >= 1) await delay(wait);
-      const edge = new EdgeClient({
-        server: `127.0.0.1:${String(floor.port)}`,
-        identity,
-        keepReceived: false,
-      });
-      floorEdges.push(edge);
-      await edge.connect();
+    let floorZero: Sampled = { median: NaN, peak: NaN, cpuSeconds: NaN };
+    let floorN: Sampled = floorZero;
+    if (options.skipFloor !== true) {
+      const floor = await startFloor(work);
+      floorProcess = floor.process;
+      const floorPid = floor.process.pid ?? 0;
+      await delay(5_000);
+      log(`floor: RSS before any connection (median of ${String(baselineSeconds)} s)`);
+      floorZero = await medianRss(floorPid, baselineSeconds);
+      const f0 = performance.now();
+      for (const [i, identity] of identities.entries()) {
+        const wait = f0 + (i * 1000) / ramp - performance.now();
+        if (wait >= 1) await delay(wait);
+        const edge = new EdgeClient({
+          server: `127.0.0.1:${String(floor.port)}`,
+          identity,
+          keepReceived: false,
+        });
+        floorEdges.push(edge);
+        await edge.connect();
+      }
+      log(`floor: ${String(identities.length)} connected; RSS median of ${String(sampleSeconds)} s`);
+      floorN = await medianRss(floorPid, sampleSeconds);
     }
-    log(`floor: ${String(identities.length)} connected; RSS median of ${String(sampleSeconds)} s`);
-    const floorN = await medianRss(floorPid, sampleSeconds);
 
     const memory = (zero: Sampled, atN: Sampled, count: number): ServerMemory => ({
       rssAtZeroBytes: zero.median,
@@ -275,6 +290,8 @@ export async function runIdleNodeMemory(options: IdleNodeMemoryOptions = {}): Pr
           rssAtNMiB: mib(oursMemory.rssAtNBytes),
           peakRssMiB: mib(oursMemory.peakRssBytes),
           cpuSecondsInWindow: oursN.cpuSeconds,
+          eventLoopDelayP99MsInWindow: Math.round(metricsN.loopP99 * 1e4) / 10,
+          eventLoopDelayMaxMsInWindow: Math.round(metricsN.loopMax * 1e4) / 10,
           heapUsedPerNodeKiB: kib((metricsN.heapUsed - metricsZero.heapUsed) / nodes),
           externalPerNodeKiB: kib((metricsN.external - metricsZero.external) / nodes),
           heapUsedAtZeroMiB: mib(metricsZero.heapUsed),
@@ -303,6 +320,8 @@ export async function runIdleNodeMemory(options: IdleNodeMemoryOptions = {}): Pr
         baselineSeconds,
         forcedGc: false,
         controllerNodeOptions: options.controllerNodeOptions ?? '',
+        controllerExecArgv: (options.controllerExecArgv ?? []).join(' '),
+        floor: options.skipFloor !== true,
         controllerEntry: options.controllerEntry ?? 'source',
         controllerEnv: Object.entries(options.controllerEnv ?? {})
           .map(([k, v]) => `${k}=${v}`)
@@ -363,8 +382,17 @@ async function rssOf(pid: number): Promise<number> {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) * 1024;
 }
 
-/** Heap used and external memory from the controller's default process metrics. */
-async function scrapeMemory(url: string): Promise<{ heapUsed: number; heapTotal: number; external: number }> {
+/**
+ * Heap used and external memory from the controller's default process metrics, and the event-loop delay
+ * (p99 and max, in s) since the previous scrape.
+ */
+async function scrapeMemory(url: string): Promise<{
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  loopP99: number;
+  loopMax: number;
+}> {
   const text = await (await fetch(url)).text();
   const value = (name: string): number =>
     Number(new RegExp(`^edgecontroller_${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
@@ -372,6 +400,8 @@ async function scrapeMemory(url: string): Promise<{ heapUsed: number; heapTotal:
     heapUsed: value('nodejs_heap_size_used_bytes'),
     heapTotal: value('nodejs_heap_size_total_bytes'),
     external: value('nodejs_external_memory_bytes'),
+    loopP99: value('nodejs_eventloop_lag_p99_seconds'),
+    loopMax: value('nodejs_eventloop_lag_max_seconds'),
   };
 }
 
@@ -467,6 +497,8 @@ async function main(): Promise<void> {
       'lease-period-seconds': { type: 'string', default: '60' },
       'status-period-seconds': { type: 'string', default: '120' },
       'controller-node-options': { type: 'string' },
+      'controller-exec-argv': { type: 'string' },
+      'skip-floor': { type: 'boolean', default: false },
       'controller-env': { type: 'string', multiple: true },
       'controller-entry': { type: 'string', default: 'source' },
       'heap-snapshots': { type: 'string' },
@@ -483,6 +515,10 @@ async function main(): Promise<void> {
     ...(values['controller-node-options'] !== undefined
       ? { controllerNodeOptions: values['controller-node-options'] }
       : {}),
+    ...(values['controller-exec-argv'] !== undefined
+      ? { controllerExecArgv: values['controller-exec-argv'].split(' ').filter((a) => a !== '') }
+      : {}),
+    skipFloor: values['skip-floor'],
     controllerEntry: values['controller-entry'] === 'dist' ? 'dist' : 'source',
     ...(values['controller-env'] !== undefined
       ? {
