@@ -580,6 +580,9 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
     onHandshakeRefused: (reason) => {
       metrics.hub.handshakesRefused.inc({ server: 'certs', reason });
     },
+    onBusy: (reason) => {
+      metrics.hub.certsBusyRefusals.inc({ reason });
+    },
     onIssuance: (outcome) => {
       metrics.hub.certificateIssuances.inc({
         method: outcome.method,

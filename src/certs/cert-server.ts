@@ -11,21 +11,25 @@
  * TLS asks for, but does not require, a client certificate; issuance.ts verifies it against the CA.
  * Bodies are capped while being read and never buffered past the cap; header, request, keep-alive and
  * handshake timeouts keep slow clients from holding sockets, and at most `maxPendingHandshakes` connections
- * may be in their TLS handshake at once (handshake-guard.ts). Tokens, keys and bodies are never logged.
+ * may be in their TLS handshake at once; more wait, unread, in the guard's queue (handshake-guard-worker.ts).
+ * Issuances run `maxConcurrentIssuances` at a time, first come first served; a request that would wait
+ * too long is answered 503 with a Retry-After (issuance-gate-worker.ts), so a flood of joins is paced or
+ * refused in words, never reset. Tokens, keys and bodies are never logged.
  * @module
  */
 import { createServer } from 'node:https';
 import type { Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import type { CertificateAuthority } from './ca.js';
 import { isValidNodeName } from './edge-identity.js';
 import { TerminalError } from '../errors/index.js';
+import type { BusyRefusal } from './busy-retry.js';
 import { HandshakeGuard } from './handshake-guard-worker.js';
 import type { HandshakeRefusal } from './handshake-guard-worker.js';
+import { IssuanceGate } from './issuance-gate-worker.js';
 import { WarnLimiter } from '../warnings/index.js';
 import { CertsError } from './errors.js';
 import { issuanceDefaults, issueEdgeCertificate, statusForRejection } from './issuance.js';
@@ -42,8 +46,22 @@ export const certServerDefaults = Object.freeze({
   maxBodyBytes: 1024 * 1024,
   /** A TLS handshake must finish within this. */
   handshakeTimeoutMs: 10_000,
-  /** Most connections in their TLS handshake at once; more are closed at accept. */
+  /** Most connections in their TLS handshake at once; more wait unread in the guard's queue. */
   maxPendingHandshakes: 1_000,
+  /** Most connections waiting (unread) for a handshake slot; more are closed at accept, counted and logged. */
+  maxQueuedHandshakes: 4_000,
+  /** Kernel accept queue (capped by net.core.somaxconn); Node's default of 511 overflowed in join bursts. */
+  listenBacklog: 4_096,
+  /** Issuances (CSR and token checks, signing) running at once. */
+  maxConcurrentIssuances: 4,
+  /**
+   * `/edge.crt` requests waiting for an issuance slot; one more is answered 503 at once. Each holds
+   * little (its CSR, about 500 bytes, and its socket); at 500, a 1,000-join burst the server would have
+   * served within 24 s was two-thirds refused and took 63 s.
+   */
+  maxQueuedIssuances: 2_000,
+  /** A request still waiting for an issuance slot after this long is answered 503, ms (below an edge's 30 s). */
+  maxIssuanceWaitMs: 20_000,
   /** Request headers must arrive within this. */
   headersTimeoutMs: 10_000,
   /** The whole request (headers and body) must arrive within this. */
@@ -84,6 +102,8 @@ export interface CertServerOptions {
   readonly onIssuance?: (outcome: IssuanceOutcome) => void;
   /** Called once per connection closed before its handshake finished, or refused at accept. Must not throw. */
   readonly onHandshakeRefused?: (reason: HandshakeRefusal) => void;
+  /** Called once per `/edge.crt` request answered 503 because the server is busy. Must not throw. */
+  readonly onBusy?: (reason: BusyRefusal) => void;
   /** Component logger; default silent. */
   readonly logger?: Logger;
   /** Wall clock for token expiry, certificate validity and issuance; default `() => new Date()`. */
@@ -94,6 +114,11 @@ export interface CertServerOptions {
   readonly maxBodyBytes?: number;
   readonly handshakeTimeoutMs?: number;
   readonly maxPendingHandshakes?: number;
+  readonly maxQueuedHandshakes?: number;
+  readonly listenBacklog?: number;
+  readonly maxConcurrentIssuances?: number;
+  readonly maxQueuedIssuances?: number;
+  readonly maxIssuanceWaitMs?: number;
   readonly headersTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
   readonly keepAliveTimeoutMs?: number;
@@ -106,8 +131,8 @@ export interface CertServerOptions {
   readonly allowLegacyEdgeCert?: boolean;
 }
 
-type ResolvedOptions = Required<Omit<CertServerOptions, 'onIssuance' | 'onHandshakeRefused'>> &
-  Pick<CertServerOptions, 'onIssuance' | 'onHandshakeRefused'>;
+type ResolvedOptions = Required<Omit<CertServerOptions, 'onIssuance' | 'onHandshakeRefused' | 'onBusy'>> &
+  Pick<CertServerOptions, 'onIssuance' | 'onHandshakeRefused' | 'onBusy'>;
 
 const textPlain = 'text/plain; charset=utf-8';
 
@@ -118,6 +143,7 @@ export class CertServer {
   #port = 0;
   #stopped: Promise<void> | undefined;
   readonly #warnings: WarnLimiter;
+  readonly #gate: IssuanceGate;
   #guard: HandshakeGuard | undefined;
 
   constructor(options: CertServerOptions) {
@@ -130,6 +156,11 @@ export class CertServer {
     validate(this.#opts);
     // Per rejection reason: a node retrying with a bad token must not flood the log.
     this.#warnings = new WarnLimiter({ intervalMs: this.#opts.rejectionWarnIntervalMs });
+    this.#gate = new IssuanceGate({
+      maxConcurrent: this.#opts.maxConcurrentIssuances,
+      maxQueued: this.#opts.maxQueuedIssuances,
+      maxWaitMs: this.#opts.maxIssuanceWaitMs,
+    });
   }
 
   /** The bound port once started (useful with `port: 0`); 0 before. */
@@ -167,39 +198,31 @@ export class CertServer {
     this.#guard = new HandshakeGuard({
       handshakeTimeoutMs: o.handshakeTimeoutMs,
       maxPending: o.maxPendingHandshakes,
+      maxQueued: o.maxQueuedHandshakes,
       onRefused: (reason) => {
-        o.onHandshakeRefused?.(reason);
+        this.#handshakeRefused(reason);
       },
     });
-    this.#guard.attach(server);
+    const guard = this.#guard;
     server.on('tlsClientError', (err) => {
       o.logger.debug({ err }, 'TLS handshake with a client failed');
     });
-    await new Promise<void>((resolve, reject) => {
-      const onError = (err: Error): void => {
-        reject(
-          new CertsError(
-            'EC_CERTS_LISTEN_FAILED',
-            `certificate server cannot listen on ${o.address}:${o.port}`,
-            {
-              cause: err,
-            },
-          ),
+    // The guard accepts for the server: connections over the handshake limit wait unread in its queue.
+    const address = await guard
+      .listen(server, { host: o.address, port: o.port, backlog: o.listenBacklog })
+      .catch((err: unknown) => {
+        this.#server = undefined;
+        guard.close();
+        throw new CertsError(
+          'EC_CERTS_LISTEN_FAILED',
+          `certificate server cannot listen on ${o.address}:${o.port}`,
+          { cause: err },
         );
-      };
-      server.once('error', onError);
-      server.listen({ host: o.address, port: o.port }, () => {
-        server.off('error', onError);
-        resolve();
       });
-    }).catch((err: unknown) => {
-      this.#server = undefined;
-      throw err;
-    });
     server.on('error', (err) => {
       o.logger.error({ err }, 'Certificate server failed'); // e.g. EMFILE on accept; it keeps serving
     });
-    this.#port = (server.address() as AddressInfo).port;
+    this.#port = address.port;
     o.logger.info({ address: o.address, port: this.#port }, 'Certificate server started');
     if (signal.aborted) await this.stop();
     else signal.addEventListener('abort', () => void this.stop(), { once: true });
@@ -210,6 +233,7 @@ export class CertServer {
     const server = this.#server;
     if (server === undefined) return;
     this.#guard?.close();
+    this.#gate.close();
     this.#stopped ??= new Promise<void>((resolve) => {
       server.close(() => {
         resolve();
@@ -270,16 +294,36 @@ export class CertServer {
       );
       return;
     }
-    const result = await issueEdgeCertificate(
-      { csrDer: body, nodeName: nodeHeader, authorization: header(req, 'authorization'), clientCertDer },
-      {
-        ca: o.ca,
-        now: o.clock(),
-        isNodeConnected: o.isNodeConnected,
-        edgeCertSigningDurationDays: o.edgeCertSigningDurationDays,
-        allowLegacyEdgeCert: o.allowLegacyEdgeCert,
-      },
-    );
+    const gone = new AbortController();
+    const onClose = (): void => {
+      gone.abort();
+    };
+    req.socket.once('close', onClose);
+    const admission = await this.#gate.acquire(gone.signal);
+    req.socket.off('close', onClose);
+    if (admission.kind === 'refused') {
+      this.#busy(admission.reason, admission.retryAfterSeconds);
+      if (!res.destroyed) {
+        res.setHeader('retry-after', String(admission.retryAfterSeconds));
+        send(res, 503, textPlain, 'certificate server busy; retry after the Retry-After seconds');
+      }
+      return;
+    }
+    let result: Awaited<ReturnType<typeof issueEdgeCertificate>>;
+    try {
+      result = await issueEdgeCertificate(
+        { csrDer: body, nodeName: nodeHeader, authorization: header(req, 'authorization'), clientCertDer },
+        {
+          ca: o.ca,
+          now: o.clock(),
+          isNodeConnected: o.isNodeConnected,
+          edgeCertSigningDurationDays: o.edgeCertSigningDurationDays,
+          allowLegacyEdgeCert: o.allowLegacyEdgeCert,
+        },
+      );
+    } finally {
+      admission.slot.release();
+    }
     if (result.kind === 'issued') {
       o.onIssuance?.({ result: 'issued', method: result.method, nodeName: result.nodeName });
       o.logger.info(
@@ -316,6 +360,43 @@ export class CertServer {
       req.once('end', clear);
       req.socket.once('close', clear);
     });
+  }
+
+  /** A connection the guard closed before its handshake: counted each time, logged at most once per interval. */
+  #handshakeRefused(reason: HandshakeRefusal): void {
+    const o = this.#opts;
+    o.onHandshakeRefused?.(reason);
+    // A timeout is a slow or silent client; a full queue or a wait past the timeout is our overload.
+    if (reason !== 'too_many_pending' && reason !== 'queue_timeout') return;
+    const warning = this.#warnings.admit(`handshake:${reason}`, o.clock().getTime());
+    if (!warning.admit) return;
+    o.logger.warn(
+      {
+        reason,
+        pending: this.#guard?.pending ?? 0,
+        queued: this.#guard?.queued ?? 0,
+        suppressed: warning.suppressed,
+      },
+      'Turned a connection away before its TLS handshake: too many connections waiting',
+    );
+  }
+
+  /** One 503 for a busy server: counted each time, logged at most once per interval. */
+  #busy(reason: BusyRefusal, retryAfterSeconds: number): void {
+    const o = this.#opts;
+    o.onBusy?.(reason);
+    const warning = this.#warnings.admit(`busy:${reason}`, o.clock().getTime());
+    if (!warning.admit) return;
+    o.logger.warn(
+      {
+        reason,
+        retryAfterSeconds,
+        running: this.#gate.running,
+        queued: this.#gate.queued,
+        suppressed: warning.suppressed,
+      },
+      'Edge certificate request refused: the certificate server is busy (503)',
+    );
   }
 
   #rejected(event: { method: IssuanceMethod; reason: RejectionReason; nodeName: string | undefined }): void {
@@ -377,8 +458,14 @@ function validate(o: ResolvedOptions): void {
   if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65_535)
     fail('port', 'use 0..65535 (0 picks a free port)');
   if (!Number.isInteger(o.maxBodyBytes) || o.maxBodyBytes < 1) fail('maxBodyBytes', 'use a positive integer');
-  if (!Number.isInteger(o.maxPendingHandshakes) || o.maxPendingHandshakes < 1)
-    fail('maxPendingHandshakes', 'use a positive integer');
+  for (const field of [
+    'maxPendingHandshakes',
+    'maxQueuedHandshakes',
+    'listenBacklog',
+    'maxConcurrentIssuances',
+    'maxQueuedIssuances',
+  ] as const)
+    if (!Number.isInteger(o[field]) || o[field] < 1) fail(field, 'use a positive integer');
   for (const field of [
     'handshakeTimeoutMs',
     'headersTimeoutMs',
@@ -386,6 +473,7 @@ function validate(o: ResolvedOptions): void {
     'keepAliveTimeoutMs',
     'connectionsCheckingIntervalMs',
     'discardTimeoutMs',
+    'maxIssuanceWaitMs',
   ] as const)
     if (!(o[field] > 0)) fail(field, 'use a positive number of milliseconds');
   if (o.headersTimeoutMs > o.requestTimeoutMs) fail('headersTimeoutMs', 'must not exceed requestTimeoutMs');

@@ -2,18 +2,32 @@
  * Connection hygiene for the two TLS ports (the hub's WebSocket port and the certificate server), issue
  * 12 item 5: a connection must finish its TLS handshake within a timeout and, where the server says so,
  * have its first request (the WebSocket upgrade) handled within another; at most `maxPending` connections
- * may be in either phase at once, and more are closed at accept. Without it, 2,200 idle handshakes held
- * the hub port for about 120 s (Node's default `handshakeTimeout`) with no bound on how many.
+ * may be in either phase at once. Without it, 2,200 idle handshakes held the hub port for about 120 s
+ * (Node's default `handshakeTimeout`) with no bound on how many.
+ *
+ * What happens to connections beyond `maxPending` depends on how the guard is used:
+ * - {@link HandshakeGuard.listen} (the certificate server): the guard accepts on its own listener with
+ *   `pauseOnConnect`, so a connection over the limit waits in a queue with its ClientHello unread (it costs
+ *   no handshake), and is handed to the TLS server when a slot frees. Only a connection that finds the
+ *   queue full, or waits in it past the handshake timeout, is turned away: its bytes are read and the
+ *   socket ended, so the client gets a close, not a reset. Closing at accept instead (as `attach` does)
+ *   destroys a socket with the ClientHello unread, which the kernel answers with a RST: a burst of 2,000
+ *   joins at once got 804-1,000 `ECONNRESET`s that way, logged nowhere.
+ * - {@link HandshakeGuard.attach} (the hub): more are closed at accept.
  *
  * Shell: it owns timers and sockets. Used by the certificate server and by the hub (hub → certs is an
  * allowed dependency; certs must not import hub).
  * @module
  */
-import type { Socket } from 'node:net';
+import { createServer as createNetServer } from 'node:net';
+import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import type { Server as TlsServer, TLSSocket } from 'node:tls';
 
-/** Why a connection was closed by the guard. */
-export type HandshakeRefusal = 'handshake_timeout' | 'upgrade_timeout' | 'too_many_pending';
+/**
+ * Why a connection was closed by the guard: its handshake or upgrade took too long, it found the queue
+ * full (or, with `attach`, too many pending), or it waited in the queue past the handshake timeout.
+ */
+export type HandshakeRefusal = 'handshake_timeout' | 'upgrade_timeout' | 'too_many_pending' | 'queue_timeout';
 
 /** Options of {@link HandshakeGuard}. */
 export interface HandshakeGuardOptions {
@@ -26,6 +40,8 @@ export interface HandshakeGuardOptions {
   readonly upgradeTimeoutMs?: number;
   /** Most connections in their handshake or upgrade at once. */
   readonly maxPending: number;
+  /** With {@link HandshakeGuard.listen}: most connections waiting for a slot; default `4 × maxPending`. */
+  readonly maxQueued?: number;
   /** Called once per connection the guard closed. Must not throw. */
   readonly onRefused: (reason: HandshakeRefusal) => void;
 }
@@ -35,6 +51,22 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
+interface Queued {
+  readonly socket: Socket;
+  readonly timer: NodeJS.Timeout;
+}
+
+/** Where {@link HandshakeGuard.listen} binds. */
+export interface GuardListenOptions {
+  readonly host: string;
+  readonly port: number;
+  /** Kernel accept queue length (capped by `net.core.somaxconn`). */
+  readonly backlog: number;
+}
+
+/** After turning a connection away, how long its client has to take the close before it is destroyed. */
+const turnAwayGraceMs = 2_000;
+
 /**
  * One guard per server. Connections are matched between the raw socket (`connection`) and the TLS socket
  * (`secureConnection`) by their remote address and port, which are unique among a listener's open
@@ -43,9 +75,41 @@ interface Pending {
 export class HandshakeGuard {
   readonly #options: HandshakeGuardOptions;
   readonly #pending = new Map<string, Pending>();
+  readonly #queue: Queued[] = [];
+  #front: NetServer | undefined;
+  #tlsServer: TlsServer | undefined;
+  #isClosed = false;
 
   constructor(options: HandshakeGuardOptions) {
     this.#options = options;
+  }
+
+  /**
+   * Accepts connections for `server` (which must not listen itself) on `options`, queueing those over
+   * `maxPending` unread; resolves with the bound address. {@link close} stops it.
+   */
+  async listen(server: TlsServer, options: GuardListenOptions): Promise<AddressInfo> {
+    this.#tlsServer = server;
+    server.on('secureConnection', (socket: TLSSocket) => {
+      this.#onSecure(socket);
+    });
+    const front = createNetServer({ pauseOnConnect: true }, (socket) => {
+      this.#onAccepted(socket);
+    });
+    // Accept errors (EMFILE) are the TLS server's to report, as when it listened itself.
+    front.on('error', (err) => server.emit('error', err));
+    await new Promise<void>((resolve, reject) => {
+      front.once('error', reject);
+      front.listen({ host: options.host, port: options.port, backlog: options.backlog }, () => {
+        front.off('error', reject);
+        resolve();
+      });
+    });
+    this.#front = front;
+    // An HTTP server starts tracking its connections (header, request and keep-alive timeouts, and
+    // closeAllConnections) on 'listening'; it does not listen itself here, so it is told.
+    server.emit('listening');
+    return front.address() as AddressInfo;
   }
 
   /** Starts guarding `server`'s connections. Call before `listen`. */
@@ -64,7 +128,7 @@ export class HandshakeGuard {
     const entry = key === undefined ? undefined : this.#pending.get(key);
     if (key === undefined || entry === undefined) return;
     clearTimeout(entry.timer);
-    this.#pending.delete(key);
+    this.#release(key);
   }
 
   /** Connections in their handshake or upgrade now. */
@@ -72,20 +136,87 @@ export class HandshakeGuard {
     return this.#pending.size;
   }
 
-  /** Stops every timer (the server is closing; its own close destroys the sockets). */
-  close(): void {
-    for (const entry of this.#pending.values()) clearTimeout(entry.timer);
-    this.#pending.clear();
+  /** Connections waiting for a slot now (with {@link listen}). */
+  get queued(): number {
+    return this.#queue.length;
   }
 
+  /**
+   * Stops every timer and, with {@link listen}, stops accepting and destroys the queued connections (the
+   * server is closing; its own close destroys the others).
+   */
+  close(): void {
+    this.#isClosed = true;
+    for (const entry of this.#pending.values()) clearTimeout(entry.timer);
+    this.#pending.clear();
+    for (const queued of this.#queue.splice(0)) {
+      clearTimeout(queued.timer);
+      queued.socket.destroy();
+    }
+    this.#front?.close();
+  }
+
+  /** With {@link listen}: a new connection, paused. */
+  #onAccepted(socket: Socket): void {
+    if (this.#isClosed) {
+      socket.destroy();
+      return;
+    }
+    if (this.#pending.size < this.#options.maxPending && this.#queue.length === 0) {
+      this.#admit(socket);
+      return;
+    }
+    if (this.#queue.length >= (this.#options.maxQueued ?? 4 * this.#options.maxPending)) {
+      turnAway(socket);
+      this.#options.onRefused('too_many_pending');
+      return;
+    }
+    const queued: Queued = {
+      socket,
+      timer: setTimeout(() => {
+        const at = this.#queue.indexOf(queued);
+        if (at < 0) return;
+        this.#queue.splice(at, 1);
+        turnAway(socket);
+        this.#options.onRefused('queue_timeout');
+      }, this.#options.handshakeTimeoutMs),
+    };
+    queued.timer.unref();
+    this.#queue.push(queued);
+  }
+
+  /** Hands a connection to the TLS server, which starts its handshake. */
+  #admit(socket: Socket): void {
+    if (socket.destroyed) return;
+    this.#track(socket);
+    this.#tlsServer?.emit('connection', socket);
+  }
+
+  /** A slot freed: admit the longest-waiting connections. */
+  #admitQueued(): void {
+    while (this.#pending.size < this.#options.maxPending && !this.#isClosed) {
+      const next = this.#queue.shift();
+      if (next === undefined) return;
+      clearTimeout(next.timer);
+      this.#admit(next.socket);
+    }
+  }
+
+  /** With {@link attach}: a new connection, already handed to the TLS server. */
   #onConnection(socket: Socket): void {
-    const key = keyOf(socket);
-    if (key === undefined) return; // already gone
+    if (keyOf(socket) === undefined) return; // already gone
     if (this.#pending.size >= this.#options.maxPending) {
       socket.destroy();
       this.#options.onRefused('too_many_pending');
       return;
     }
+    this.#track(socket);
+  }
+
+  /** Times a connection's handshake and holds its slot until the handshake (or upgrade) is done. */
+  #track(socket: Socket): void {
+    const key = keyOf(socket);
+    if (key === undefined) return; // already gone
     const entry: Pending = {
       socket,
       timer: this.#timeout(key, socket, this.#options.handshakeTimeoutMs, 'handshake_timeout'),
@@ -94,8 +225,13 @@ export class HandshakeGuard {
     socket.once('close', () => {
       if (this.#pending.get(key) !== entry) return;
       clearTimeout(entry.timer);
-      this.#pending.delete(key);
+      this.#release(key);
     });
+  }
+
+  #release(key: string): void {
+    this.#pending.delete(key);
+    if (this.#queue.length > 0) this.#admitQueued();
   }
 
   #onSecure(socket: TLSSocket): void {
@@ -105,7 +241,7 @@ export class HandshakeGuard {
     clearTimeout(entry.timer);
     const upgradeTimeoutMs = this.#options.upgradeTimeoutMs;
     if (upgradeTimeoutMs === undefined) {
-      this.#pending.delete(key);
+      this.#release(key);
       return;
     }
     entry.timer = this.#timeout(key, socket, upgradeTimeoutMs, 'upgrade_timeout');
@@ -114,13 +250,30 @@ export class HandshakeGuard {
   #timeout(key: string, socket: Socket, ms: number, reason: HandshakeRefusal): NodeJS.Timeout {
     const timer = setTimeout(() => {
       if (!this.#pending.has(key)) return;
-      this.#pending.delete(key);
+      this.#release(key);
       socket.destroy();
       this.#options.onRefused(reason);
     }, ms);
     timer.unref();
     return timer;
   }
+}
+
+/**
+ * Closes a connection that was never handed to TLS without a reset: what the client sent is read and
+ * dropped, then the socket is ended (a FIN; closing with unread bytes would make the kernel send a RST),
+ * and destroyed if the client has not closed its side within a grace period.
+ */
+function turnAway(socket: Socket): void {
+  socket.on('error', () => undefined);
+  socket.on('data', () => undefined);
+  socket.resume();
+  socket.end();
+  const timer = setTimeout(() => socket.destroy(), turnAwayGraceMs);
+  timer.unref();
+  socket.once('close', () => {
+    clearTimeout(timer);
+  });
 }
 
 function keyOf(socket: Socket): string | undefined {

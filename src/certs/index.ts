@@ -17,7 +17,13 @@ export { CertServer, certServerDefaults } from './cert-server.js';
 export type { CertServerOptions, IssuanceOutcome } from './cert-server.js';
 export { checkEdgeCsr, createEdgeCsr } from './csr.js';
 export { HandshakeGuard } from './handshake-guard-worker.js';
-export type { HandshakeGuardOptions, HandshakeRefusal } from './handshake-guard-worker.js';
+export type {
+  GuardListenOptions,
+  HandshakeGuardOptions,
+  HandshakeRefusal,
+} from './handshake-guard-worker.js';
+export { retryAfterSeconds } from './busy-retry.js';
+export type { BusyRefusal } from './busy-retry.js';
 export type { CsrCheck, CsrRejection, EdgeCsr } from './csr.js';
 export {
   identifyEdgeCertificate,

@@ -38,6 +38,8 @@ export interface HubMetrics {
   readonly refusedMessages: Counter<'reason'>;
   /** Connections closed before their TLS handshake or upgrade finished, by server (hub, certs) and reason. */
   readonly handshakesRefused: Counter<'server' | 'reason'>;
+  /** `/edge.crt` requests answered 503 with a Retry-After because the certificate server was busy. */
+  readonly certsBusyRefusals: Counter<'reason'>;
   /** Tells the queue gauges where to read their values at scrape time (the hub calls it once). */
   readonly setQueueSource: (source: () => QueueTotals) => void;
   /** Tells the memory gauge where to read the hub's byte ledger at scrape time (the hub calls it once). */
@@ -194,8 +196,9 @@ export const metricLabelValues: Readonly<Record<string, Readonly<Record<string, 
     },
     edgecontroller_hub_handshakes_refused_total: {
       server: ['hub', 'certs'],
-      reason: ['handshake_timeout', 'upgrade_timeout', 'too_many_pending'],
+      reason: ['handshake_timeout', 'upgrade_timeout', 'too_many_pending', 'queue_timeout'],
     },
+    edgecontroller_certs_busy_refusals_total: { reason: ['queue_full', 'queue_timeout'] },
     edgecontroller_hub_memory_bytes: { kind: ['replies', 'partial_frames', 'upstream'] },
     edgecontroller_hub_dropped_deliveries_total: {
       reason: ['stale', 'superseded_by_delete', 'duplicate_delete', 'superseded', 'reply_expired', 'invalid'],
@@ -382,6 +385,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       name: 'edgecontroller_hub_handshakes_refused_total',
       help: 'Connections closed before their TLS handshake or WebSocket upgrade finished, by server and reason.',
       labelNames: ['server', 'reason'],
+      registers,
+    }),
+    certsBusyRefusals: new Counter({
+      name: 'edgecontroller_certs_busy_refusals_total',
+      help: 'Edge certificate requests answered 503 with a Retry-After because the certificate server was busy, by reason.',
+      labelNames: ['reason'],
       registers,
     }),
   };
