@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
 import { createSecureServer } from 'node:http2';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Http2SecureServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -61,5 +63,46 @@ describe('the API client connection pool', () => {
     await Promise.all([1, 2, 3].map(() => client.request({ method: 'GET', path: '/api' })));
     await client.request({ method: 'GET', path: '/api' });
     assert.deepEqual(seen, ['1.1', '1.1', '1.1', '1.1']);
+  });
+
+  it("keeps an idle connection past undici's 4 s default instead of a new TLS handshake per burst", async () => {
+    // Like kube-apiserver (Go): no Keep-Alive hint, idle connections kept (90 s there, forever here).
+    const now = new Date();
+    const ca = await createCertificateAuthority({ now });
+    const leaf = await signServerCertificate({ ca, now });
+    const plain = createHttpsServer(
+      { cert: leaf.certPem, key: leaf.keyPem, keepAliveTimeout: 0 },
+      (_, res) => {
+        res.setHeader('content-type', 'application/json');
+        res.end('{}');
+      },
+    );
+    const handshakes: TLSSocket[] = [];
+    plain.on('secureConnection', (socket: TLSSocket) => handshakes.push(socket));
+    plain.listen(0, '127.0.0.1');
+    await once(plain, 'listening');
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [
+        {
+          name: 'c',
+          server: `https://127.0.0.1:${String((plain.address() as AddressInfo).port)}`,
+          caData: Buffer.from(ca.certPem).toString('base64'),
+        },
+      ],
+      users: [{ name: 'u', token: 'not-logged' }],
+      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+      currentContext: 'x',
+    });
+    const client = new KubeClient(kc);
+    try {
+      await client.request({ method: 'GET', path: '/api' });
+      await delay(5_000); // longer than undici's default keep-alive timeout (4 s)
+      await client.request({ method: 'GET', path: '/api' });
+      assert.equal(handshakes.length, 1, 'both requests went over one TLS connection');
+    } finally {
+      for (const socket of handshakes) socket.destroy();
+      plain.close();
+    }
   });
 });
