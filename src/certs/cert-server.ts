@@ -46,10 +46,16 @@ export const certServerDefaults = Object.freeze({
   maxBodyBytes: 1024 * 1024,
   /** A TLS handshake must finish within this. */
   handshakeTimeoutMs: 10_000,
-  /** Most connections in their TLS handshake at once; more wait unread in the guard's queue. */
-  maxPendingHandshakes: 1_000,
+  /**
+   * Most connections in their TLS handshake at once; more wait unread in the guard's queue. Few, so that
+   * those admitted finish quickly: with 1,000 at once over 100 ms links on a loaded machine, every
+   * handshake advanced a little per turn and 193 of them passed the 10 s timeout.
+   */
+  maxPendingHandshakes: 128,
   /** Most connections waiting (unread) for a handshake slot; more are closed at accept, counted and logged. */
   maxQueuedHandshakes: 4_000,
+  /** A connection still waiting for a handshake slot after this long is closed, ms (below an edge's 30 s). */
+  handshakeQueueWaitMs: 20_000,
   /** Kernel accept queue (capped by net.core.somaxconn); Node's default of 511 overflowed in join bursts. */
   listenBacklog: 4_096,
   /** Issuances (CSR and token checks, signing) running at once. */
@@ -115,6 +121,7 @@ export interface CertServerOptions {
   readonly handshakeTimeoutMs?: number;
   readonly maxPendingHandshakes?: number;
   readonly maxQueuedHandshakes?: number;
+  readonly handshakeQueueWaitMs?: number;
   readonly listenBacklog?: number;
   readonly maxConcurrentIssuances?: number;
   readonly maxQueuedIssuances?: number;
@@ -199,6 +206,7 @@ export class CertServer {
       handshakeTimeoutMs: o.handshakeTimeoutMs,
       maxPending: o.maxPendingHandshakes,
       maxQueued: o.maxQueuedHandshakes,
+      maxQueueWaitMs: o.handshakeQueueWaitMs,
       onRefused: (reason) => {
         this.#handshakeRefused(reason);
       },
@@ -468,6 +476,7 @@ function validate(o: ResolvedOptions): void {
     if (!Number.isInteger(o[field]) || o[field] < 1) fail(field, 'use a positive integer');
   for (const field of [
     'handshakeTimeoutMs',
+    'handshakeQueueWaitMs',
     'headersTimeoutMs',
     'requestTimeoutMs',
     'keepAliveTimeoutMs',

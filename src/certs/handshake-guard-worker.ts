@@ -9,7 +9,7 @@
  * - {@link HandshakeGuard.listen} (the certificate server): the guard accepts on its own listener with
  *   `pauseOnConnect`, so a connection over the limit waits in a queue with its ClientHello unread (it costs
  *   no handshake), and is handed to the TLS server when a slot frees. Only a connection that finds the
- *   queue full, or waits in it past the handshake timeout, is turned away: its bytes are read and the
+ *   queue full, or waits in it past its wait limit, is turned away: its bytes are read and the
  *   socket ended, so the client gets a close, not a reset. Closing at accept instead (as `attach` does)
  *   destroys a socket with the ClientHello unread, which the kernel answers with a RST: a burst of 2,000
  *   joins at once got 804-1,000 `ECONNRESET`s that way, logged nowhere.
@@ -42,6 +42,8 @@ export interface HandshakeGuardOptions {
   readonly maxPending: number;
   /** With {@link HandshakeGuard.listen}: most connections waiting for a slot; default `4 × maxPending`. */
   readonly maxQueued?: number;
+  /** With {@link HandshakeGuard.listen}: the longest a connection waits for a slot, ms; default `handshakeTimeoutMs`. */
+  readonly maxQueueWaitMs?: number;
   /** Called once per connection the guard closed. Must not throw. */
   readonly onRefused: (reason: HandshakeRefusal) => void;
 }
@@ -179,7 +181,7 @@ export class HandshakeGuard {
         this.#queue.splice(at, 1);
         turnAway(socket);
         this.#options.onRefused('queue_timeout');
-      }, this.#options.handshakeTimeoutMs),
+      }, this.#options.maxQueueWaitMs ?? this.#options.handshakeTimeoutMs),
     };
     queued.timer.unref();
     this.#queue.push(queued);
