@@ -3,11 +3,18 @@
  * `edge/pkg/edgehub/certificate/certmanager.go`, v1.23.1): download the CA without verification, check
  * it against the token's hash, make a P-256 key and a DER CSR with the subject a real edge uses, and ask
  * `/edge.crt` with the bearer JWT (join) or with the current certificate (renewal).
+ *
+ * Each request opens its own TLS connection, as each EdgeCore does with its own HTTP client: through
+ * Node's global agent, a simulated fleet shared a few pooled keep-alive connections between all its
+ * nodes, so the server saw a fraction of the handshakes a real fleet makes, and a node could pick up a
+ * pooled connection the server was just closing. A 503 (the server is busy) is retried after its
+ * Retry-After, a little later at random so that refused nodes do not return together.
  * @module
  */
 import 'reflect-metadata';
 import { createHash, webcrypto } from 'node:crypto';
 import { request } from 'node:https';
+import { setTimeout as delay } from 'node:timers/promises';
 import * as x509 from '@peculiar/x509';
 
 /** A node's TLS identity: PEM strings ready for `tls.connect` / `https.request`. */
@@ -32,11 +39,16 @@ export class JoinError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** With a 503: the server's Retry-After, seconds. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'JoinError';
   }
 }
+
+/** How often a busy server's 503 is retried before the join fails with it. */
+const maxBusyRetries = 20;
 
 /** Joins with a token: returns the CA and a freshly issued client certificate with its key. */
 export async function joinWithToken(options: JoinOptions): Promise<EdgeIdentity> {
@@ -89,7 +101,26 @@ function fetchCa(httpServer: string): Promise<Buffer> {
   return send(new URL('/ca.crt', httpServer), { rejectUnauthorized: false, method: 'GET' });
 }
 
-function requestCertificate(
+async function requestCertificate(
+  httpServer: string,
+  caPem: string,
+  nodeName: string,
+  csrDer: Buffer,
+  headers: Record<string, string>,
+  clientIdentity?: EdgeIdentity,
+): Promise<Buffer> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await requestOnce(httpServer, caPem, nodeName, csrDer, headers, clientIdentity);
+    } catch (err) {
+      const retryAfter = err instanceof JoinError && err.status === 503 ? err.retryAfterSeconds : undefined;
+      if (retryAfter === undefined || attempt >= maxBusyRetries) throw err;
+      await delay(retryAfter * 1000 * (1 + Math.random() / 2));
+    }
+  }
+}
+
+function requestOnce(
   httpServer: string,
   caPem: string,
   nodeName: string,
@@ -120,18 +151,21 @@ interface SendOptions {
 
 function send(url: URL, options: SendOptions, body?: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { ...options, timeout: 30_000 }, (res) => {
+    // agent: false: a connection of this request's own, closed after it (see the module comment).
+    const req = request(url, { ...options, agent: false, timeout: 30_000 }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const data = Buffer.concat(chunks);
         const status = res.statusCode ?? 0;
+        const retryAfter = Number(res.headers['retry-after']);
         if (status === 200) resolve(data);
         else
           reject(
             new JoinError(
               status,
               `${url.pathname}: ${String(status)} ${data.toString('utf8').slice(0, 200)}`,
+              status === 503 && Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : undefined,
             ),
           );
       });
