@@ -30,6 +30,9 @@ export type ClaimResult = 'unchanged' | 'claimed' | 'handover' | 'yielded' | 'fa
 /** Why this replica let go of a node. */
 export type ReleaseReason = 'moved' | 'yielded' | 'lapsed';
 
+/** Sessions closed per turn of the event loop when our Lease lapses ({@link OwnershipWorker.releaseAll}). */
+export const releasesPerTurn = 500;
+
 /** Constructor options of {@link OwnershipWorker}. */
 export interface OwnershipWorkerOptions {
   readonly client: KubeClient;
@@ -124,15 +127,34 @@ export class OwnershipWorker {
     this.#claimedAt.delete(node);
   }
 
-  /** Our Lease lapsed while others live: we own nothing; close every session, drop every queue. */
-  releaseAll(nodes: readonly NodeName[]): void {
-    for (const node of new Set([...nodes, ...this.#held])) this.#release(node, 'lapsed');
+  /**
+   * Our Lease lapsed while others live: we own nothing; close every session, drop every queue. From the
+   * lapse on `owns` is false for every node, so the gates stop serving them at once; the sessions are
+   * closed {@link releasesPerTurn} per turn of the event loop (issue 15: 10,000 in one turn held the loop
+   * for seconds, with a log line each), and the rest stop if our Lease is live again meanwhile (the
+   * sessions left then stay, decided node by node as usual).
+   */
+  releaseAll(nodes: readonly NodeName[], later: (fn: () => void) => void = setImmediate): void {
+    const all = [...new Set([...nodes, ...this.#held])];
+    if (all.length === 0) return;
+    this.#o.logger.warn({ nodes: all.length }, 'Our replica Lease lapsed: letting go of every node');
+    let next = 0;
+    const step = (): void => {
+      if (this.#o.selfLive()) {
+        this.#o.logger.info({ left: all.length - next }, 'Our replica Lease is live again: keeping the rest');
+        return;
+      }
+      const end = Math.min(all.length, next + releasesPerTurn);
+      for (; next < end; next += 1) this.#release(all[next] as NodeName, 'lapsed', 'debug');
+      if (next < all.length) later(step);
+    };
+    step();
   }
 
-  #release(node: NodeName, reason: ReleaseReason): void {
+  #release(node: NodeName, reason: ReleaseReason, level: 'info' | 'debug' = 'info'): void {
     this.#held.delete(node);
     this.#claimedAt.delete(node);
-    this.#o.logger.info({ node, owner: ownerOf(this.#node(node)), reason }, 'Letting go of a node');
+    this.#o.logger[level]({ node, owner: ownerOf(this.#node(node)), reason }, 'Letting go of a node');
     this.#o.release(node, reason);
   }
 
