@@ -86,7 +86,8 @@ function setup(): {
     schedule: (callback) => {
       due.push(callback);
       return () => {
-        due.splice(due.indexOf(callback), 1);
+        const at = due.indexOf(callback);
+        if (at >= 0) due.splice(at, 1);
       };
     },
   });
@@ -265,6 +266,55 @@ describe('FakeRuntime', () => {
       [false],
     );
     assert.match(String(link.failures[0]), /podpatch: success without an Object/);
+  });
+
+  it('reports a refused status again on the next sync tick, until the cloud accepts it', async () => {
+    const { link, runtime, statuses, fire } = setup();
+    link.podPatchReply = { Object: {}, Err: { ErrStatus: { reason: 'TooManyRequests', code: 429 } } };
+    await runtime.onPush(push('update', pod));
+    await runtime.settled();
+    assert.deepEqual(
+      statuses.map((s) => s.accepted),
+      [false],
+    );
+    link.podPatchReply = { Object: { metadata: { name: 'p', uid: 'u1' } }, Err: null };
+    fire(); // the retry tick, and the start delay
+    await runtime.settled();
+    assert.deepEqual(
+      statuses.map((s) => [s.status.phase, s.accepted]),
+      [
+        ['Pending', false],
+        ['Pending', true],
+        ['Running', true],
+      ],
+    );
+    const patches = link.requests().filter((r) => r.startsWith('patch')).length;
+    fire(); // nothing is left to retry
+    await runtime.settled();
+    assert.equal(link.requests().filter((r) => r.startsWith('patch')).length, patches);
+  });
+
+  it('starts a pod again after its back-off when a query it needs failed', async () => {
+    const { link, runtime, statuses, fire } = setup();
+    const request = link.request.bind(link);
+    let failing = true;
+    link.request = (message: Message) =>
+      failing && message.route.resource === 'ns/configmap/need'
+        ? Promise.reject(new Error('timed out'))
+        : request(message);
+    await runtime.onPush(push('update', pod));
+    await runtime.settled();
+    assert.equal(statuses.length, 0, 'no status while its volume could not be mounted');
+    assert.equal(link.failures.length, 1);
+    failing = false;
+    fire(); // the back-off: started again
+    await runtime.settled();
+    fire(); // the start delay
+    await runtime.settled();
+    assert.deepEqual(
+      statuses.map((s) => s.status.phase),
+      ['Pending', 'Running'],
+    );
   });
 
   it('ignores a pod bound to another node, as edged filterPodByNodeName does', async () => {

@@ -4,7 +4,10 @@
  * node's store and a ServiceAccount token for each projected token volume; it reports Pending, then
  * Running after a delay, through `podpatch`; a pod carrying a deletionTimestamp is stopped, reported
  * terminal and deleted upstream with DeleteOptions (grace 0, UID precondition); it sends kubelet Events.
- * Statuses come from pod-status.ts (pure). Shell: timers.
+ * Statuses come from pod-status.ts (pure). Like a kubelet, it tries again {@link kubeletRetryMs} later what
+ * the cloud refused or did not answer: a pod whose ConfigMap/Secret/token query failed is started again
+ * (the pod worker's back-off), and a status not accepted is reported again (the status manager's sync
+ * tick). Shell: timers.
  * @module
  */
 import type { Message, MessageStamp } from '../protocol/index.js';
@@ -72,6 +75,15 @@ export interface FakeRuntimeOptions {
   readonly schedule?: (callback: () => void, delayMs: number) => () => void;
 }
 
+/**
+ * How long until a failed pod start or an unaccepted status is tried again, ms: the kubelet's pod worker
+ * back-off after a sync error (v1.32 `pkg/kubelet/kubelet.go` backOffPeriod, 10 s) and its status
+ * manager's sync period (`pkg/kubelet/status/status_manager.go` syncPeriod, 10 s). Without it, a query
+ * refused while the cloud was saturated left the pod Pending for good (5 of 10,000 pods in a loaded
+ * 1,000-node fleet bench).
+ */
+export const kubeletRetryMs = 10_000;
+
 function scheduleWithTimer(callback: () => void, delayMs: number): () => void {
   const timer = setTimeout(callback, delayMs);
   return () => {
@@ -83,7 +95,9 @@ interface PodRun {
   pod: SimPod;
   state: RuntimeState;
   status?: PodStatus;
-  cancelTimer?: () => void;
+  cancelTimer?: (() => void) | undefined;
+  /** Cancels the pending status retry. */
+  cancelStatusRetry?: (() => void) | undefined;
   isDeleting: boolean;
   /** The latest status has not been accepted by the cloud yet (never sent, sent offline, or refused). */
   isReportPending?: boolean;
@@ -135,7 +149,10 @@ export class FakeRuntime {
 
   /** Forgets every pod and cancels its timers (node stop). */
   clear(): void {
-    for (const run of this.#pods.values()) run.cancelTimer?.();
+    for (const run of this.#pods.values()) {
+      run.cancelTimer?.();
+      run.cancelStatusRetry?.();
+    }
     this.#pods.clear();
   }
 
@@ -169,7 +186,9 @@ export class FakeRuntime {
   }
 
   #stop(key: string): void {
-    this.#pods.get(key)?.cancelTimer?.();
+    const run = this.#pods.get(key);
+    run?.cancelTimer?.();
+    run?.cancelStatusRetry?.();
     this.#pods.delete(key);
     this.#options.onDeleted(key);
   }
@@ -195,6 +214,7 @@ export class FakeRuntime {
       return Promise.resolve();
     }
     run?.cancelTimer?.();
+    run?.cancelStatusRetry?.();
     // A pod already Running with an IP was started by this node before a restart: like a kubelet whose
     // containers survived, re-adopt it with the same sandbox IP and report it Running at once. (A new
     // IP would make the API server reject the patch: podIPs merge by ip and must match podIP.)
@@ -238,6 +258,12 @@ export class FakeRuntime {
       }, this.#options.podStartDelayMs);
     } catch (err) {
       this.#link.fail(err);
+      // The kubelet's pod worker syncs the pod again after its back-off (the volumes are mounted again).
+      if (this.#pods.get(key) !== run || run.isDeleting) return;
+      run.cancelTimer = this.#schedule(() => {
+        run.cancelTimer = undefined;
+        if (this.#pods.get(key) === run && !run.isDeleting) void this.#track(this.#startPod(key, run));
+      }, kubeletRetryMs);
     }
   }
 
@@ -290,6 +316,9 @@ export class FakeRuntime {
   async #report(key: string, run: PodRun): Promise<void> {
     const uid = run.pod.metadata.uid;
     run.isReportPending = true;
+    run.cancelStatusRetry?.();
+    run.cancelStatusRetry = undefined;
+    // Offline, nothing is sent: reportAll sends it after the reconnect.
     if (uid === undefined || !this.#link.isConnected()) return;
     const status = podStatus(run.pod, run.state, {
       hostIP: this.#options.hostIP,
@@ -316,6 +345,15 @@ export class FakeRuntime {
     } catch (err) {
       this.#link.fail(err);
     }
+    // Not accepted (refused, failed, unanswered) and not superseded by a newer report: the status
+    // manager sends it again on a later sync tick.
+    if (run.isReportPending && run.status === status && !run.isDeleting && this.#pods.get(key) === run) {
+      run.cancelStatusRetry = this.#schedule(() => {
+        run.cancelStatusRetry = undefined;
+        if (this.#pods.get(key) === run && run.isReportPending && !run.isDeleting)
+          void this.#track(this.#report(key, run));
+      }, kubeletRetryMs);
+    }
   }
 
   // A pod with deletionTimestamp: kill its containers, report the terminal status, then delete it upstream
@@ -331,6 +369,7 @@ export class FakeRuntime {
     run.isDeleting = true;
     run.pod = pod;
     run.cancelTimer?.();
+    run.cancelStatusRetry?.();
     this.#pods.set(key, run);
     run.state = { ...run.state, stage: 'stopped', stoppedAtMs: this.#link.now() };
     const uid = pod.metadata.uid;
