@@ -102,7 +102,7 @@ $(addprefix bench-fleet-,$(FLEET_SCENARIOS)): bench-fleet-%: local-cluster
 	node --import tsx bench/fleet/fleet.bench.ts --scenario $* $(FLEET_ARGS)
 
 demo: local-cluster
-	node dist/main.js demo
+	node --max-semi-space-size=8 dist/main.js demo
 
 clean:
 	rm -rf dist .cache/local-cluster .cache/hollow-edge .cache/cloudcore

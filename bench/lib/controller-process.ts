@@ -44,7 +44,10 @@ export interface ControllerProcessOptions {
   readonly onLine?: (line: string) => void;
   /** Where the child's stderr goes; default `inherit`. */
   readonly stderr?: 'inherit' | 'ignore';
-  /** More Node flags, before the script (e.g. `--import` of a bench probe). */
+  /**
+   * More Node flags, before the script (e.g. `--import` of a bench probe), after {@link controllerNodeFlags}.
+   * A flag in `NODE_OPTIONS` does not override one on the command line: give it here.
+   */
   readonly execArgv?: readonly string[];
   /** More environment variables of the child. */
   readonly env?: Readonly<Record<string, string>>;
@@ -54,6 +57,13 @@ export interface ControllerProcessOptions {
    */
   readonly entry?: 'source' | 'dist';
 }
+
+/**
+ * The Node flags the controller is deployed with (`deploy/Dockerfile`'s ENTRYPOINT; docs/configuration.md
+ * "Node runtime: the young generation" has the measurements). Given before `execArgv`, so that a bench can
+ * still override one (V8 takes the last value; `--max-semi-space-size=0` is V8's own default).
+ */
+export const controllerNodeFlags: readonly string[] = ['--max-semi-space-size=8'];
 
 const mainTs = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 const mainJs = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
@@ -68,6 +78,7 @@ export async function startControllerProcess(
     process.execPath,
     [
       ...(options.entry === 'dist' ? [] : ['--import', 'tsx']),
+      ...controllerNodeFlags,
       ...(options.execArgv ?? []),
       options.entry === 'dist' ? mainJs : mainTs,
       'run',
