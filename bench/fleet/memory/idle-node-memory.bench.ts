@@ -36,7 +36,7 @@ import { KubeClient, loadKubeConfig } from '../../../src/kube/index.js';
 import { startLocalCluster } from '../../../src/local-cluster/index.js';
 import { EdgeClient, Simulator } from '../../../src/sim/index.js';
 import type { EdgeIdentity } from '../../../src/sim/index.js';
-import { readJoinToken, startControllerProcess } from '../../lib/controller-process.js';
+import { controllerNodeFlags, readJoinToken, startControllerProcess } from '../../lib/controller-process.js';
 import { report } from '../../lib/runner.js';
 import type { BenchReport, VariantResult } from '../../lib/runner.js';
 
@@ -319,6 +319,8 @@ export async function runIdleNodeMemory(options: IdleNodeMemoryOptions = {}): Pr
         sampleSeconds,
         baselineSeconds,
         forcedGc: false,
+        // The flags every controller process gets (as deployed), then this run's own.
+        controllerNodeFlags: controllerNodeFlags.join(' '),
         controllerNodeOptions: options.controllerNodeOptions ?? '',
         controllerExecArgv: (options.controllerExecArgv ?? []).join(' '),
         floor: options.skipFloor !== true,
