@@ -98,8 +98,6 @@ export class HandshakeGuard {
     const front = createNetServer({ pauseOnConnect: true }, (socket) => {
       this.#onAccepted(socket);
     });
-    // Accept errors (EMFILE) are the TLS server's to report, as when it listened itself.
-    front.on('error', (err) => server.emit('error', err));
     await new Promise<void>((resolve, reject) => {
       front.once('error', reject);
       front.listen({ host: options.host, port: options.port, backlog: options.backlog }, () => {
@@ -107,6 +105,8 @@ export class HandshakeGuard {
         resolve();
       });
     });
+    // Later errors (EMFILE on accept) are the TLS server's to report, as when it listened itself.
+    front.on('error', (err) => server.emit('error', err));
     this.#front = front;
     // An HTTP server starts tracking its connections (header, request and keep-alive timeouts, and
     // closeAllConnections) on 'listening'; it does not listen itself here, so it is told.
@@ -173,6 +173,8 @@ export class HandshakeGuard {
       this.#options.onRefused('too_many_pending');
       return;
     }
+    // Not read while queued, so an error is unlikely; one must still not be unhandled.
+    socket.on('error', ignore);
     const queued: Queued = {
       socket,
       timer: setTimeout(() => {
@@ -189,6 +191,7 @@ export class HandshakeGuard {
 
   /** Hands a connection to the TLS server, which starts its handshake. */
   #admit(socket: Socket): void {
+    socket.off('error', ignore);
     if (socket.destroyed) return;
     this.#track(socket);
     this.#tlsServer?.emit('connection', socket);
@@ -267,7 +270,7 @@ export class HandshakeGuard {
  * and destroyed if the client has not closed its side within a grace period.
  */
 function turnAway(socket: Socket): void {
-  socket.on('error', () => undefined);
+  socket.on('error', ignore);
   socket.on('data', () => undefined);
   socket.resume();
   socket.end();
@@ -276,6 +279,10 @@ function turnAway(socket: Socket): void {
   socket.once('close', () => {
     clearTimeout(timer);
   });
+}
+
+function ignore(): void {
+  // An error on a connection that is being turned away or waits unread: its close is what counts.
 }
 
 function keyOf(socket: Socket): string | undefined {
