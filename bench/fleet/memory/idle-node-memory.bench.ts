@@ -171,7 +171,8 @@ export async function runIdleNodeMemory(options: IdleNodeMemoryOptions = {}): Pr
     const guard = setInterval(() => {
       void rssOf(pid)
         .then((rss) => {
-          if (rss <= maxRss || runaway !== undefined) return;
+          // NaN (no VmRSS: the process is exiting) is not a runaway; its exit fails the run by itself.
+          if (!(rss > maxRss) || runaway !== undefined) return;
           runaway = `the controller's RSS reached ${String(Math.round(rss / 1048576))} MiB; killed`;
           log(runaway);
           void controller.kill();
