@@ -34,8 +34,12 @@ interface KeyState<P> {
   readonly key: string;
   /** Every object under this key the store remembers, by uid. */
   readonly entries: Map<string, Entry<P>>;
-  /** Objects with a waiting version, in the order they started waiting (Map keeps insertion order). */
-  readonly pending: Map<string, Entry<P>>;
+  /**
+   * Objects with a waiting version, in the order they started waiting (Map keeps insertion order).
+   * Undefined while none waits: a node's store remembers every object it was sent (for its ACKed
+   * resourceVersion), nearly all with nothing waiting, and an empty Map costs about 150 bytes each.
+   */
+  pending: Map<string, Entry<P>> | undefined;
   /** The one object whose version is in flight, if any. */
   inFlight: Entry<P> | undefined;
 }
@@ -103,12 +107,9 @@ export class AckEntries<P> {
       // A delete of another object under this key goes before a waiting version of a live one: that live
       // object must be the newer (a delete of it would have replaced its waiting version), and the edge
       // deletes non-pods by key alone (errata omission 11), so the delete sent last would erase it.
-      const rest = [...state.pending];
-      state.pending.clear();
-      state.pending.set(item.uid, entry);
-      for (const [uid, other] of rest) state.pending.set(uid, other);
+      state.pending = new Map([[item.uid, entry], ...(state.pending ?? [])]);
     } else {
-      state.pending.set(item.uid, entry);
+      (state.pending ??= new Map<string, Entry<P>>()).set(item.uid, entry);
     }
     if (state.inFlight === undefined) this.#markSendable(state);
     return { kind: 'queued' };
@@ -121,7 +122,7 @@ export class AckEntries<P> {
     if (sendable === undefined || state === undefined) return undefined;
     sendable.delete(state.key);
     if (sendable.size === 0) this.#sendable = undefined;
-    const entry = first(state.pending);
+    const entry = state.pending === undefined ? undefined : first(state.pending);
     if (entry === undefined)
       throw new Error(`queues invariant: sendable key ${state.key} has nothing waiting`);
     return { key: state.key, uid: entry.uid, version: this.#startFlight(state, entry) };
@@ -134,7 +135,7 @@ export class AckEntries<P> {
    */
   canSupersede(key: string, uid: string): boolean {
     const [state, entry] = this.#inFlightEntry(key, uid);
-    return first(state.pending) === entry;
+    return state.pending !== undefined && first(state.pending) === entry;
   }
 
   /** Whether the version waiting behind in-flight `(key, uid)` is a delete. */
@@ -146,7 +147,8 @@ export class AckEntries<P> {
   /** Makes the newer version of in-flight `(key, uid)` the in-flight one; the key stays busy. */
   takeSuperseding(key: string, uid: string): Version<P> {
     const [state, entry] = this.#inFlightEntry(key, uid);
-    if (first(state.pending) !== entry) throw new Error(`queues invariant: ${key} (${uid}) cannot supersede`);
+    if (state.pending === undefined || first(state.pending) !== entry)
+      throw new Error(`queues invariant: ${key} (${uid}) cannot supersede`);
     return this.#startFlight(state, entry);
   }
 
@@ -165,7 +167,7 @@ export class AckEntries<P> {
       if (entry.ackedRv === undefined || version.rv > entry.ackedRv) entry.ackedRv = version.rv;
     }
     if (entry.ackedRv === undefined) this.#forgetIfIdle(state, entry);
-    if (state.pending.size > 0) this.#markSendable(state);
+    if (state.pending !== undefined) this.#markSendable(state);
     else if (state.entries.size === 0) this.#forgetKey(state.key);
   }
 
@@ -206,7 +208,8 @@ export class AckEntries<P> {
     const version = entry.pending;
     if (version === undefined)
       throw new Error(`queues invariant: ${state.key} (${entry.uid}) has nothing waiting`);
-    state.pending.delete(entry.uid);
+    state.pending?.delete(entry.uid);
+    if (state.pending?.size === 0) state.pending = undefined;
     this.#pendingCount -= 1;
     entry.pending = undefined;
     entry.inFlight = version;
@@ -221,7 +224,7 @@ export class AckEntries<P> {
   }
 
   #addKey(key: string): KeyState<P> {
-    const state: KeyState<P> = { key, entries: new Map(), pending: new Map(), inFlight: undefined };
+    const state: KeyState<P> = { key, entries: new Map(), pending: undefined, inFlight: undefined };
     (this.#keys ??= new Map()).set(key, state);
     return state;
   }
@@ -250,6 +253,6 @@ function first<V>(map: ReadonlyMap<string, V>): V | undefined {
 
 /** Whether some object under the key waits with a non-delete version. */
 function hasLivePending<P>(state: KeyState<P>): boolean {
-  for (const entry of state.pending.values()) if (entry.pending?.isDelete === false) return true;
+  for (const entry of state.pending?.values() ?? []) if (entry.pending?.isDelete === false) return true;
   return false;
 }
