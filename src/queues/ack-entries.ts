@@ -32,8 +32,12 @@ interface Entry<P> extends EntryState {
 
 interface KeyState<P> {
   readonly key: string;
-  /** Every object under this key the store remembers, by uid. */
-  readonly entries: Map<string, Entry<P>>;
+  /**
+   * Every object under this key the store remembers: the one object, or by uid when there are several
+   * (a deleted object and its same-named successor); undefined when none. Nearly every key holds one
+   * object, and a Map for it would cost about 150 bytes per object a node holds.
+   */
+  entries: Entry<P> | Map<string, Entry<P>> | undefined;
   /**
    * Objects with a waiting version, in the order they started waiting (Map keeps insertion order).
    * Undefined while none waits: a node's store remembers every object it was sent (for its ACKed
@@ -83,7 +87,7 @@ export class AckEntries<P> {
   /** Offers a version; see {@link decideEnqueue} for the rules. */
   enqueue(item: AckItem<P>, now: number): EnqueueOutcome<P> {
     const keyState = this.#keys?.get(item.key);
-    const existing = keyState?.entries.get(item.uid);
+    const existing = keyState === undefined ? undefined : entryOf(keyState, item.uid);
     const decision = decideEnqueue(existing, item);
     switch (decision.kind) {
       case 'dropped-stale':
@@ -168,7 +172,7 @@ export class AckEntries<P> {
     }
     if (entry.ackedRv === undefined) this.#forgetIfIdle(state, entry);
     if (state.pending !== undefined) this.#markSendable(state);
-    else if (state.entries.size === 0) this.#forgetKey(state.key);
+    else if (state.entries === undefined) this.#forgetKey(state.key);
   }
 
   /**
@@ -178,11 +182,11 @@ export class AckEntries<P> {
    */
   forgetAcked(): void {
     for (const state of this.#keys?.values() ?? []) {
-      for (const entry of state.entries.values()) {
+      for (const entry of entriesOf(state)) {
         entry.ackedRv = undefined;
         this.#forgetIfIdle(state, entry);
       }
-      if (state.entries.size === 0) this.#forgetKey(state.key);
+      if (state.entries === undefined) this.#forgetKey(state.key);
     }
   }
 
@@ -196,7 +200,7 @@ export class AckEntries<P> {
 
   #inFlightEntry(key: string, uid: string): [KeyState<P>, Entry<P>, Version<P>] {
     const state = this.#keys?.get(key);
-    const entry = state?.entries.get(uid);
+    const entry = state === undefined ? undefined : entryOf(state, uid);
     const version = entry?.inFlight;
     if (state === undefined || entry === undefined || version === undefined || state.inFlight !== entry) {
       throw new Error(`queues invariant: ${key} (${uid}) is not in flight`);
@@ -219,12 +223,18 @@ export class AckEntries<P> {
 
   #forgetIfIdle(state: KeyState<P>, entry: Entry<P>): void {
     if (entry.pending !== undefined || entry.inFlight !== undefined) return;
-    state.entries.delete(entry.uid);
+    const { entries } = state;
+    if (entries instanceof Map) {
+      entries.delete(entry.uid);
+      if (entries.size === 1) state.entries = first(entries);
+    } else if (entries === entry) {
+      state.entries = undefined;
+    }
     this.#trackedCount -= 1;
   }
 
   #addKey(key: string): KeyState<P> {
-    const state: KeyState<P> = { key, entries: new Map(), pending: undefined, inFlight: undefined };
+    const state: KeyState<P> = { key, entries: undefined, pending: undefined, inFlight: undefined };
     (this.#keys ??= new Map()).set(key, state);
     return state;
   }
@@ -240,10 +250,30 @@ export class AckEntries<P> {
 
   #addEntry(state: KeyState<P>, uid: string): Entry<P> {
     const entry: Entry<P> = { uid, pending: undefined, inFlight: undefined, ackedRv: undefined };
-    state.entries.set(uid, entry);
+    const { entries } = state;
+    if (entries === undefined) state.entries = entry;
+    else if (entries instanceof Map) entries.set(uid, entry);
+    else
+      state.entries = new Map([
+        [entries.uid, entries],
+        [uid, entry],
+      ]);
     this.#trackedCount += 1;
     return entry;
   }
+}
+
+function entryOf<P>(state: KeyState<P>, uid: string): Entry<P> | undefined {
+  const { entries } = state;
+  if (entries instanceof Map) return entries.get(uid);
+  return entries?.uid === uid ? entries : undefined;
+}
+
+/** A key's objects, as a copy: callers forget some while they walk them. */
+function entriesOf<P>(state: KeyState<P>): Entry<P>[] {
+  const { entries } = state;
+  if (entries instanceof Map) return [...entries.values()];
+  return entries === undefined ? [] : [entries];
 }
 
 function first<V>(map: ReadonlyMap<string, V>): V | undefined {
