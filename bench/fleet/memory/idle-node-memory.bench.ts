@@ -171,7 +171,8 @@ export async function runIdleNodeMemory(options: IdleNodeMemoryOptions = {}): Pr
     const guard = setInterval(() => {
       void rssOf(pid)
         .then((rss) => {
-          // NaN (no VmRSS: the process is exiting) is not a runaway; its exit fails the run by itself.
+          // NaN (no VmRSS: the process is exiting) is not a runaway; the run then fails on its own, its
+          // nodes never connecting.
           if (!(rss > maxRss) || runaway !== undefined) return;
           runaway = `the controller's RSS reached ${String(Math.round(rss / 1048576))} MiB; killed`;
           log(runaway);
