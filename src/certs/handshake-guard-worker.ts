@@ -5,15 +5,17 @@
  * may be in either phase at once. Without it, 2,200 idle handshakes held the hub port for about 120 s
  * (Node's default `handshakeTimeout`) with no bound on how many.
  *
- * What happens to connections beyond `maxPending` depends on how the guard is used:
- * - {@link HandshakeGuard.listen} (the certificate server): the guard accepts on its own listener with
- *   `pauseOnConnect`, so a connection over the limit waits in a queue with its ClientHello unread (it costs
- *   no handshake), and is handed to the TLS server when a slot frees. Only a connection that finds the
- *   queue full, or waits in it past its wait limit, is turned away: its bytes are read and the
- *   socket ended, so the client gets a close, not a reset. Closing at accept instead (as `attach` does)
- *   destroys a socket with the ClientHello unread, which the kernel answers with a RST: a burst of 2,000
- *   joins at once got 804-1,000 `ECONNRESET`s that way, logged nowhere.
- * - {@link HandshakeGuard.attach} (the hub): more are closed at accept.
+ * {@link HandshakeGuard.listen} accepts on the guard's own listener with `pauseOnConnect`, so a connection
+ * over the limit waits in a queue with its ClientHello unread (it costs no handshake), and is handed to the
+ * TLS server when a slot frees. Only a connection that finds the queue full, or waits in it past its wait
+ * limit, is turned away: its bytes are read and the socket ended, so the client gets a close, not a reset.
+ * Closing at accept instead (as the guard's former `attach` mode did for the hub) destroys a socket with
+ * the ClientHello unread, which the kernel answers with a RST: a burst of 2,000 joins at once got
+ * 804-1,000 `ECONNRESET`s that way, logged nowhere.
+ *
+ * A connection the guard closes in its handshake is destroyed with an error {@link isGuardClose} knows, so
+ * that the server's `tlsClientError` (which Node raises for it) is not counted a second time as a failed
+ * handshake.
  *
  * Shell: it owns timers and sockets. Used by the certificate server and by the hub (hub → certs is an
  * allowed dependency; certs must not import hub).
@@ -25,7 +27,7 @@ import type { Server as TlsServer, TLSSocket } from 'node:tls';
 
 /**
  * Why a connection was closed by the guard: its handshake or upgrade took too long, it found the queue
- * full (or, with `attach`, too many pending), or it waited in the queue past the handshake timeout.
+ * full, or it waited in the queue past its wait limit.
  */
 export type HandshakeRefusal = 'handshake_timeout' | 'upgrade_timeout' | 'too_many_pending' | 'queue_timeout';
 
@@ -114,16 +116,6 @@ export class HandshakeGuard {
     return front.address() as AddressInfo;
   }
 
-  /** Starts guarding `server`'s connections. Call before `listen`. */
-  attach(server: TlsServer): void {
-    server.on('connection', (socket: Socket) => {
-      this.#onConnection(socket);
-    });
-    server.on('secureConnection', (socket: TLSSocket) => {
-      this.#onSecure(socket);
-    });
-  }
-
   /** The connection's first request was handled (upgraded, answered or refused): stop timing it. */
   settle(socket: Socket): void {
     const key = keyOf(socket);
@@ -138,14 +130,19 @@ export class HandshakeGuard {
     return this.#pending.size;
   }
 
-  /** Connections waiting for a slot now (with {@link listen}). */
+  /** Connections waiting for a slot now. */
   get queued(): number {
     return this.#queue.length;
   }
 
+  /** Whether the guard's listener accepts connections (between {@link listen} and {@link close}). */
+  get isListening(): boolean {
+    return this.#front?.listening === true && !this.#isClosed;
+  }
+
   /**
-   * Stops every timer and, with {@link listen}, stops accepting and destroys the queued connections (the
-   * server is closing; its own close destroys the others).
+   * Stops every timer, stops accepting and destroys the queued connections (the server is closing; its own
+   * close destroys the others).
    */
   close(): void {
     this.#isClosed = true;
@@ -158,7 +155,7 @@ export class HandshakeGuard {
     this.#front?.close();
   }
 
-  /** With {@link listen}: a new connection, paused. */
+  /** A new connection, paused. */
   #onAccepted(socket: Socket): void {
     if (this.#isClosed) {
       socket.destroy();
@@ -207,17 +204,6 @@ export class HandshakeGuard {
     }
   }
 
-  /** With {@link attach}: a new connection, already handed to the TLS server. */
-  #onConnection(socket: Socket): void {
-    if (keyOf(socket) === undefined) return; // already gone
-    if (this.#pending.size >= this.#options.maxPending) {
-      socket.destroy();
-      this.#options.onRefused('too_many_pending');
-      return;
-    }
-    this.#track(socket);
-  }
-
   /** Times a connection's handshake and holds its slot until the handshake (or upgrade) is done. */
   #track(socket: Socket): void {
     const key = keyOf(socket);
@@ -256,7 +242,10 @@ export class HandshakeGuard {
     const timer = setTimeout(() => {
       if (!this.#pending.has(key)) return;
       this.#release(key);
-      socket.destroy();
+      // In its handshake, the TLS server reports the close as a client error carrying this error; after
+      // it (an upgrade timeout), the HTTP server would answer an error with a 400, so none is given.
+      if (reason === 'handshake_timeout') socket.destroy(new GuardCloseError(reason));
+      else socket.destroy();
       this.#options.onRefused(reason);
     }, ms);
     timer.unref();
@@ -279,6 +268,22 @@ function turnAway(socket: Socket): void {
   socket.once('close', () => {
     clearTimeout(timer);
   });
+}
+
+/** The error a connection the guard closed in its TLS handshake is destroyed with. */
+class GuardCloseError extends Error {
+  constructor(readonly reason: HandshakeRefusal) {
+    super(`closed by the handshake guard: ${reason}`);
+    this.name = 'GuardCloseError';
+  }
+}
+
+/**
+ * Whether a TLS server's `tlsClientError` is a connection the guard closed (already counted through
+ * `onRefused`), not a handshake that failed.
+ */
+export function isGuardClose(err: unknown): boolean {
+  return err instanceof GuardCloseError;
 }
 
 function ignore(): void {

@@ -16,7 +16,7 @@ export {
 export { CertServer, certServerDefaults } from './cert-server.js';
 export type { CertServerOptions, IssuanceOutcome } from './cert-server.js';
 export { checkEdgeCsr, createEdgeCsr } from './csr.js';
-export { HandshakeGuard } from './handshake-guard-worker.js';
+export { HandshakeGuard, isGuardClose } from './handshake-guard-worker.js';
 export type {
   GuardListenOptions,
   HandshakeGuardOptions,

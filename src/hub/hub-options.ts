@@ -56,8 +56,29 @@ export interface HubOptions {
   readonly handshakeTimeoutMs: number;
   /** After the TLS handshake, the WebSocket upgrade request must be handled within this, ms. Default 10,000. */
   readonly upgradeTimeoutMs: number;
-  /** Most connections in their TLS handshake or upgrade at once; more are closed at accept. Default 1,000. */
+  /**
+   * Most connections in their TLS handshake or WebSocket upgrade at once; more wait, unread, in the
+   * handshake guard's queue. Default 256. Few, so that those admitted finish in a few turns of the loop
+   * instead of all advancing a little per turn: on the certificate server, 1,000 at once over 100 ms
+   * links on a loaded machine left 193 past the 10 s handshake timeout, and 128 left none. A hub slot is
+   * held one round trip longer (through the upgrade), hence twice that: over 100 ms links 256 slots still
+   * admit some 800 edges a second, about what one core completes of mutual-TLS handshakes.
+   */
   readonly maxPendingHandshakes: number;
+  /**
+   * Most connections waiting for a handshake slot; one more is turned away at accept (a close, never a
+   * reset), counted and logged. Default 10,000, the default `nodeLimit`: when the whole fleet drops at once
+   * and redials together 30 s later (EdgeCore's fixed wait, no jitter), every edge can wait its turn. A
+   * waiting connection holds a socket and its unread ClientHello, a few KiB.
+   */
+  readonly maxQueuedHandshakes: number;
+  /**
+   * A connection still waiting for a handshake slot after this long is turned away with a close, ms.
+   * Default 20,000: below EdgeCore's 30 s dial timeout (TLS and upgrade included), so that an edge gets
+   * a close it retries 5 s later rather than timing out itself, and one admitted near the limit still has
+   * time for its handshake and upgrade.
+   */
+  readonly handshakeQueueWaitMs: number;
   /**
    * A node disconnected for cause (`over_budget`, `not_reading`) is refused at connect for
    * `offenderBaseDelayMs`, doubling per repeat up to `offenderMaxDelayMs`, and forgotten after
@@ -115,7 +136,9 @@ export const hubDefaults: Readonly<HubOptions> = Object.freeze({
   notReadingTimeoutMs: 60_000,
   handshakeTimeoutMs: 10_000,
   upgradeTimeoutMs: 10_000,
-  maxPendingHandshakes: 1_000,
+  maxPendingHandshakes: 256,
+  maxQueuedHandshakes: 10_000,
+  handshakeQueueWaitMs: 20_000,
   offenderBaseDelayMs: 1_000,
   offenderMaxDelayMs: 300_000,
   offenderForgetAfterMs: 600_000,
@@ -149,6 +172,8 @@ export function resolveHubOptions(partial: Partial<HubOptions> = {}): HubOptions
     'handshakeTimeoutMs',
     'upgradeTimeoutMs',
     'maxPendingHandshakes',
+    'maxQueuedHandshakes',
+    'handshakeQueueWaitMs',
     'offenderBaseDelayMs',
     'offenderMaxDelayMs',
     'offenderForgetAfterMs',

@@ -12,7 +12,8 @@ import { TLSSocket } from 'node:tls';
 import { WebSocketServer } from 'ws';
 import type WebSocket from 'ws';
 import type { IncomingMessage } from 'node:http';
-import { HandshakeGuard } from '../certs/index.js';
+import { HandshakeGuard, isGuardClose } from '../certs/index.js';
+import type { HandshakeRefusal } from '../certs/index.js';
 import {
   FrameEncoder,
   isResourceType,
@@ -166,8 +167,10 @@ export class Hub {
       handshakeTimeoutMs: this.options.handshakeTimeoutMs,
       upgradeTimeoutMs: this.options.upgradeTimeoutMs,
       maxPending: this.options.maxPendingHandshakes,
+      maxQueued: this.options.maxQueuedHandshakes,
+      maxQueueWaitMs: this.options.handshakeQueueWaitMs,
       onRefused: (reason) => {
-        this.#metrics.handshakesRefused.inc({ server: 'hub', reason });
+        this.#handshakeRefused(reason);
       },
     });
     this.#metrics.setQueueSource(() => ({
@@ -195,7 +198,6 @@ export class Hub {
       // (Node's default is 120 s).
       handshakeTimeout: this.options.handshakeTimeoutMs + 1_000,
     });
-    this.#guard.attach(server);
     const wss = new WebSocketServer({
       noServer: true,
       perMessageDeflate: false,
@@ -211,19 +213,24 @@ export class Hub {
       this.#guard.settle(req.socket);
       res.writeHead(426, { 'content-type': 'text/plain' }).end('WebSocket upgrade required\n');
     });
-    server.on('tlsClientError', () => {
-      this.#metrics.connects.inc({ result: 'tls_handshake_failed' });
+    server.on('tlsClientError', (err) => {
+      // A connection the guard closed in its handshake is counted in handshakes_refused, not here.
+      if (!isGuardClose(err)) this.#metrics.connects.inc({ result: 'tls_handshake_failed' });
     });
     this.#server = server;
     this.#wss = wss;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ port: this.options.port, host: this.options.host, backlog: 4096 }, () => {
-        server.off('error', reject);
-        resolve();
-      });
+    // The guard accepts for the server: connections over the handshake limit wait unread in its queue
+    // instead of being reset at accept (a reset sends a KubeEdge edge into its 5-tries-5-s-apart loop).
+    const address = await this.#guard.listen(server, {
+      host: this.options.host,
+      port: this.options.port,
+      // Kernel accept queue (capped by net.core.somaxconn); the guard accepts at once, so it drains fast.
+      backlog: 4096,
     });
-    return server.address() as AddressInfo;
+    server.on('error', (err) => {
+      this.#logger.error({ err }, 'Hub server failed'); // e.g. EMFILE on accept; it keeps serving
+    });
+    return address;
   }
 
   /**
@@ -318,7 +325,8 @@ export class Hub {
 
   /** Whether the server is listening. */
   get isListening(): boolean {
-    return this.#server?.listening === true && !this.#isStopping;
+    // The TLS server never listens itself: the guard's listener accepts for it.
+    return this.#guard.isListening && !this.#isStopping;
   }
 
   /** Closes a node's session (its queue stays). */
@@ -493,6 +501,24 @@ export class Hub {
       // The hook must not reject; if it does anyway, a shutdown must still close the sessions.
       this.#logger.error({ err, reason }, 'The lease renewal hook failed');
     }
+  }
+
+  /** A connection the guard closed: counted each time; an overload logged at most once per interval. */
+  #handshakeRefused(reason: HandshakeRefusal): void {
+    this.#metrics.handshakesRefused.inc({ server: 'hub', reason });
+    // A timeout is a slow or silent client; a full queue or a wait past its limit is our overload.
+    if (reason !== 'too_many_pending' && reason !== 'queue_timeout') return;
+    const warning = this.#connectWarnings.admit(`handshake:${reason}`, this.#now());
+    if (!warning.admit) return;
+    this.#logger.warn(
+      {
+        reason,
+        pending: this.#guard.pending,
+        queued: this.#guard.queued,
+        suppressed: warning.suppressed,
+      },
+      'Turned a connection away before its TLS handshake: too many connections waiting',
+    );
   }
 
   /** A session ended for the hub (its socket may still be closing): forget it and report once. */
