@@ -65,7 +65,6 @@ function connectOnce(hub: string, caPem: string, identity: Identity): Promise<At
       ca: caPem,
       cert: identity.certPem,
       key: identity.keyPem,
-      checkServerIdentity: () => undefined,
       headers: { node_id: identity.nodeName, project_id: projectId, ConnectionUse: 'msg' },
       perMessageDeflate: false,
       // EdgeCore's dial timeout (TLS and upgrade).
