@@ -55,9 +55,7 @@ export async function http1Dispatcher(
     allowH2: false,
     keepAliveTimeout: idleConnectionKeepMs,
     connect: {
-      ...(Object.keys(material).length > 0
-        ? { secureContext: createSecureContext(material) }
-        : {}),
+      ...(Object.keys(material).length > 0 ? { secureContext: createSecureContext(material) } : {}),
       ...connection,
       keepAlive: true,
       keepAliveInitialDelay: 30_000,
