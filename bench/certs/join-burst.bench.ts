@@ -22,15 +22,14 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { request } from 'node:https';
-import { connect as netConnect } from 'node:net';
 import { createInterface } from 'node:readline';
-import { Duplex } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createEdgeCsr } from '../../src/certs/index.js';
 import { report } from '../lib/runner.js';
+import { delayedConnection } from '../../test/support/delayed-link.js';
 
 const { values } = parseArgs({
   options: {
@@ -63,35 +62,6 @@ const started = JSON.parse(String((await lines.next()).value)) as { port: number
 const [caHash = '', ...jwtParts] = started.token.split('.');
 const bearer = `Bearer ${jwtParts.join('.')}`;
 
-/** A connection to the server, its bytes delayed by `linkDelayMs` each way when set. */
-function connection(): Duplex {
-  const socket = netConnect({ host: '127.0.0.1', port: started.port });
-  if (linkDelayMs === 0) return socket;
-  const link = new Duplex({
-    write(chunk: Buffer, _encoding, done) {
-      setTimeout(() => {
-        if (!socket.destroyed) socket.write(chunk);
-      }, linkDelayMs);
-      done();
-    },
-    final(done) {
-      setTimeout(() => socket.end(), linkDelayMs);
-      done();
-    },
-    read() {
-      // Pushed from the socket's data events.
-    },
-    destroy(err, done) {
-      socket.destroy();
-      done(err);
-    },
-  });
-  socket.on('data', (chunk: Buffer) => setTimeout(() => link.push(chunk), linkDelayMs));
-  socket.on('end', () => setTimeout(() => link.push(null), linkDelayMs));
-  socket.on('error', (err) => setTimeout(() => link.destroy(err), linkDelayMs));
-  return link;
-}
-
 /** One GET on a TLS connection of its own; `caPem` undefined: no verification (as the edge's /ca.crt). */
 function get(path: string, caPem: string | undefined, headers: Record<string, string>, body?: Uint8Array) {
   return new Promise<Outcome>((resolve) => {
@@ -104,7 +74,7 @@ function get(path: string, caPem: string | undefined, headers: Record<string, st
         timeout: 30_000,
         createConnection: () =>
           tlsConnect({
-            socket: connection(),
+            socket: delayedConnection(started.port, linkDelayMs),
             host: '127.0.0.1',
             ...(caPem === undefined ? { rejectUnauthorized: false } : { ca: caPem }),
           }),

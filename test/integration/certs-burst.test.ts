@@ -12,8 +12,6 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { request } from 'node:https';
-import { connect as netConnect } from 'node:net';
-import { Duplex } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -26,6 +24,7 @@ import {
   splitJoinToken,
 } from '../../src/certs/index.js';
 import type { CertificateAuthority } from '../../src/certs/index.js';
+import { delayedConnection } from '../support/delayed-link.js';
 
 const burst = 400;
 /** One way of the simulated link, ms. */
@@ -72,43 +71,6 @@ describe('certificate server under a burst of joins', () => {
     await server.stop();
   });
 
-  /**
-   * A connection to the server over a link that delays every byte by {@link linkDelayMs} each way; an
-   * error or reset on the real socket surfaces as the same error on the link.
-   */
-  function slowLink(): Duplex {
-    const socket = netConnect({ host: '127.0.0.1', port: server.port });
-    const link = new Duplex({
-      write(chunk: Buffer, _encoding, done) {
-        setTimeout(() => {
-          if (!socket.destroyed) socket.write(chunk);
-        }, linkDelayMs);
-        done();
-      },
-      final(done) {
-        setTimeout(() => socket.end(), linkDelayMs);
-        done();
-      },
-      read() {
-        // Pushed from the socket's data events below.
-      },
-      destroy(err, done) {
-        socket.destroy();
-        done(err);
-      },
-    });
-    socket.on('data', (chunk: Buffer) => {
-      setTimeout(() => link.push(chunk), linkDelayMs);
-    });
-    socket.on('end', () => {
-      setTimeout(() => link.push(null), linkDelayMs);
-    });
-    socket.on('error', (err) => {
-      setTimeout(() => link.destroy(err), linkDelayMs);
-    });
-    return link;
-  }
-
   /** `/edge.crt` as an edge asks it, on a connection of its own (no agent, no reuse) over a slow link. */
   function edgeCrt(nodeName: string, csrDer: Uint8Array): Promise<Outcome> {
     return new Promise((resolve) => {
@@ -118,7 +80,12 @@ describe('certificate server under a burst of joins', () => {
           method: 'GET',
           path: '/edge.crt',
           // No agent: with createConnection, the request goes on that connection alone.
-          createConnection: () => tlsConnect({ socket: slowLink(), host: '127.0.0.1', ca: ca.certPem }),
+          createConnection: () =>
+            tlsConnect({
+              socket: delayedConnection(server.port, linkDelayMs),
+              host: '127.0.0.1',
+              ca: ca.certPem,
+            }),
           timeout: 60_000,
           headers: {
             authorization: bearer,
