@@ -13,6 +13,13 @@
  * the ClientHello unread, which the kernel answers with a RST: a burst of 2,000 joins at once got
  * 804-1,000 `ECONNRESET`s that way, logged nowhere.
  *
+ * A connection takes a handshake slot only once its first TLS record (the ClientHello) has fully arrived:
+ * the guard reads it and gives it back to the socket (`unshift`) before handing the socket to TLS. An
+ * attacker that opens thousands of connections and sends nothing, or trickles a record a byte a second,
+ * never holds a slot: it waits, as a few KiB of socket, until the handshake timeout closes it, while a
+ * real edge, whose ClientHello arrives at once, goes straight to a slot (issue 12's 2,200 stalled
+ * handshakes: a node still joins meanwhile).
+ *
  * A connection the guard closes in its handshake is destroyed with an error {@link isGuardClose} knows, so
  * that the server's `tlsClientError` (which Node raises for it) is not counted a second time as a failed
  * handshake.
@@ -60,6 +67,21 @@ interface Queued {
   readonly timer: NodeJS.Timeout;
 }
 
+/** The largest TLS record a ClientHello may come in (2^14 bytes of plaintext plus expansion). */
+const maxRecordBytes = 18_432;
+
+/**
+ * Whether `head`, the first bytes a client sent, holds its whole first TLS record, or is something TLS
+ * will refuse at once anyway (not a handshake record, or a record longer than TLS allows).
+ */
+export function isFirstRecordComplete(head: Buffer): boolean {
+  if (head.length === 0) return false;
+  if (head[0] !== 0x16) return true; // not a TLS handshake: the TLS server refuses it at once
+  if (head.length < 5) return false;
+  const length = head.readUInt16BE(3);
+  return length > maxRecordBytes || head.length >= 5 + length;
+}
+
 /** Where {@link HandshakeGuard.listen} binds. */
 export interface GuardListenOptions {
   readonly host: string;
@@ -80,6 +102,8 @@ export class HandshakeGuard {
   readonly #options: HandshakeGuardOptions;
   readonly #pending = new Map<string, Pending>();
   readonly #queue: Queued[] = [];
+  /** Connections whose first TLS record has not fully arrived yet. */
+  readonly #awaitingHello = new Set<Socket>();
   #front: NetServer | undefined;
   #tlsServer: TlsServer | undefined;
   #isClosed = false;
@@ -130,9 +154,9 @@ export class HandshakeGuard {
     return this.#pending.size;
   }
 
-  /** Connections waiting for a slot now. */
+  /** Connections waiting for a slot now, or for their ClientHello. */
   get queued(): number {
-    return this.#queue.length;
+    return this.#queue.length + this.#awaitingHello.size;
   }
 
   /** Whether the guard's listener accepts connections (between {@link listen} and {@link close}). */
@@ -152,12 +176,58 @@ export class HandshakeGuard {
       clearTimeout(queued.timer);
       queued.socket.destroy();
     }
+    for (const socket of this.#awaitingHello) socket.destroy(); // their timers end on 'close'
+    this.#awaitingHello.clear();
     this.#front?.close();
   }
 
-  /** A new connection, paused. */
+  /** A new connection, paused: read its first TLS record, then give it a slot or queue it. */
   #onAccepted(socket: Socket): void {
     if (this.#isClosed) {
+      socket.destroy();
+      return;
+    }
+    if (this.queued >= (this.#options.maxQueued ?? 4 * this.#options.maxPending)) {
+      turnAway(socket);
+      this.#options.onRefused('too_many_pending');
+      return;
+    }
+    socket.on('error', ignore);
+    this.#awaitingHello.add(socket);
+    const chunks: Buffer[] = [];
+    let isWaiting = true;
+    const stopWaiting = (): void => {
+      if (!isWaiting) return;
+      isWaiting = false;
+      this.#awaitingHello.delete(socket);
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('close', stopWaiting);
+    };
+    const onData = (chunk: Buffer): void => {
+      chunks.push(chunk);
+      const head = chunks.length === 1 ? chunk : Buffer.concat(chunks);
+      if (!isFirstRecordComplete(head)) return;
+      stopWaiting();
+      socket.pause();
+      socket.unshift(head);
+      this.#onHello(socket);
+    };
+    // A client that never completes its ClientHello is closed like a handshake that never finishes.
+    const timer = setTimeout(() => {
+      stopWaiting();
+      turnAway(socket);
+      this.#options.onRefused('handshake_timeout');
+    }, this.#options.handshakeTimeoutMs);
+    timer.unref();
+    socket.on('data', onData);
+    socket.once('close', stopWaiting);
+    socket.resume();
+  }
+
+  /** A connection whose ClientHello is in: a slot now, or the queue. */
+  #onHello(socket: Socket): void {
+    if (this.#isClosed || socket.destroyed) {
       socket.destroy();
       return;
     }
@@ -165,13 +235,6 @@ export class HandshakeGuard {
       this.#admit(socket);
       return;
     }
-    if (this.#queue.length >= (this.#options.maxQueued ?? 4 * this.#options.maxPending)) {
-      turnAway(socket);
-      this.#options.onRefused('too_many_pending');
-      return;
-    }
-    // Not read while queued, so an error is unlikely; one must still not be unhandled.
-    socket.on('error', ignore);
     const queued: Queued = {
       socket,
       timer: setTimeout(() => {
