@@ -187,7 +187,9 @@ export class HandshakeGuard {
       socket.destroy();
       return;
     }
-    if (this.queued >= (this.#options.maxQueued ?? 4 * this.#options.maxPending)) {
+    // Held at most: the slots and the queue, whether a connection waits for its ClientHello or a slot.
+    const maxQueued = this.#options.maxQueued ?? 4 * this.#options.maxPending;
+    if (this.#pending.size + this.queued >= this.#options.maxPending + maxQueued) {
       turnAway(socket);
       this.#options.onRefused('too_many_pending');
       return;

@@ -9,6 +9,8 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { webcrypto } from 'node:crypto';
 import { connect as netConnect } from 'node:net';
+import { Duplex } from 'node:stream';
+import { connect as tlsConnect } from 'node:tls';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import * as x509 from '@peculiar/x509';
@@ -20,6 +22,24 @@ import type { TestController } from '../support/controller.js';
 import { eventually } from '../support/eventually.js';
 
 const getCluster = useLocalCluster();
+
+/** The bytes of a TLS ClientHello, as node:tls writes it first (captured, never sent anywhere). */
+function clientHello(): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const wire = new Duplex({
+      write(chunk: Buffer, _encoding, done) {
+        resolve(Buffer.from(chunk));
+        done();
+        setImmediate(() => client.destroy()); // written from inside tlsConnect: `client` is not set yet
+      },
+      read() {
+        // Nothing ever answers.
+      },
+    });
+    const client = tlsConnect({ socket: wire, servername: 'edge', rejectUnauthorized: false });
+    client.on('error', () => undefined);
+  });
+}
 let ctl: TestController;
 const burst = 600;
 const hubOptions = {
@@ -124,14 +144,18 @@ describe('hub connect burst', () => {
     const failedBefore = await ctl.metric('edgecontroller_hub_connects_total', {
       result: 'tls_handshake_failed',
     });
-    // Every handshake slot is held by a connection that never sends its ClientHello when the burst
-    // arrives (a client and hub in one process otherwise finish each handshake before the next accept):
-    // the burst meets a full house, as it does when thousands of edges redial at once.
+    // Every handshake slot is held by a connection that sends its ClientHello and then nothing more
+    // when the burst arrives (a client and hub in one process otherwise finish each handshake before the
+    // next accept): the burst meets a full house, as it does when thousands of edges redial at once. (A
+    // connection that sends nothing never takes a slot.)
     const [host = '127.0.0.1', port = '0'] = ctl.hubServer.split(':');
+    const hello = await clientHello();
     const stalled: Promise<void>[] = [];
     for (let i = 0; i < hubOptions.maxPendingHandshakes; i++) {
       const socket = netConnect({ host, port: Number(port) });
       socket.on('error', () => undefined);
+      socket.on('data', () => undefined); // the server's flight is read and ignored: no Finished follows
+      socket.once('connect', () => socket.write(hello));
       stalled.push(
         new Promise((resolve) => {
           socket.once('close', () => {
