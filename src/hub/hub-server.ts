@@ -239,25 +239,11 @@ export class Hub {
    * its next session.
    */
   enqueue(node: NodeName, message: Message): EnqueueResult {
-    // Encoded now, not first when sent: content that cannot be serialized (a cycle, a BigInt: a bug
-    // before the hub) is dropped here, counted and logged with its sender's call on the stack, instead of
-    // throwing inside the send scheduler's turn, where nothing would catch it and the process would end.
-    // The content's bytes are cached per object (frame-encoder.ts), so the send reuses them.
-    let bytes: number;
-    try {
-      bytes = this.#encoder.byteLength(message);
-    } catch (err) {
-      this.#metrics.droppedDeliveries.inc({ reason: 'invalid' });
-      this.#logger.error(
-        { node, operation: message.route.operation, resource: message.route.resource, err },
-        'A message for an edge could not be encoded; dropped',
-      );
-      return 'dropped-invalid';
-    }
     const queue = this.#queueOf(node);
     const route = routeOutbound(message);
     let result: EnqueueResult = 'queued';
     if (route.path === 'no-ack') {
+      const bytes = this.#encoder.byteLength(route.payload);
       if (route.isAckedReply) queue.enqueueReply(route.payload, bytes);
       else queue.enqueueNoAck(route.payload, bytes);
       // A reply is what a node's own requests make us hold: it counts against the node's budget.
