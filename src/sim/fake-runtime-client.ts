@@ -149,10 +149,7 @@ export class FakeRuntime {
 
   /** Forgets every pod and cancels its timers (node stop). */
   clear(): void {
-    for (const run of this.#pods.values()) {
-      run.cancelTimer?.();
-      run.cancelStatusRetry?.();
-    }
+    for (const run of this.#pods.values()) cancelTimers(run);
     this.#pods.clear();
   }
 
@@ -187,10 +184,14 @@ export class FakeRuntime {
 
   #stop(key: string): void {
     const run = this.#pods.get(key);
-    run?.cancelTimer?.();
-    run?.cancelStatusRetry?.();
+    if (run !== undefined) cancelTimers(run);
     this.#pods.delete(key);
     this.#options.onDeleted(key);
+  }
+
+  /** Whether `run` is still the pod's run under `key` and not being deleted: its timers' work is wanted. */
+  #isCurrent(key: string, run: PodRun): boolean {
+    return this.#pods.get(key) === run && !run.isDeleting;
   }
 
   // edged filterPodByNodeName: only pods whose spec.nodeName is this node run here.
@@ -213,8 +214,7 @@ export class FakeRuntime {
       run.pod = pod;
       return Promise.resolve();
     }
-    run?.cancelTimer?.();
-    run?.cancelStatusRetry?.();
+    if (run !== undefined) cancelTimers(run);
     // A pod already Running with an IP was started by this node before a restart: like a kubelet whose
     // containers survived, re-adopt it with the same sandbox IP and report it Running at once. (A new
     // IP would make the API server reject the patch: podIPs merge by ip and must match podIP.)
@@ -249,7 +249,7 @@ export class FakeRuntime {
     try {
       await this.#fetchRefs(run.pod);
       await this.#report(key, run);
-      if (this.#pods.get(key) !== run || run.isDeleting) return;
+      if (!this.#isCurrent(key, run)) return;
       run.cancelTimer = this.#schedule(() => {
         if (run.isDeleting) return;
         run.state = { ...run.state, stage: 'running', startedAtMs: this.#link.now() };
@@ -259,10 +259,10 @@ export class FakeRuntime {
     } catch (err) {
       this.#link.fail(err);
       // The kubelet's pod worker syncs the pod again after its back-off (the volumes are mounted again).
-      if (this.#pods.get(key) !== run || run.isDeleting) return;
+      if (!this.#isCurrent(key, run)) return;
       run.cancelTimer = this.#schedule(() => {
         run.cancelTimer = undefined;
-        if (this.#pods.get(key) === run && !run.isDeleting) void this.#track(this.#startPod(key, run));
+        if (this.#isCurrent(key, run)) void this.#track(this.#startPod(key, run));
       }, kubeletRetryMs);
     }
   }
@@ -347,11 +347,10 @@ export class FakeRuntime {
     }
     // Not accepted (refused, failed, unanswered) and not superseded by a newer report: the status
     // manager sends it again on a later sync tick.
-    if (run.isReportPending && run.status === status && !run.isDeleting && this.#pods.get(key) === run) {
+    if (run.isReportPending && run.status === status && this.#isCurrent(key, run)) {
       run.cancelStatusRetry = this.#schedule(() => {
         run.cancelStatusRetry = undefined;
-        if (this.#pods.get(key) === run && run.isReportPending && !run.isDeleting)
-          void this.#track(this.#report(key, run));
+        if (run.isReportPending && this.#isCurrent(key, run)) void this.#track(this.#report(key, run));
       }, kubeletRetryMs);
     }
   }
@@ -368,8 +367,7 @@ export class FakeRuntime {
     if (run.isDeleting) return;
     run.isDeleting = true;
     run.pod = pod;
-    run.cancelTimer?.();
-    run.cancelStatusRetry?.();
+    cancelTimers(run);
     this.#pods.set(key, run);
     run.state = { ...run.state, stage: 'stopped', stoppedAtMs: this.#link.now() };
     const uid = pod.metadata.uid;
@@ -450,6 +448,12 @@ export class FakeRuntime {
     this.#podIpCount += 1;
     return `10.88.${String((this.#podIpCount >> 8) & 255)}.${String(this.#podIpCount & 255)}`;
   }
+}
+
+/** Cancels a run's lifecycle timer (start delay or start retry) and its status retry. */
+function cancelTimers(run: PodRun): void {
+  run.cancelTimer?.();
+  run.cancelStatusRetry?.();
 }
 
 // The error text of a failed reply, or why its content is not a success.
