@@ -47,12 +47,15 @@ export const certServerDefaults = Object.freeze({
   /** A TLS handshake must finish within this. */
   handshakeTimeoutMs: 10_000,
   /**
-   * Most connections in their TLS handshake at once; more wait unread in the guard's queue. Few, so that
+   * Most connections in their TLS handshake at once; more wait in the guard's queue. Few, so that
    * those admitted finish quickly: with 1,000 at once over 100 ms links on a loaded machine, every
    * handshake advanced a little per turn and 193 of them passed the 10 s timeout.
    */
   maxPendingHandshakes: 128,
-  /** Most connections waiting (unread) for a handshake slot; more are closed at accept, counted and logged. */
+  /**
+   * Most connections waiting beyond the handshake slots (for their ClientHello or a slot); more are closed
+   * at accept, counted and logged.
+   */
   maxQueuedHandshakes: 4_000,
   /** A connection still waiting for a handshake slot after this long is closed, ms (below an edge's 30 s). */
   handshakeQueueWaitMs: 20_000,

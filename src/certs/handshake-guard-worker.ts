@@ -6,9 +6,10 @@
  * (Node's default `handshakeTimeout`) with no bound on how many.
  *
  * {@link HandshakeGuard.listen} accepts on the guard's own listener with `pauseOnConnect`, so a connection
- * over the limit waits in a queue with its ClientHello unread (it costs no handshake), and is handed to the
- * TLS server when a slot frees. Only a connection that finds the queue full, or waits in it past its wait
- * limit, is turned away: its bytes are read and the socket ended, so the client gets a close, not a reset.
+ * over the limit waits in a queue before any TLS work (it costs no handshake), and is handed to the TLS
+ * server when a slot frees. Only a connection that finds the guard full, or waits in the queue past its
+ * wait limit, is turned away: its bytes are read and the socket ended, so the client gets a close, not a
+ * reset.
  * Closing at accept instead (as the guard's former `attach` mode did for the hub) destroys a socket with
  * the ClientHello unread, which the kernel answers with a RST: a burst of 2,000 joins at once got
  * 804-1,000 `ECONNRESET`s that way, logged nowhere.
@@ -49,7 +50,10 @@ export interface HandshakeGuardOptions {
   readonly upgradeTimeoutMs?: number;
   /** Most connections in their handshake or upgrade at once. */
   readonly maxPending: number;
-  /** With {@link HandshakeGuard.listen}: most connections waiting for a slot; default `4 × maxPending`. */
+  /**
+   * With {@link HandshakeGuard.listen}: most connections waiting beyond the slots (for their ClientHello or
+   * for a slot); the guard holds at most `maxPending + maxQueued`. Default `4 × maxPending`.
+   */
   readonly maxQueued?: number;
   /** With {@link HandshakeGuard.listen}: the longest a connection waits for a slot, ms; default `handshakeTimeoutMs`. */
   readonly maxQueueWaitMs?: number;

@@ -66,10 +66,11 @@ export interface HubOptions {
    */
   readonly maxPendingHandshakes: number;
   /**
-   * Most connections waiting for a handshake slot; one more is turned away at accept (a close, never a
-   * reset), counted and logged. Default 10,000, the default `nodeLimit`: when the whole fleet drops at once
-   * and redials together 30 s later (EdgeCore's fixed wait, no jitter), every edge can wait its turn. A
-   * waiting connection holds a socket and its unread ClientHello, a few KiB.
+   * Most connections waiting beyond the handshake slots (for their ClientHello, or for a slot); one more
+   * is turned away at accept (a close, never a reset), counted and logged. Default 10,000, the default
+   * `nodeLimit`: when the whole fleet drops at once and redials together 30 s later (EdgeCore's fixed wait,
+   * no jitter), every edge can wait its turn. A waiting connection holds a socket and its ClientHello, a
+   * few KiB.
    */
   readonly maxQueuedHandshakes: number;
   /**
