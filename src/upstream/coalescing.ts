@@ -68,7 +68,7 @@ export function coalesceKeyOf(request: UpstreamRequest, isOwnLeaseRequest: boole
  * logs and drops it; spec §4.3), so running it only spends an API call. Writes are run however late: the
  * write itself is the point (and a registration's late success turns the retry into `AlreadyExists`).
  */
-export function isDroppedWhenLate(request: UpstreamRequest): boolean {
+function isDroppedWhenLate(request: UpstreamRequest): boolean {
   return request.operation === 'query';
 }
 
