@@ -5,6 +5,8 @@
  * node (about 4.8 ms per node for 1 MiB). Here the content's JSON bytes are kept per content object (a
  * WeakMap: they live exactly as long as some queue still holds the content) and each frame is the node's
  * own header and route spliced around them: a copy, about a hundred times cheaper than a stringify.
+ * Pushes of one ConfigMap or Secret version from different paths (a pod added per node, a repair) share
+ * one content object for this to work (shared-content.ts).
  *
  * The frame is byte for byte what {@link encodeMessage} returns, as UTF-8 (codec.test.ts proves it on
  * varied messages). Pure: no I/O; the cache is the encoder's own state, one encoder per hub.

@@ -21,6 +21,7 @@ import type { Message, MessageStamp } from './message.js';
 import type { KubeObjectShape, ObjectMetaShape } from './object-shape.js';
 import type { PushOperation } from './operations.js';
 import { buildResource } from './resource.js';
+import { sharedContent } from './shared-content.js';
 import type { ResourcePath } from './resource.js';
 
 /** The kinds the cloud pushes. Closed: switch over it exhaustively. */
@@ -115,7 +116,7 @@ export function objectPush(
   const content =
     operation === 'delete' && kind !== 'Pod'
       ? minimalContent(kind, metadata)
-      : preparedContent(kind, object, options);
+      : sharedContent(kind, object, options, () => preparedContent(kind, object, options));
   const resourceVersion = metadata.resourceVersion;
   return {
     kind,

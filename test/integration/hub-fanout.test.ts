@@ -222,9 +222,11 @@ describe('hub fan-out', () => {
       0,
       'text frames only',
     );
-    // One serialization of the version's content, for at least one frame per node.
-    // Exactly 1 on a quiet machine. Under load an edge may miss keepalives and reconnect mid fan-out; the
-    // repair on its connect prepares that node's content afresh, one more encode each. Per node (the
+    // One serialization of the version's content, for at least one frame per node. The count is of every
+    // ConfigMap: each pod also mounts its namespace's kube-root-ca.crt (the ServiceAccount admission), whose
+    // pushes may still wait for their records when the check above passes. Those share one content object
+    // too (protocol/shared-content.ts); before it, a loaded CI run counted 64 such encodes here and a local
+    // one 104. A repair or reconnect mid fan-out shares the content while any queue holds it. Per node (the
     // old code) would be at least 200.
     const encoded = (await encodes()) - encodes0;
     assert.ok(encoded >= 1 && encoded < nodeCount / 4, `serialized ${String(encoded)} times, not per node`);
