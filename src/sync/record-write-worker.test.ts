@@ -8,7 +8,7 @@ import { eventually } from '../../test/support/eventually.js';
 import { newSyncRecord } from './record.js';
 import type { SyncRecord } from './record.js';
 import type { RecordOpResult } from './record-ops.js';
-import { RecordWriter } from './record-write-worker.js';
+import { RecordWriter, defaultRecordWriteConcurrency } from './record-write-worker.js';
 
 function record(node: string, uid: string): SyncRecord {
   return newSyncRecord({
@@ -98,6 +98,27 @@ describe('RecordWriter', () => {
     await writer.stop();
   });
 
+  it(`keeps ${String(defaultRecordWriteConcurrency)} writes in flight by default, and no more`, async () => {
+    const fake = api(() => undefined);
+    const writer = new RecordWriter({ client: fake.client, logger: capturedLogger().logger });
+    fake.hold();
+    for (let i = 0; i < 100; i += 1) {
+      const r = record(`edge-${String(i % 10)}`, `u${String(i)}`);
+      writer.write(r.node, { kind: 'create', record: r });
+    }
+    // Each held call is logged when it starts; the rest wait in the writer.
+    assert.equal(fake.calls.length, defaultRecordWriteConcurrency);
+    fake.release();
+    await eventually(
+      () => {
+        assert.equal(writer.pending, 0);
+      },
+      { intervalMs: 5 },
+    );
+    assert.equal(fake.calls.length, 100);
+    await writer.stop();
+  });
+
   it('retries a 403 until it is allowed, then tells the caller', async () => {
     let allowed = false;
     const fake = api(() => (allowed ? undefined : httpFailure(403, '{"reason":"Forbidden"}')));
@@ -181,18 +202,22 @@ describe('RecordWriter', () => {
       retryBackoff: fast,
       pauseBackoff: { initialDelayMs: 50, maxDelayMs: 50 },
     });
-    for (let i = 0; i < 30; i += 1) {
+    const records = 3 * defaultRecordWriteConcurrency;
+    for (let i = 0; i < records; i += 1) {
       const r = record(`edge-${String(i)}`, 'u1');
       writer.write(r.node, { kind: 'create', record: r });
     }
     await eventually(
       () => {
-        assert.ok(fake.calls.length >= 8);
+        assert.ok(fake.calls.length >= defaultRecordWriteConcurrency);
       },
       { intervalMs: 5 },
     );
     const whileDown = fake.calls.length;
-    assert.ok(whileDown < 30, `not every record was tried against a down API server (${String(whileDown)})`);
+    assert.ok(
+      whileDown < records,
+      `not every record was tried against a down API server (${String(whileDown)})`,
+    );
     isDown = false;
     await eventually(
       () => {

@@ -84,7 +84,7 @@ export interface SyncWorkerOptions {
   readonly hub: SyncHub;
   readonly desired: DesiredState;
   readonly logger: Logger;
-  /** Concurrent record writes, all nodes together; default 8. */
+  /** Concurrent record writes, all nodes together; default 32 (record-write-worker.ts). */
   readonly writeConcurrency?: number;
   /** Repair every connected node this often; default 60 s (KubeEdge: every 5 s over everything). */
   readonly repairIntervalMs?: number;
