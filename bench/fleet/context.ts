@@ -40,6 +40,8 @@ export interface FleetSettings {
   readonly controllerArgs: readonly string[];
   /** The controller is killed (and the scenario fails) above this RSS: the machine is shared. */
   readonly maxControllerRssMiB: number;
+  /** Extra Node flags of the controller process (a CPU profile of one scenario, say). */
+  readonly controllerExecArgv: readonly string[];
 }
 
 export const namespace = 'fleet';
@@ -121,7 +123,7 @@ export class FleetContext {
     const proc = await startControllerProcess(this.cluster.kubeconfigPath, {
       args: this.settings.controllerArgs,
       ...(ports !== undefined ? { ports } : {}),
-      execArgv: ['--import', loopPreload],
+      execArgv: ['--import', loopPreload, ...this.settings.controllerExecArgv],
       env: { EDGE_BENCH_LOOP_FILE: loopFile },
     });
     this.#ports = proc.ports;

@@ -7,7 +7,7 @@
  *     [--nodes 10000] [--pods-per-node 10] [--ramp 100] [--sim-processes 2] [--rate 20] [--measure-seconds 120]
  *     [--memory-seconds 60] [--fanout-bytes <n>] [--churn-deletes 100] [--churn-objects-per-node 30] [--churn-record-status]
  *     [--memory-nodes 1000,10000] [--peer-nodes 1000] [--create-concurrency 32] [--timeout-seconds 1800]
- *     [--max-controller-rss-mib 10240]
+ *     [--max-controller-rss-mib 10240] [--controller-exec-argv "--cpu-prof --cpu-prof-dir=/tmp/prof"]
  *
  * Load model of every scenario (the issue's): lease 60 s, status 120 s, `--node-monitor-grace-period 240s`,
  * pods bound by `spec.nodeName`, memory = median RSS over 60 s once the fleet is up, no forced GC. The
@@ -56,6 +56,7 @@ const { values } = parseArgs({
     'create-concurrency': { type: 'string', default: '32' },
     'timeout-seconds': { type: 'string', default: '1800' },
     'max-controller-rss-mib': { type: 'string', default: '10240' },
+    'controller-exec-argv': { type: 'string', default: '' },
   },
 });
 
@@ -81,6 +82,7 @@ const settings: FleetSettings = {
   // Room for the fan-out probe node, and a start that lists 100,000 pods on a busy machine.
   controllerArgs: [`--node-limit=${String(nodes + 100)}`, '--startup-timeout-seconds=600'],
   maxControllerRssMiB: Number(values['max-controller-rss-mib']),
+  controllerExecArgv: values['controller-exec-argv'].split(' ').filter((flag) => flag !== ''),
 };
 
 const outcomes: { scenario: Scenario; seconds: number; result: string }[] = [];
