@@ -394,13 +394,18 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
     else ha.nodeSeen(node, event.object);
   });
   metrics.ha.setSources({
-    nodes: () => [
-      {
-        state: 'owned',
-        count: downstream.nodes.store.list().filter((n) => ha.owns(n.metadata.name as NodeName)).length,
-      },
-      { state: 'held_not_owned', count: hub.nodeStates().filter((s) => !ha.owns(s.node)).length },
-    ],
+    nodes: () => {
+      // Read at every scrape: the hub's node names only, not each node's whole state.
+      let heldNotOwned = 0;
+      for (const node of hub.heldNodes()) if (!ha.owns(node)) heldNotOwned += 1;
+      return [
+        {
+          state: 'owned',
+          count: downstream.nodes.store.list().filter((n) => ha.owns(n.metadata.name as NodeName)).length,
+        },
+        { state: 'held_not_owned', count: heldNotOwned },
+      ];
+    },
     liveReplicas: () => ha.liveReplicas().length,
     leader: () => ha.isLeader,
   });

@@ -46,6 +46,23 @@ describe('NodeQueue no-ACK path', () => {
     assert.equal(q.nextWakeAt(), undefined);
   });
 
+  it('counts what waits and what is in flight as its stats do, without building them', () => {
+    const q = newQueue();
+    const counts = (): [number, number] => [q.waitingCount, q.inFlightCount];
+    const fromStats = (): [number, number] => {
+      const s = q.stats();
+      return [s.pendingAck + s.pendingNoAck, s.inFlight];
+    };
+    q.enqueueAck(item('a', '1'), 0);
+    q.enqueueAck(item('b', '1'), 0);
+    q.enqueueNoAck('reply');
+    assert.deepEqual(counts(), [3, 0]);
+    assert.deepEqual(counts(), fromStats());
+    q.takeSendable(0, { maxAckDeliveries: 1 });
+    assert.deepEqual(counts(), [1, 1], 'the reply and one ACK delivery left');
+    assert.deepEqual(counts(), fromStats());
+  });
+
   it('puts no-ACK payloads before ACK deliveries in the same plan', () => {
     const q = newQueue();
     q.enqueueAck(item('a', '1'), 0);

@@ -217,6 +217,19 @@ export class NodeQueue<P> {
     return this.#pushNoAck({ payload, isReply: true, bytes });
   }
 
+  /**
+   * Messages waiting to be sent, ACK and no-ACK paths together: {@link stats}'s `pendingAck +
+   * pendingNoAck` without building the stats (the hub sums it over every node at each metrics scrape).
+   */
+  get waitingCount(): number {
+    return this.#entries.pendingCount + this.#noAck.length;
+  }
+
+  /** Messages sent and not yet ACKed: {@link stats}'s `inFlight`, without building the stats. */
+  get inFlightCount(): number {
+    return this.#inFlightCount;
+  }
+
   /** Bytes of the no-ACK payloads held, as their callers sized them (the hub's reply budget reads it). */
   get pendingNoAckBytes(): number {
     return this.#noAckBytes;
