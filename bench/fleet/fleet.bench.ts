@@ -7,7 +7,7 @@
  *     [--nodes 10000] [--pods-per-node 10] [--ramp 100] [--sim-processes 2] [--rate 20] [--measure-seconds 120]
  *     [--memory-seconds 60] [--fanout-bytes <n>] [--churn-deletes 100] [--churn-objects-per-node 30] [--churn-record-status]
  *     [--memory-nodes 1000,10000] [--peer-nodes 1000] [--create-concurrency 32] [--timeout-seconds 1800]
- *     [--max-controller-rss-mib 10240] [--controller-exec-argv "--cpu-prof --cpu-prof-dir=/tmp/prof"]
+ *     [--max-controller-rss-mib 10240] ["--controller-exec-argv=--cpu-prof --cpu-prof-dir=/tmp/prof"]
  *
  * Load model of every scenario (the issue's): lease 60 s, status 120 s, `--node-monitor-grace-period 240s`,
  * pods bound by `spec.nodeName`, memory = median RSS over 60 s once the fleet is up, no forced GC. The

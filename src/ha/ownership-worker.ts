@@ -69,10 +69,13 @@ export class OwnershipWorker {
 
   /** Whether this replica owns the node now (ownership.ts `owns`). */
   owns(node: NodeName): boolean {
+    const held = this.#held.has(node);
     return owns({
       selfLive: this.#o.selfLive(),
-      held: this.#held.has(node),
-      recordedOwner: ownerOf(this.#node(node)),
+      held,
+      // Asked for every message of every node: a held node's recorded owner does not change the answer,
+      // so its Node is not looked up.
+      recordedOwner: held ? undefined : ownerOf(this.#node(node)),
       me: this.#o.identity,
     });
   }
