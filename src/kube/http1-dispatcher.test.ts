@@ -19,6 +19,7 @@ describe('the API client connection pool', () => {
   let url: string;
   let caPem: string;
   const seen: string[] = [];
+  const authorizations: string[] = [];
   const sockets = new Set<TLSSocket>();
   before(async () => {
     const now = new Date();
@@ -27,6 +28,7 @@ describe('the API client connection pool', () => {
     caPem = ca.certPem;
     server = createSecureServer({ allowHTTP1: true, cert: leaf.certPem, key: leaf.keyPem }, (req, res) => {
       seen.push(req.httpVersion);
+      authorizations.push(req.headers.authorization ?? '');
       res.setHeader('content-type', 'application/json');
       res.end('{}');
     });
@@ -63,6 +65,37 @@ describe('the API client connection pool', () => {
     await Promise.all([1, 2, 3].map(() => client.request({ method: 'GET', path: '/api' })));
     await client.request({ method: 'GET', path: '/api' });
     assert.deepEqual(seen, ['1.1', '1.1', '1.1', '1.1']);
+  });
+
+  it('reads the kubeconfig credentials at most once a second, not per request, and picks up a new token', async () => {
+    authorizations.length = 0;
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'c', server: url, caData: Buffer.from(caPem).toString('base64') }],
+      users: [{ name: 'u', token: 'first' }],
+      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+      currentContext: 'x',
+    });
+    let reads = 0;
+    const read = kc.applySecurityAuthentication.bind(kc);
+    kc.applySecurityAuthentication = (context) => {
+      reads += 1;
+      return read(context);
+    };
+    const client = new KubeClient(kc);
+    await Promise.all(Array.from({ length: 10 }, () => client.request({ method: 'GET', path: '/api' })));
+    assert.equal(reads, 1, 'one read for a burst of 10 requests');
+    // A rotated token (a token file, an exec plugin) is used once the reuse second is over.
+    kc.loadFromOptions({
+      clusters: [{ name: 'c', server: url, caData: Buffer.from(caPem).toString('base64') }],
+      users: [{ name: 'u', token: 'second' }],
+      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+      currentContext: 'x',
+    });
+    await delay(1_100);
+    await client.request({ method: 'GET', path: '/api' });
+    assert.equal(reads, 2);
+    assert.deepEqual(authorizations, [...Array<string>(10).fill('Bearer first'), 'Bearer second']);
   });
 
   it("keeps an idle connection past undici's 4 s default instead of a new TLS handshake per burst", async () => {
