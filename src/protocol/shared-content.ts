@@ -16,10 +16,12 @@
  * Content is read-only by contract (`PushSpec.content`), which is what makes sharing one object safe.
  * @module
  */
-import type { KubeObjectShape } from './object-shape.js';
-import type { PushContentOptions, PushKind } from './object-push.js';
-
 type Content = Readonly<Record<string, unknown>>;
+
+/** The part of object-push.ts's `PushContentOptions` the content depends on (no import: object-push uses this). */
+interface ContentOptions {
+  readonly stripManagedFields: boolean;
+}
 
 interface Remembered {
   readonly stripManagedFields: boolean;
@@ -27,7 +29,7 @@ interface Remembered {
 }
 
 /** The kinds one version of which is pushed to many nodes. */
-const sharedKinds: ReadonlySet<PushKind> = new Set(['ConfigMap', 'Secret']);
+const sharedKinds: ReadonlySet<string> = new Set(['ConfigMap', 'Secret']);
 
 const rememberedByObject = new WeakMap<object, Remembered>();
 
@@ -37,9 +39,9 @@ const rememberedByObject = new WeakMap<object, Remembered>();
  * prepared afresh every time.
  */
 export function sharedContent(
-  kind: PushKind,
-  object: KubeObjectShape,
-  options: PushContentOptions,
+  kind: string,
+  object: object,
+  options: ContentOptions,
   prepare: () => Content,
 ): Content {
   if (!sharedKinds.has(kind)) return prepare();
