@@ -8,7 +8,7 @@ import { eventually } from '../../test/support/eventually.js';
 import { newSyncRecord } from './record.js';
 import type { SyncRecord } from './record.js';
 import type { RecordOpResult } from './record-ops.js';
-import { RecordWriter, defaultRecordWriteConcurrency } from './record-write-worker.js';
+import { RecordWriter, defaultRecordWriteConcurrency, unwaitedShare } from './record-write-worker.js';
 
 function record(node: string, uid: string): SyncRecord {
   return newSyncRecord({
@@ -116,6 +116,65 @@ describe('RecordWriter', () => {
       { intervalMs: 5 },
     );
     assert.equal(fake.calls.length, 100);
+    await writer.stop();
+  });
+
+  it('writes a record someone waits for (a create) before ACK bookkeeping of the same node', async () => {
+    const fake = api(() => undefined);
+    const writer = new RecordWriter({ client: fake.client, logger: capturedLogger().logger, concurrency: 1 });
+    fake.hold();
+    for (let i = 0; i < 5; i += 1) {
+      const r = record('busy', `b${String(i)}`);
+      writer.write(r.node, { kind: 'status', record: r, resourceVersion: '6' });
+    }
+    const fresh = record('busy', 'new');
+    let isCreated = false;
+    writer.write(fresh.node, { kind: 'create', record: fresh }, () => {
+      isCreated = true;
+    });
+    fake.release();
+    await eventually(
+      () => {
+        assert.equal(writer.pending, 0);
+      },
+      { intervalMs: 5 },
+    );
+    assert.ok(isCreated);
+    // The first status was already running when the create came; the create goes next.
+    assert.equal(fake.calls[1], 'POST default/objectsyncs busy.new', fake.calls.join(', '));
+    await writer.stop();
+  });
+
+  it('moves a waiting status to the front when a create merges into it, and never starves bookkeeping', async () => {
+    const fake = api(() => undefined);
+    const writer = new RecordWriter({ client: fake.client, logger: capturedLogger().logger, concurrency: 1 });
+    fake.hold();
+    const first = record('a', 'first');
+    writer.write(first.node, { kind: 'create', record: first }, () => undefined); // runs, held
+    const acked = record('a', 'acked');
+    writer.write(acked.node, { kind: 'status', record: acked, resourceVersion: '6' });
+    const bookkeeping = record('b', 'bk');
+    writer.write(bookkeeping.node, { kind: 'status', record: bookkeeping, resourceVersion: '6' });
+    // A create for the record whose status waits: merged into it (a status creates a missing record),
+    // and now someone waits for it.
+    writer.write(acked.node, { kind: 'create', record: acked }, () => undefined);
+    for (let i = 0; i < 2 * unwaitedShare; i += 1) {
+      const r = record('c', `c${String(i)}`);
+      writer.write(r.node, { kind: 'create', record: r }, () => undefined);
+    }
+    fake.release();
+    await eventually(
+      () => {
+        assert.equal(writer.pending, 0);
+      },
+      { intervalMs: 5 },
+    );
+    assert.equal(fake.calls[1], 'PATCH a.acked/status', fake.calls.join(', '));
+    const bookkeepingAt = fake.calls.indexOf('PATCH b.bk/status');
+    assert.ok(
+      bookkeepingAt > 1 && bookkeepingAt <= unwaitedShare,
+      `one take in ${String(unwaitedShare)} is bookkeeping's: ${fake.calls.join(', ')}`,
+    );
     await writer.stop();
   });
 

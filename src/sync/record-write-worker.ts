@@ -4,6 +4,12 @@
  * resynced cannot starve another node's first sends), failures classified by kube/api-errors.ts and
  * retried per record with backoff, and the whole writer paused while the API server is unreachable.
  *
+ * Two lanes: a record someone waits for (a create or a resync mark, whose pushes are held until it is
+ * written: record-gate.ts) goes before one nobody waits for (an ACK's status, a delete), with one take
+ * in {@link unwaitedShare} kept for the latter so they are never starved. With one lane, a node's new
+ * pod waited behind that node's ACK bookkeeping: in a 5,000-node bench, pods created after the ramp
+ * reached their first edge 80-110 s later, behind the Node records' statuses of the ramp.
+ *
  * Cost: a create is one POST; a status is one PATCH (POST + PATCH when the record went missing); a delete
  * is one DELETE. Waiting asks for one record merge (record-ops.ts `appendOp`), so a burst of ACKs for an
  * object costs one write and the lists stay short: work is O(records touched), never a requeue of
@@ -51,6 +57,8 @@ interface RecordState {
   readonly waiting: QueuedOp[];
   isRunning: boolean;
   isReady: boolean;
+  /** The lane it is ready in (valid while `isReady`); an entry of another lane's list is stale. */
+  lane: Lane;
   attempt: number;
   retryTimer: NodeJS.Timeout | undefined;
 }
@@ -60,10 +68,15 @@ interface RecordState {
  * node status and pod status before records, so this bound only keeps one node's resync from filling the
  * client's records queue ahead of other nodes (the round-robin below works on what waits here). It was 8,
  * set before the client had a limiter: with 5,000 nodes and 17,000 record writes waiting after their pods
- * started, the writer did 133 writes/s with the API client mostly idle (12 to 64 of 64 in flight, nothing
- * of any class waiting in it), and each write waited behind the other nodes' ones.
+ * started, the writer did 133 writes/s while the API client had free slots at times (12 to 64 of 64 in
+ * flight) and nothing of any class waiting in it; at 32 it did 226 writes/s on the same backlog.
  */
 export const defaultRecordWriteConcurrency = 32;
+
+/** Of this many takes while both lanes have records, one goes to the records nobody waits for. */
+export const unwaitedShare = 8;
+
+type Lane = 'waited' | 'unwaited';
 
 const defaultRetryBackoff: ExponentialBackoff = { initialDelayMs: 500, maxDelayMs: 30_000 };
 const defaultPauseBackoff: ExponentialBackoff = { initialDelayMs: 500, maxDelayMs: 10_000 };
@@ -76,8 +89,13 @@ export class RecordWriter {
   readonly #records = new Map<string, RecordState>();
   /** The same records by node: forgetting a node visits its own records, not every node's. */
   readonly #byNode = new Map<NodeName, Set<RecordState>>();
-  /** Ready records per node; a Map keeps node order, and a served node moves to the back. */
-  readonly #ready = new Map<NodeName, RecordState[]>();
+  /**
+   * Ready records per lane and node; a Map keeps node order, and a served node moves to the back. A
+   * record that gains a waiter while ready is added to the waited lane and its old entry skipped.
+   */
+  readonly #ready: Record<Lane, Map<NodeName, RecordState[]>> = { waited: new Map(), unwaited: new Map() };
+  /** Takes from the waited lane since the last from the unwaited one. */
+  #waitedStreak = 0;
   readonly #warnings = new WarnLimiter({ intervalMs: warnIntervalMs });
   readonly #running = new Set<Promise<void>>();
   #pendingOps = 0;
@@ -103,6 +121,7 @@ export class RecordWriter {
         waiting: [],
         isRunning: false,
         isReady: false,
+        lane: 'unwaited',
         attempt: 0,
         retryTimer: undefined,
       };
@@ -114,7 +133,12 @@ export class RecordWriter {
     const before = state.waiting.length;
     const after = appendOp(state.waiting, op, done, state.isRunning);
     this.#pendingOps += after - before;
-    if (!state.isRunning && state.retryTimer === undefined) this.#makeReady(state);
+    if (!state.isReady) {
+      if (!state.isRunning && state.retryTimer === undefined) this.#makeReady(state);
+    } else if (state.lane === 'unwaited' && done !== undefined) {
+      // Someone waits for it now (a create merged into a waiting status): it goes ahead of bookkeeping.
+      this.#enqueueReady(state, 'waited');
+    }
     this.#pump();
   }
 
@@ -125,7 +149,8 @@ export class RecordWriter {
 
   /** Drops every waiting write of a node (it was deleted); a call in flight finishes. */
   forgetNode(node: NodeName): void {
-    this.#ready.delete(node);
+    this.#ready.waited.delete(node);
+    this.#ready.unwaited.delete(node);
     for (const state of [...(this.#byNode.get(node) ?? [])]) {
       clearTimeout(state.retryTimer);
       state.retryTimer = undefined;
@@ -161,18 +186,35 @@ export class RecordWriter {
 
   #makeReady(state: RecordState): void {
     if (state.isReady || state.waiting.length === 0) return;
+    const isWaitedFor = state.waiting.some((queued) => queued.done.length > 0);
+    this.#enqueueReady(state, isWaitedFor ? 'waited' : 'unwaited');
+  }
+
+  #enqueueReady(state: RecordState, lane: Lane): void {
     state.isReady = true;
-    const queue = this.#ready.get(state.node);
-    if (queue === undefined) this.#ready.set(state.node, [state]);
+    state.lane = lane;
+    const lists = this.#ready[lane];
+    const queue = lists.get(state.node);
+    if (queue === undefined) lists.set(state.node, [state]);
     else queue.push(state);
   }
 
-  /** The next ready record, taking nodes in turn. */
+  /** The next ready record: the waited lane first but for one take in {@link unwaitedShare}. */
   #takeReady(): RecordState | undefined {
-    for (const [node, queue] of this.#ready) {
-      this.#ready.delete(node);
-      const state = queue.shift();
-      if (queue.length > 0) this.#ready.set(node, queue);
+    const first: Lane = this.#waitedStreak >= unwaitedShare - 1 ? 'unwaited' : 'waited';
+    const state = this.#takeFrom(first) ?? this.#takeFrom(first === 'waited' ? 'unwaited' : 'waited');
+    if (state !== undefined) this.#waitedStreak = state.lane === 'waited' ? this.#waitedStreak + 1 : 0;
+    return state;
+  }
+
+  /** The next ready record of a lane, taking nodes in turn and skipping stale entries. */
+  #takeFrom(lane: Lane): RecordState | undefined {
+    const lists = this.#ready[lane];
+    for (const [node, queue] of lists) {
+      lists.delete(node);
+      let state = queue.shift();
+      while (state !== undefined && !(state.isReady && state.lane === lane)) state = queue.shift();
+      if (queue.length > 0) lists.set(node, queue);
       if (state === undefined) continue;
       state.isReady = false;
       return state;
