@@ -373,7 +373,7 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
     address: advertiseAddress[0] ?? '127.0.0.1',
     hub: {
       holds: (node) => hub.isConnected(node) || hub.nodeState(node) !== undefined,
-      heldNodes: () => [...new Set([...hub.connectedNodes(), ...hub.nodeStates().map((s) => s.node)])],
+      heldNodes: () => [...new Set([...hub.connectedNodes(), ...hub.heldNodes()])],
     },
     release: (node, reason) => {
       metrics.ha.releases.inc({ reason });

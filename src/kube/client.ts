@@ -91,7 +91,6 @@ export interface StreamRequest {
   readonly signal: AbortSignal;
 }
 
-/** A request waiting in the limiter. */
 /** What a request needs of the kubeconfig: the connection pool and the auth headers. */
 interface Credentials {
   readonly dispatcher?: Dispatcher;
@@ -101,6 +100,7 @@ interface Credentials {
 /** How long {@link KubeClient}'s auth headers are reused before the kubeconfig is asked again. */
 const credentialsReuseMs = 1_000;
 
+/** A request waiting in the limiter. */
 interface Ticket {
   readonly cls: RequestClass;
   readonly enqueuedAt: number;
@@ -266,7 +266,6 @@ export class KubeClient {
     }
   }
 
-  /** The shared dispatcher and fresh auth headers (see the module header for why it is kept). */
   /**
    * The dispatcher and the auth headers of a request. client-node's `applySecurityAuthentication` decodes
    * the kubeconfig's certificates and builds a dispatcher of its own every time, which only the first call

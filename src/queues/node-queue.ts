@@ -227,7 +227,7 @@ export class NodeQueue<P> {
 
   /** Messages sent and not yet ACKed: {@link stats}'s `inFlight`, without building the stats. */
   get inFlightCount(): number {
-    return this.#inFlightCount;
+    return this.#inFlight?.size ?? 0;
   }
 
   /** Bytes of the no-ACK payloads held, as their callers sized them (the hub's reply budget reads it). */
@@ -287,7 +287,7 @@ export class NodeQueue<P> {
     }
     while (
       deliveries.length < maxDeliveries &&
-      this.#inFlightCount < this.#options.windowSize &&
+      this.inFlightCount < this.#options.windowSize &&
       this.#entries.sendableKeyCount > 0
     ) {
       // The id first: if newId misbehaves and throws, nothing has been taken.
@@ -307,7 +307,7 @@ export class NodeQueue<P> {
     if (this.#awaitingReconnect.length > 0) return true;
     const due = this.#timers.peek();
     if (due !== undefined && due.deadline <= now) return true;
-    return this.#inFlightCount < this.#options.windowSize && this.#entries.sendableKeyCount > 0;
+    return this.inFlightCount < this.#options.windowSize && this.#entries.sendableKeyCount > 0;
   }
 
   /**
@@ -365,7 +365,7 @@ export class NodeQueue<P> {
   stats(): QueueStats {
     return {
       pendingAck: this.#entries.pendingCount,
-      inFlight: this.#inFlightCount,
+      inFlight: this.inFlightCount,
       awaitingReconnect: this.#awaitingReconnect.length,
       pendingNoAck: this.#noAck.length,
       sendableKeys: this.#entries.sendableKeyCount,
@@ -392,10 +392,6 @@ export class NodeQueue<P> {
     this.#timers.clear();
     this.#awaitingReconnect = [];
     this.#recognized.clear();
-  }
-
-  get #inFlightCount(): number {
-    return this.#inFlight?.size ?? 0;
   }
 
   #pushNoAck(entry: NoAckEntry<P>): NoAckOutcome<P> {
