@@ -12,6 +12,17 @@ import { Agent, request } from 'undici';
 import { createCertificateAuthority, signServerCertificate } from '../certs/index.js';
 import { KubeClient } from './client.js';
 
+/** Loads a one-cluster, one-user kubeconfig (a bearer token) into `kc`; again to rotate the token. */
+function loadTokenConfig(kc: KubeConfig, server: string, caPem: string, token: string): KubeConfig {
+  kc.loadFromOptions({
+    clusters: [{ name: 'c', server, caData: Buffer.from(caPem).toString('base64') }],
+    users: [{ name: 'u', token }],
+    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+    currentContext: 'x',
+  });
+  return kc;
+}
+
 // A TLS endpoint that speaks both HTTP/2 and HTTP/1.1, as kube-apiserver does, and records which one each
 // request came over. Not an API server: it answers every request with an empty JSON object.
 describe('the API client connection pool', () => {
@@ -54,13 +65,7 @@ describe('the API client connection pool', () => {
 
   it('speaks HTTP/1.1 for every request, concurrent or not', async () => {
     seen.length = 0;
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [{ name: 'c', server: url, caData: Buffer.from(caPem).toString('base64') }],
-      users: [{ name: 'u', token: 'not-logged' }],
-      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-      currentContext: 'x',
-    });
+    const kc = loadTokenConfig(new KubeConfig(), url, caPem, 'not-logged');
     const client = new KubeClient(kc);
     await Promise.all([1, 2, 3].map(() => client.request({ method: 'GET', path: '/api' })));
     await client.request({ method: 'GET', path: '/api' });
@@ -69,13 +74,7 @@ describe('the API client connection pool', () => {
 
   it('reads the kubeconfig credentials at most once a second, not per request, and picks up a new token', async () => {
     authorizations.length = 0;
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [{ name: 'c', server: url, caData: Buffer.from(caPem).toString('base64') }],
-      users: [{ name: 'u', token: 'first' }],
-      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-      currentContext: 'x',
-    });
+    const kc = loadTokenConfig(new KubeConfig(), url, caPem, 'first');
     let reads = 0;
     const read = kc.applySecurityAuthentication.bind(kc);
     kc.applySecurityAuthentication = (context) => {
@@ -86,12 +85,7 @@ describe('the API client connection pool', () => {
     await Promise.all(Array.from({ length: 10 }, () => client.request({ method: 'GET', path: '/api' })));
     assert.equal(reads, 1, 'one read for a burst of 10 requests');
     // A rotated token (a token file, an exec plugin) is used once the reuse second is over.
-    kc.loadFromOptions({
-      clusters: [{ name: 'c', server: url, caData: Buffer.from(caPem).toString('base64') }],
-      users: [{ name: 'u', token: 'second' }],
-      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-      currentContext: 'x',
-    });
+    loadTokenConfig(kc, url, caPem, 'second');
     await delay(1_100);
     await client.request({ method: 'GET', path: '/api' });
     assert.equal(reads, 2);
@@ -114,19 +108,12 @@ describe('the API client connection pool', () => {
     plain.on('secureConnection', (socket: TLSSocket) => handshakes.push(socket));
     plain.listen(0, '127.0.0.1');
     await once(plain, 'listening');
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [
-        {
-          name: 'c',
-          server: `https://127.0.0.1:${String((plain.address() as AddressInfo).port)}`,
-          caData: Buffer.from(ca.certPem).toString('base64'),
-        },
-      ],
-      users: [{ name: 'u', token: 'not-logged' }],
-      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-      currentContext: 'x',
-    });
+    const kc = loadTokenConfig(
+      new KubeConfig(),
+      `https://127.0.0.1:${String((plain.address() as AddressInfo).port)}`,
+      ca.certPem,
+      'not-logged',
+    );
     const client = new KubeClient(kc);
     try {
       await client.request({ method: 'GET', path: '/api' });
