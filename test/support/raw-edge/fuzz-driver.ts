@@ -52,6 +52,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const hubCloses: Record<string, number> = {};
   const refusals: Record<string, number> = {};
   let sent = 0;
+  /** Frames sent or being sent; a lane stops when these reach `frames`. */
+  let claimed = 0;
   let connections = 0;
   let framesIn = 0;
   let nextIdentity = 0;
@@ -67,7 +69,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       identities[laneIndex % identities.length]?.nodeName ?? 'fuzz',
     );
     let failures = 0;
-    while (sent < options.frames && options.shouldStop?.() !== true) {
+    while (claimed < options.frames && options.shouldStop?.() !== true) {
       const slot = nextIdentity % identities.length;
       const identity = identities[slot];
       nextIdentity += 1;
@@ -98,10 +100,16 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       connections += 1;
       let bad = 0;
       let closedByUs = false;
-      while (sent < options.frames && edge.isOpen && bad < maxBad && options.shouldStop?.() !== true) {
+      while (claimed < options.frames && edge.isOpen && bad < maxBad && options.shouldStop?.() !== true) {
         const frame = generator.next();
         if (!frame.envelope) bad += 1;
-        if (!(await edge.send(frame.data, { binary: frame.binary }))) break;
+        // Claim the frame's place before awaiting the send: lanes check the total at once, and a
+        // check against `sent` alone let two lanes each send the last frame.
+        claimed += 1;
+        if (!(await edge.send(frame.data, { binary: frame.binary }))) {
+          claimed -= 1;
+          break;
+        }
         sent += 1;
         count(byKind, frame.kind);
         if (sent % 10_000 === 0) options.onProgress?.(sent);
