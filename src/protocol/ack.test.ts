@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isAckRequired, isStatusErrorContent } from './ack.js';
+import { isAckRequired, isFailedObjectRespContent, isStatusErrorContent } from './ack.js';
 import type { Message, MessageRoute } from './message.js';
 import type { MessageId } from './message-id.js';
 
@@ -133,6 +133,18 @@ const cases: Case[] = [
     content: notFound,
     ack: false,
   },
+  {
+    name: 'ObjectResp failure response (secret not found: ours, not stored by the edge)',
+    route: push('response', 'default/secret/s'),
+    content: { Object: null, Err: notFound },
+    ack: false,
+  },
+  {
+    name: 'ObjectResp success response to a secret query (never sent: needs its object keyed)',
+    route: push('response', 'default/secret/s'),
+    content: { Object: { metadata: { uid: 'u' } }, Err: null },
+    ack: true,
+  },
   { name: 'node query reply', route: push('response', 'null/node/edge-1'), content: {}, ack: false },
   {
     name: 'node registration reply',
@@ -225,6 +237,25 @@ describe('isStatusErrorContent', () => {
   table.forEach(([content, expected], index) => {
     it(`case ${index}: ${expected ? 'is' : 'is not'} a Status error`, () => {
       assert.equal(isStatusErrorContent(content), expected);
+    });
+  });
+});
+
+describe('isFailedObjectRespContent', () => {
+  const table: [unknown, boolean][] = [
+    [{ Object: null, Err: notFound }, true],
+    [{ Object: {}, Err: notFound }, true],
+    [{ Object: null, Err: null }, false],
+    [{ Object: {}, Err: { ErrStatus: 'x' } }, false],
+    [{ Err: notFound }, false],
+    [notFound, false],
+    ['OK', false],
+    [null, false],
+    [[{ Object: null, Err: notFound }], false],
+  ];
+  table.forEach(([content, expected], index) => {
+    it(`case ${index}: ${expected ? 'is' : 'is not'} a failed ObjectResp`, () => {
+      assert.equal(isFailedObjectRespContent(content), expected);
     });
   });
 });

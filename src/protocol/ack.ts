@@ -22,7 +22,8 @@ import { resourceTypeOf } from './resource.js';
  * 2. the operation is a CSI volume op or `applicationResponse`;
  * 3. the group is `user`;
  * 4. the source is `taskmanager` or `nodeupgradejobcontroller`;
- * 5. the operation is `response` and the content is `"OK"` or a Status error (`{"ErrStatus":…}`);
+ * 5. the operation is `response` and the content is `"OK"`, a Status error (`{"ErrStatus":…}`), or
+ *    (ours) an `ObjectResp` carrying one (`{"Object":null,"Err":{"ErrStatus":…}}`);
  * 6. the source is `edgecontroller` and the type is `node` with op ≠ `update`, `lease`, `nodepatch`,
  *    `podpatch`, `podstatus` or `certificatesigningrequest`, or `pod` with op `response`;
  * 7. (ours) the operation is `error`.
@@ -32,6 +33,9 @@ import { resourceTypeOf } from './resource.js';
  *   so a ConfigMap named `podlist-cfg`, or every message to a node named `serviceaccounttoken-gw`, silently
  *   loses ACK tracking and resends. The wire is unchanged: the edge ACKs what it stores either way.
  * - Rule 5 recognises an error by its JSON shape; Go tests the in-process value for the `error` interface.
+ *   It also covers a failed query answered as an `ObjectResp`, which we send for the queries the edge
+ *   stores (upstream/decision.ts `stored-object`) where KubeEdge sends a bare Status error: such a reply
+ *   carries no object, so on the ACK path it could not be keyed and would be dropped unsent.
  * - Rule 7: KubeEdge never sends an `error` op from the cloud. If it did, the message would need an ACK,
  *   fail `AckMessageKeyFunc` (no object UID) and be dropped unsent. Ours are sent once.
  *
@@ -51,6 +55,16 @@ export function isStatusErrorContent(content: unknown): boolean {
   if (!Object.hasOwn(content, 'ErrStatus')) return false;
   const status: unknown = (content as { ErrStatus: unknown }).ErrStatus;
   return typeof status === 'object' && status !== null && !Array.isArray(status);
+}
+
+/**
+ * Whether `content` is Go's `ObjectResp` carrying a failure: `{"Object": …, "Err": {"ErrStatus": {…}}}`
+ * (spec §4.3). An `Err` of `null` or `{}` is success, as the edge reads it.
+ */
+export function isFailedObjectRespContent(content: unknown): boolean {
+  if (typeof content !== 'object' || content === null || Array.isArray(content)) return false;
+  if (!Object.hasOwn(content, 'Object')) return false;
+  return isStatusErrorContent((content as { Err?: unknown }).Err);
 }
 
 const noAckSegments: ReadonlySet<string> = new Set(['podlist', 'membership', 'serviceaccounttoken']);
@@ -74,8 +88,9 @@ function isNoAckRequired(message: Message): boolean {
   if (isCsiOperation(operation) || operation === 'applicationResponse') return true;
   if (group === groups.user) return true;
   if (source === sources.taskManager || source === sources.nodeUpgradeJobController) return true;
-  if (operation === 'response' && (message.content === 'OK' || isStatusErrorContent(message.content))) {
-    return true;
+  if (operation === 'response') {
+    const { content } = message;
+    if (content === 'OK' || isStatusErrorContent(content) || isFailedObjectRespContent(content)) return true;
   }
   if (source === sources.edgeController) {
     const type = resourceTypeOf(resource);

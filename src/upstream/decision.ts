@@ -31,12 +31,20 @@ import { errStatusContent, objectRespContent } from './replies.js';
 /**
  * How a request type answers (spec §4.2, §4.3):
  * - `ok`: `"OK"` on success, `{"ErrStatus"}` on failure (podstatus, pod delete, node update);
- * - `object`: the bare object (RV in the header) or `{"ErrStatus"}` (queries);
+ * - `object`: the bare object (RV in the header) or `{"ErrStatus"}` (the node query, answered on the
+ *   edge from its own store);
+ * - `stored-object`: the bare object (RV in the header) or `{"Object":null,"Err"}` (the queries the edge
+ *   answers remotely and stores: configmap, secret, PV, PVC, VolumeAttachment, CSR, serviceaccounttoken).
+ *   KubeEdge answers their failures with `{"ErrStatus"}`, which the edge stores under the object's key as
+ *   if it were the object (`processRemote`), and its configmap and secret clients read their store before
+ *   asking: one NotFound, Forbidden or 503 then reads as an empty object until the object changes, and
+ *   the row outlives it. The edge skips storing an `ObjectResp` whose `Err` is set, and its clients decode
+ *   both failure shapes into the same empty object, so only the stored row differs;
  * - `object-resp`: `{"Object","Err"}` (podpatch, nodepatch, node/pod/CSR insert, lease);
  * - `text`: `"OK"` or the error as a plain string (legacy nodestatus insert, `nodeMsgResponse`);
  * - `none`: no reply at all (events: the edge sends and forgets).
  */
-export type ReplyShape = 'ok' | 'object' | 'object-resp' | 'text' | 'none';
+export type ReplyShape = 'ok' | 'object' | 'stored-object' | 'object-resp' | 'text' | 'none';
 
 /** Something to send to the requesting node. */
 export type Emission =
@@ -126,6 +134,7 @@ export function failureEmissions(
     case 'ok':
     case 'object':
       return [reply(errStatusContent(failure), options)];
+    case 'stored-object':
     case 'object-resp':
       return [reply(objectRespContent(null, failure), options)];
     case 'text':

@@ -90,13 +90,13 @@ describe('UpstreamWorker', () => {
     assert.equal(h.outcomes[0]?.result, 'ok');
   });
 
-  it('hands the failure to the decision after the last retry: a 503 ErrStatus reply', async () => {
+  it('hands the failure to the decision after the last retry: a 503 in the reply Err', async () => {
     const h = harness(() => Promise.reject(unavailable()), { retries: 1 });
     h.send('default/configmap/a-cm', 'query', null);
     await h.worker.whenIdle();
     assert.equal(h.calls.length, 2);
-    const content = h.sent[0]?.message.content as { ErrStatus?: { code?: number } };
-    assert.equal(content.ErrStatus?.code, 503);
+    const content = h.sent[0]?.message.content as { Err?: { ErrStatus?: { code?: number } } };
+    assert.equal(content.Err?.ErrStatus?.code, 503);
     assert.equal(h.outcomes[0]?.result, 'api-error');
   });
 
@@ -119,8 +119,8 @@ describe('UpstreamWorker', () => {
     h.send('default/configmap/b-cm', 'query', null);
     await h.worker.whenIdle();
     assert.equal(h.calls.length, 0);
-    const content = h.sent[0]?.message.content as { ErrStatus?: { code?: number } };
-    assert.equal(content.ErrStatus?.code, 403);
+    const content = h.sent[0]?.message.content as { Err?: { ErrStatus?: { code?: number } } };
+    assert.equal(content.Err?.ErrStatus?.code, 403);
     assert.deepEqual(
       h.outcomes.map((o) => [o.result, o.reason]),
       [['forbid', 'object-not-referenced']],

@@ -16,6 +16,7 @@ import { useLocalCluster } from '../support/cluster.js';
 import { startTestController } from '../support/controller.js';
 import type { TestController } from '../support/controller.js';
 import { eventually } from '../support/eventually.js';
+import { readEdgeStoreRows } from '../support/hollow-edge/edge-store.js';
 import { HollowFleet, strayRuntimeSockets } from '../support/hollow-edge/hollow-edge.js';
 import type { HollowEdge } from '../support/hollow-edge/hollow-edge.js';
 
@@ -129,7 +130,7 @@ function assertRunningWithStatus(pod: PodView): void {
   }
 }
 
-/** The Secrets each edge needs, by edge name: those its pods reference (only the config test makes one). */
+/** The Secrets each edge needs, by edge name: those its pods reference (sorted). */
 const secretsNeeded = new Map<string, string[]>();
 
 /** No edge holds a Secret that none of its pods needs, and each holds the ones they need. */
@@ -327,6 +328,85 @@ describe('real KubeEdge EdgeCore v1.23.1 (hollow) against edge-controller', { ti
       );
     }
     assertPodsOnlyOnTheirNode();
+  });
+
+  it('a pod whose ConfigMap and Secret do not exist: the edge stores neither failure as the object, and gets both once created', async () => {
+    // The edge stores a query reply under the object's key as it comes (metamanager processRemote), and
+    // its ConfigMap and Secret clients read that store before asking. KubeEdge's bare {"ErrStatus"} for a
+    // missing object became such a row: an empty object for every later read until the object is
+    // created, and, if it never is, a row nothing removes.
+    const ns = await getCluster().namespace('missing');
+    const target = edge(0);
+    const failedQueries = async (): Promise<number> =>
+      (await ctl.metric('edgecontroller_upstream_requests_total', {
+        type: 'secret',
+        operation: 'query',
+        result: 'api-error',
+      })) +
+      (await ctl.metric('edgecontroller_upstream_requests_total', {
+        type: 'configmap',
+        operation: 'query',
+        result: 'api-error',
+      }));
+    const before = await failedQueries();
+    await admin().request({
+      method: 'POST',
+      path: `/api/v1/namespaces/${ns}/pods`,
+      body: {
+        metadata: { name: 'early' },
+        spec: {
+          nodeName: target.name,
+          containers: [
+            container({
+              volumeMounts: [
+                { name: 'config', mountPath: '/etc/config' },
+                { name: 'secret', mountPath: '/etc/secret' },
+              ],
+            }),
+          ],
+          volumes: [
+            { name: 'config', configMap: { name: 'later-config' } },
+            { name: 'secret', secret: { secretName: 'later-secret' } },
+          ],
+        },
+      },
+    });
+    // The edge's ConfigMap and Secret clients decode any map as an object, so on either reply shape the
+    // pod runs at once on empty ones (KubeEdge's edge; a kubelet would wait). Running means the edge is
+    // done with both replies: it stores a reply before it hands it to its kubelet.
+    await eventually(async () => {
+      assert.ok((await failedQueries()) >= before + 2, 'the edge queried both and got NotFound');
+      const [p] = await listPods(ns);
+      assert.equal(p?.status?.phase, 'Running');
+    }, apiWait);
+    const rows = (): string[] =>
+      readEdgeStoreRows(target.dbPath)
+        .filter((row) => row.key.startsWith(`${ns}/`) && row.key.includes('/later-'))
+        .map((row) => `${row.key} ${row.value.slice(0, 80)}`);
+    assert.deepEqual(rows(), [], 'no failure stored as an object');
+
+    await admin().request({
+      method: 'POST',
+      path: `/api/v1/namespaces/${ns}/configmaps`,
+      body: { metadata: { name: 'later-config' }, data: { mode: 'late' } },
+    });
+    await admin().request({
+      method: 'POST',
+      path: `/api/v1/namespaces/${ns}/secrets`,
+      body: { metadata: { name: 'later-secret' }, stringData: { password: 'late' } },
+    });
+    await eventually(() => {
+      const cm = target.objects('configmap').find((o) => o.key === `${ns}/configmap/later-config`);
+      assert.deepEqual((cm?.object as { data?: unknown } | undefined)?.data, { mode: 'late' });
+      assert.ok(
+        target.objects('secret').some((o) => o.key === `${ns}/secret/later-secret` && o.uid !== undefined),
+      );
+    }, apiWait);
+    secretsNeeded.set(
+      target.name,
+      [...(secretsNeeded.get(target.name) ?? []), `${ns}/secret/later-secret`].sort(),
+    );
+    assertSecretsOnlyWhereNeeded();
   });
 
   it('removes deleted and scaled-down pods from the API and from the edge stores through the push path alone', async () => {

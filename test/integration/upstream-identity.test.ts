@@ -306,11 +306,11 @@ describe('upstream identities a node cannot forge (issue 12)', () => {
         boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'theirs', uid: theirs.metadata.uid },
       },
     };
-    const refused = contentOf<ErrStatus>(
+    const refused = contentOf<ObjectResp>(
       await edge.request(request('query', `${ns}/serviceaccounttoken/default`, tokenRequest)),
     );
-    assert.equal(refused.ErrStatus.code, 403);
-    assert.match(refused.ErrStatus.message, /not bound to node/);
+    assert.equal(refused.Err?.ErrStatus.code, 403);
+    assert.match(refused.Err.ErrStatus.message, /not bound to node/);
   });
 
   it('refuses a mirror pod for another node, and nothing is created', async () => {

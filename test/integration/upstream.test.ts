@@ -295,7 +295,7 @@ describe('upstream', () => {
     const claim = await edge.request(request('query', `${ns}/persistentvolumeclaim/data`, null));
     assert.equal((claim.content as { kind?: string }).kind, 'PersistentVolumeClaim');
     const refused = await other.request(request('query', `null/persistentvolume/${pv}`, null));
-    assert.equal(contentOf<{ ErrStatus: { code: number } }>(refused).ErrStatus.code, 403);
+    assert.equal(contentOf<ObjectResp>(refused).Err?.ErrStatus.code, 403);
   });
 
   it('creates a mirror pod for the node itself and refuses one for another node', async () => {
@@ -371,7 +371,7 @@ describe('upstream', () => {
     const served = await edge.request(request('query', `default/volumeattachment/${vaName}`, null));
     assert.equal((served.content as { kind?: string }).kind, 'VolumeAttachment');
     const refused = await other.request(request('query', `default/volumeattachment/${vaName}`, null));
-    assert.equal(contentOf<{ ErrStatus: { code: number } }>(refused).ErrStatus.code, 403);
+    assert.equal(contentOf<ObjectResp>(refused).Err?.ErrStatus.code, 403);
   });
 
   it('creates a kubelet client CSR for the node and answers its query', async () => {
@@ -452,9 +452,13 @@ describe('upstream', () => {
     assert.equal(cm.kind, 'ConfigMap');
     assert.equal(cm.data.key, 'cm-a');
     assert.equal(reply.header.resourceversion, cm.metadata.resourceVersion);
-    const refused = contentOf<ErrStatus>(await edgeA.request(request('query', `${ns}/configmap/cm-b`, null)));
-    assert.equal(refused.ErrStatus.code, 403);
-    assert.equal(refused.ErrStatus.reason, 'Forbidden');
+    // A failure in the ObjectResp shape, which the edge does not store as the ConfigMap.
+    const refused = contentOf<ObjectResp>(
+      await edgeA.request(request('query', `${ns}/configmap/cm-b`, null)),
+    );
+    assert.equal(refused.Object, null);
+    assert.equal(refused.Err?.ErrStatus.code, 403);
+    assert.equal(refused.Err.ErrStatus.reason, 'Forbidden');
   });
 
   it('serves a Secret only to a node whose pod uses it, and never logs its data', async () => {
@@ -474,8 +478,8 @@ describe('upstream', () => {
     const secret = contentOf<Meta & { data: Record<string, string> }>(reply);
     assert.equal(secret.kind, 'Secret');
     assert.equal(Buffer.from(secret.data.password ?? '', 'base64').toString(), secretValue);
-    const refused = contentOf<ErrStatus>(await edgeB.request(request('query', `${ns}/secret/creds`, null)));
-    assert.equal(refused.ErrStatus.code, 403);
+    const refused = contentOf<ObjectResp>(await edgeB.request(request('query', `${ns}/secret/creds`, null)));
+    assert.equal(refused.Err?.ErrStatus.code, 403);
     const encoded = Buffer.from(secretValue).toString('base64');
     assert.ok(!ctl.logs.some((line) => line.includes(secretValue) || line.includes(encoded)));
   });
@@ -713,9 +717,9 @@ describe('upstream', () => {
     assert.ok(token.length > 20, 'a token was issued');
     assert.deepEqual(content.spec, tokenRequest.spec, 'the reply echoes the request spec');
     assert.ok(!ctl.logs.some((line) => line.includes(token)), 'the token is never logged');
-    const refused = contentOf<ErrStatus>(
+    const refused = contentOf<ObjectResp>(
       await other.request(request('query', `${ns}/serviceaccounttoken/default`, tokenRequest)),
     );
-    assert.equal(refused.ErrStatus.code, 403);
+    assert.equal(refused.Err?.ErrStatus.code, 403);
   });
 });

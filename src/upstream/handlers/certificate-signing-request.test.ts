@@ -127,6 +127,6 @@ describe('decideCertificateSigningRequest query', () => {
       ],
     );
     assert.partialDeepStrictEqual(terminalOf(result), { action: 'forbid', reason: 'csr-not-own' });
-    assertEach(replyContents(result), [{ ErrStatus: { code: 403 } }]);
+    assertEach(replyContents(result), [{ Object: null, Err: { ErrStatus: { code: 403 } } }]);
   });
 });

@@ -29,7 +29,8 @@ export const csrNodeAnnotation = 'edgecontroller.kubeedge.io/node';
 // Filled in by the API server from the caller's credentials; a node's values are dropped, not forwarded.
 const requesterFields: readonly string[] = Object.freeze(['username', 'groups', 'uid', 'extra']);
 
-/** Decides a `certificatesigningrequest` request: `insert` (ObjectResp) or `query` (bare CSR). */
+/** Decides a `certificatesigningrequest` request: `insert` (ObjectResp) or `query` (bare CSR, or
+ * `{"Object":null,"Err"}` on failure). */
 export function decideCertificateSigningRequest(input: HandlerInput): Decision {
   switch (input.request.operation) {
     case 'insert':
@@ -39,13 +40,13 @@ export function decideCertificateSigningRequest(input: HandlerInput): Decision {
         resource: 'certificatesigningrequests',
         servedFromCache: false,
         asNode: false,
-        shape: 'object',
+        shape: 'stored-object',
         after: (object) => ({ kind: 'read-csr', ...csrOwner(object) }),
       });
     case 'update':
     case 'delete':
     case 'patch':
-      return unsupported(input, 'object');
+      return unsupported(input, 'stored-object');
   }
 }
 

@@ -17,7 +17,9 @@ describe('decideConfigMap', () => {
     const result = walk(decideConfigMap(inputOf('default/configmap/b-cm', 'query', null)));
     assert.equal(result.calls.length, 0);
     assert.partialDeepStrictEqual(terminalOf(result), { action: 'forbid', reason: 'object-not-referenced' });
-    assertEach(replyContents(result), [{ ErrStatus: { code: 403, reason: 'Forbidden' } }]);
+    assertEach(replyContents(result), [
+      { Object: null, Err: { ErrStatus: { code: 403, reason: 'Forbidden' } } },
+    ]);
   });
 
   it('serves node B its own ConfigMap', () => {

@@ -7,13 +7,16 @@ import type { Decision } from '../decision.js';
 import type { HandlerInput } from './context.js';
 import { decideQuery } from './object-query.js';
 
-/** Decides a `configmap` request: `query` only; bare ConfigMap or `{"ErrStatus"}`. */
+/**
+ * Decides a `configmap` request: `query` only; bare ConfigMap, or `{"Object":null,"Err"}`
+ * on failure, which the edge does not store.
+ */
 export function decideConfigMap(input: HandlerInput): Decision {
   return decideQuery(input, {
     resource: 'configmaps',
     servedFromCache: true,
     asNode: true,
-    shape: 'object',
+    shape: 'stored-object',
     before: (target) => ({
       kind: 'read-object',
       objectKind: 'ConfigMap',

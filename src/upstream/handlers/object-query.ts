@@ -25,8 +25,12 @@ export interface QuerySpec {
   readonly servedFromCache: boolean;
   /** Whether the read is made on the node's behalf (KubeEdge's CSR query is not, errata W6). */
   readonly asNode: boolean;
-  /** `object`: bare object or `{"ErrStatus"}`; `object-resp`: `{"Object","Err"}` (lease query). */
-  readonly shape: 'object' | 'object-resp';
+  /**
+   * `object`: bare object or `{"ErrStatus"}` (node query); `stored-object`: bare object or
+   * `{"Object":null,"Err"}`, so the edge does not store a failure as the object (decision.ts);
+   * `object-resp`: `{"Object","Err"}` (lease query).
+   */
+  readonly shape: 'object' | 'stored-object' | 'object-resp';
   /** The access checked before the read, if the rule needs only the request. */
   readonly before?: (target: ObjectTarget) => Access;
   /** The access checked on the object read, if the rule needs the object. */
@@ -39,7 +43,8 @@ export interface QuerySpec {
  * with `apiVersion`/`kind` set; in the `object` shape its resourceVersion goes to the header (the reply
  * then goes through the ACK path and records sync), in the `object-resp` shape it does not (as KubeEdge).
  * A failure, NotFound included, is answered as such: a missing lease is
- * `{"Object":null,"Err":{"ErrStatus":{…404…}}}`, which makes the kubelet create it (§4.10, errata O3).
+ * `{"Object":null,"Err":{"ErrStatus":{…404…}}}`, which makes the kubelet create it (§4.10, errata O3);
+ * a missing ConfigMap or Secret is answered in that shape too, which the edge does not store.
  */
 export function decideQuery(input: HandlerInput, spec: QuerySpec): Decision {
   const { shape } = spec;

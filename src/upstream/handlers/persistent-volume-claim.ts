@@ -7,13 +7,16 @@ import type { Decision } from '../decision.js';
 import type { HandlerInput } from './context.js';
 import { decideQuery } from './object-query.js';
 
-/** Decides a `persistentvolumeclaim` request: `query` only; bare PVC or `{"ErrStatus"}`. */
+/**
+ * Decides a `persistentvolumeclaim` request: `query` only; bare PVC, or `{"Object":null,"Err"}`
+ * on failure, which the edge does not store.
+ */
 export function decidePersistentVolumeClaim(input: HandlerInput): Decision {
   return decideQuery(input, {
     resource: 'persistentvolumeclaims',
     servedFromCache: false,
     asNode: true,
-    shape: 'object',
+    shape: 'stored-object',
     before: (target) => ({
       kind: 'read-object',
       objectKind: 'PersistentVolumeClaim',

@@ -8,13 +8,16 @@ import type { Decision } from '../decision.js';
 import type { HandlerInput } from './context.js';
 import { decideQuery } from './object-query.js';
 
-/** Decides a `secret` request: `query` only; bare Secret or `{"ErrStatus"}`. */
+/**
+ * Decides a `secret` request: `query` only; bare Secret, or `{"Object":null,"Err"}`
+ * on failure, which the edge does not store.
+ */
 export function decideSecret(input: HandlerInput): Decision {
   return decideQuery(input, {
     resource: 'secrets',
     servedFromCache: true,
     asNode: true,
-    shape: 'object',
+    shape: 'stored-object',
     before: (target) => ({
       kind: 'read-object',
       objectKind: 'Secret',

@@ -46,12 +46,12 @@ describe('decideServiceAccountToken', () => {
     assert.equal(result.emissions[0]?.kind === 'reply' && result.emissions[0].resourceVersion, undefined);
   });
 
-  it('answers a failure with {"ErrStatus"}', () => {
+  it('answers a failure with {"Object":null,"Err"}, which the edge does not store', () => {
     const result = walk(
       decideServiceAccountToken(inputOf('default/serviceaccounttoken/a-sa', 'query', tokenRequest('a-pod'))),
       [failed(notFoundFailure('serviceaccounts', 'a-sa'))],
     );
-    assertEach(replyContents(result), [{ ErrStatus: { code: 404 } }]);
+    assertEach(replyContents(result), [{ Object: null, Err: { ErrStatus: { code: 404 } } }]);
   });
 
   const rejected: [string, string, Record<string, unknown>, string][] = [
@@ -79,7 +79,7 @@ describe('decideServiceAccountToken', () => {
       const result = walk(decideServiceAccountToken(inputOf(resource, 'query', content)));
       assert.equal(result.calls.length, 0);
       assert.partialDeepStrictEqual(terminalOf(result), { action: 'forbid', reason });
-      assertEach(replyContents(result), [{ ErrStatus: { code: 403 } }]);
+      assertEach(replyContents(result), [{ Object: null, Err: { ErrStatus: { code: 403 } } }]);
     });
   }
 

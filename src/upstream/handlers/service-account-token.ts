@@ -18,9 +18,11 @@ import { tokenRequestSchema } from '../schemas.js';
 import type { HandlerInput } from './context.js';
 import { denied, malformed, requireName, requireNamespace, unsupported } from './context.js';
 
-/** Decides a `serviceaccounttoken` request: `query` only; the bare TokenRequest or `{"ErrStatus"}`. */
+/** Decides a `serviceaccounttoken` request: `query` only; the bare TokenRequest or
+ * `{"Object":null,"Err"}`, which the edge does not store (decision.ts `stored-object`).
+ */
 export function decideServiceAccountToken(input: HandlerInput): Decision {
-  const shape = 'object';
+  const shape = 'stored-object';
   if (input.request.operation !== 'query') return unsupported(input, shape);
   const namespace = requireNamespace(input, shape);
   if (!namespace.ok) return namespace.decision;

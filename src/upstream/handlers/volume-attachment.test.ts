@@ -27,7 +27,7 @@ describe('decideVolumeAttachment', () => {
       succeeded({ metadata: { name: 'va-2' }, spec: { nodeName: 'edge-b' } }),
     ]);
     assert.partialDeepStrictEqual(terminalOf(result), { action: 'forbid', reason: 'attachment-not-on-node' });
-    assertEach(replyContents(result), [{ ErrStatus: { code: 403 } }]);
+    assertEach(replyContents(result), [{ Object: null, Err: { ErrStatus: { code: 403 } } }]);
     assert.doesNotMatch(JSON.stringify(result.emissions), /edge-b/);
   });
 });

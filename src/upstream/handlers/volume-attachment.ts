@@ -10,13 +10,16 @@ import type { Decision } from '../decision.js';
 import type { HandlerInput } from './context.js';
 import { decideQuery } from './object-query.js';
 
-/** Decides a `volumeattachment` request: `query` only; bare VolumeAttachment or `{"ErrStatus"}`. */
+/**
+ * Decides a `volumeattachment` request: `query` only; bare VolumeAttachment, or `{"Object":null,"Err"}`
+ * on failure, which the edge does not store.
+ */
 export function decideVolumeAttachment(input: HandlerInput): Decision {
   return decideQuery(input, {
     resource: 'volumeattachments',
     servedFromCache: false,
     asNode: true,
-    shape: 'object',
+    shape: 'stored-object',
     after: (object) => ({ kind: 'read-volume-attachment', attachedNode: attachedNodeOf(object) }),
   });
 }
