@@ -52,9 +52,9 @@ describe('HandshakeGuard pacing', () => {
       // Hold the loop as 256 handshakes in one turn would: the next sample is ~300 ms late.
       const until = performance.now() + 300;
       while (performance.now() < until);
-      for (let i = 0; i < 100 && seen.length === 0; i++) await delay(5);
-      // The next on-time sample already adds some back, so the report is what shows the cut.
-      assert.equal(seen[0], 32, 'the held loop halved the slots, and the change was reported');
+      await delay(15);
+      assert.ok(slots() <= 32, `slots ${String(slots())} after a held loop`);
+      assert.equal(seen[0], 32, 'the change was reported');
       for (let i = 0; i < 1_000 && slots() < 64; i++) await delay(10);
       assert.equal(slots(), 64, 'back to every slot on time');
     } finally {
