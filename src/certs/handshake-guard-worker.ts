@@ -2,9 +2,8 @@
  * Connection hygiene for the two TLS ports (the hub's WebSocket port and the certificate server), issue
  * 12 item 5: a connection must finish its TLS handshake within a timeout and, where the server says so,
  * have its first request (the WebSocket upgrade) handled within another; at most `maxPending` connections
- * may be in either phase at once (fewer while the event loop runs late, when paced: handshake-pacing.ts).
- * Without it, 2,200 idle handshakes held the hub port for about 120 s (Node's default `handshakeTimeout`)
- * with no bound on how many.
+ * may be in either phase at once. Without it, 2,200 idle handshakes held the hub port for about 120 s
+ * (Node's default `handshakeTimeout`) with no bound on how many.
  *
  * {@link HandshakeGuard.listen} accepts on the guard's own listener with `pauseOnConnect`, so a connection
  * over the limit waits in a queue before any TLS work (it costs no handshake), and is handed to the TLS
@@ -33,7 +32,6 @@
 import { createServer as createNetServer } from 'node:net';
 import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import type { Server as TlsServer, TLSSocket } from 'node:tls';
-import { HandshakePacer } from './handshake-pacing.js';
 
 /**
  * Why a connection was closed by the guard: its handshake or upgrade took too long, it found the queue
@@ -52,19 +50,6 @@ export interface HandshakeGuardOptions {
   readonly upgradeTimeoutMs?: number;
   /** Most connections in their handshake or upgrade at once. */
   readonly maxPending: number;
-  /**
-   * With {@link HandshakeGuard.listen}: fewer than `maxPending` at once while the event loop runs late
-   * (handshake-pacing.ts). A timer samples the loop every `sampleMs`; a sample more than `targetLagMs`
-   * late halves the slots, down to `minPending`, and each other sample adds back `maxPending / 16`.
-   * Absent: always `maxPending`.
-   */
-  readonly pacing?: {
-    readonly minPending: number;
-    readonly targetLagMs: number;
-    readonly sampleMs: number;
-    /** Called when the slot count changes. Must not throw. */
-    readonly onSlots?: (slots: number) => void;
-  };
   /**
    * With {@link HandshakeGuard.listen}: most connections waiting beyond the slots (for their ClientHello or
    * for a slot); the guard holds at most `maxPending + maxQueued`. Default `4 × maxPending`.
@@ -123,23 +108,12 @@ export class HandshakeGuard {
   readonly #queue: Queued[] = [];
   /** Connections whose first TLS record has not fully arrived yet. */
   readonly #awaitingHello = new Set<Socket>();
-  readonly #pacer: HandshakePacer | undefined;
-  #sampler: NodeJS.Timeout | undefined;
   #front: NetServer | undefined;
   #tlsServer: TlsServer | undefined;
   #isClosed = false;
 
   constructor(options: HandshakeGuardOptions) {
     this.#options = options;
-    const { pacing } = options;
-    this.#pacer =
-      pacing === undefined
-        ? undefined
-        : new HandshakePacer({
-            maxSlots: options.maxPending,
-            minSlots: Math.min(pacing.minPending, options.maxPending),
-            targetLagMs: pacing.targetLagMs,
-          });
   }
 
   /**
@@ -167,7 +141,6 @@ export class HandshakeGuard {
     // An HTTP server starts tracking its connections (header, request and keep-alive timeouts, and
     // closeAllConnections) on 'listening'; it does not listen itself here, so it is told.
     server.emit('listening');
-    this.#startSampling();
     return front.address() as AddressInfo;
   }
 
@@ -183,11 +156,6 @@ export class HandshakeGuard {
   /** Connections in their handshake or upgrade now. */
   get pending(): number {
     return this.#pending.size;
-  }
-
-  /** Connections that may be in their handshake or upgrade at once now (`maxPending` unless paced). */
-  get slots(): number {
-    return this.#pacer?.slots ?? this.#options.maxPending;
   }
 
   /** Connections waiting for a slot now, or for their ClientHello. */
@@ -206,7 +174,6 @@ export class HandshakeGuard {
    */
   close(): void {
     this.#isClosed = true;
-    clearTimeout(this.#sampler);
     for (const entry of this.#pending.values()) clearTimeout(entry.timer);
     this.#pending.clear();
     for (const queued of this.#queue.splice(0)) {
@@ -270,7 +237,7 @@ export class HandshakeGuard {
       socket.destroy();
       return;
     }
-    if (this.#pending.size < this.slots && this.#queue.length === 0) {
+    if (this.#pending.size < this.#options.maxPending && this.#queue.length === 0) {
       this.#admit(socket);
       return;
     }
@@ -298,37 +265,12 @@ export class HandshakeGuard {
 
   /** A slot freed: admit the longest-waiting connections. */
   #admitQueued(): void {
-    while (this.#pending.size < this.slots && !this.#isClosed) {
+    while (this.#pending.size < this.#options.maxPending && !this.#isClosed) {
       const next = this.#queue.shift();
       if (next === undefined) return;
       clearTimeout(next.timer);
       this.#admit(next.socket);
     }
-  }
-
-  /**
-   * Samples how late a timer fires, every `pacing.sampleMs`, for the pacer; admits from the queue when
-   * the slots grew. A timer, not `monitorEventLoopDelay`: the pacer needs each turn's lag as it happens,
-   * not a histogram over an interval.
-   */
-  #startSampling(): void {
-    const pacing = this.#options.pacing;
-    const pacer = this.#pacer;
-    if (pacing === undefined || pacer === undefined) return;
-    let due = performance.now() + pacing.sampleMs;
-    const sample = (): void => {
-      if (this.#isClosed) return;
-      const now = performance.now();
-      const before = pacer.slots;
-      const slots = pacer.observe(now - due);
-      if (slots !== before) pacing.onSlots?.(slots);
-      if (slots > before && this.#queue.length > 0) this.#admitQueued();
-      due = now + pacing.sampleMs;
-      this.#sampler = setTimeout(sample, pacing.sampleMs);
-      this.#sampler.unref();
-    };
-    this.#sampler = setTimeout(sample, pacing.sampleMs);
-    this.#sampler.unref();
   }
 
   /** Times a connection's handshake and holds its slot until the handshake (or upgrade) is done. */

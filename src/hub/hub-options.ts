@@ -66,17 +66,6 @@ export interface HubOptions {
    */
   readonly maxPendingHandshakes: number;
   /**
-   * Fewest handshake slots while the event loop runs late: a timer samples the loop every 50 ms, a sample
-   * more than `handshakeLagTargetMs` late halves the slots down to this, and each other sample adds back
-   * a sixteenth of `maxPendingHandshakes` (certs/handshake-pacing.ts). Default 16. Waiting on the network
-   * costs the loop nothing, so over slow links the slots stay at `maxPendingHandshakes`; on a LAN, where
-   * 256 handshakes do their CPU work in the same turn, a 5,000-edge storm held the loop for over a second.
-   * At `maxPendingHandshakes` or above: no pacing.
-   */
-  readonly minPendingHandshakes: number;
-  /** Event-loop lag above which the handshake slots are halved, ms. Default 50. */
-  readonly handshakeLagTargetMs: number;
-  /**
    * Most connections waiting beyond the handshake slots (for their ClientHello, or for a slot); one more
    * is turned away at accept (a close, never a reset), counted and logged. Default 10,000, the default
    * `nodeLimit`: when the whole fleet drops at once and redials together 30 s later (EdgeCore's fixed wait,
@@ -149,8 +138,6 @@ export const hubDefaults: Readonly<HubOptions> = Object.freeze({
   handshakeTimeoutMs: 10_000,
   upgradeTimeoutMs: 10_000,
   maxPendingHandshakes: 256,
-  minPendingHandshakes: 16,
-  handshakeLagTargetMs: 50,
   maxQueuedHandshakes: 10_000,
   handshakeQueueWaitMs: 20_000,
   offenderBaseDelayMs: 1_000,
@@ -186,8 +173,6 @@ export function resolveHubOptions(partial: Partial<HubOptions> = {}): HubOptions
     'handshakeTimeoutMs',
     'upgradeTimeoutMs',
     'maxPendingHandshakes',
-    'minPendingHandshakes',
-    'handshakeLagTargetMs',
     'maxQueuedHandshakes',
     'handshakeQueueWaitMs',
     'offenderBaseDelayMs',

@@ -101,9 +101,6 @@ const tls12Ciphers = [
   'ECDHE-ECDSA-CHACHA20-POLY1305',
 ].join(':');
 
-/** How often the handshake guard samples the event loop's lag for its pacing (hub-options.ts). */
-const handshakeLagSampleMs = 50;
-
 /** The hub server and the per-node queues. `start()` listens; `stop()` closes every session. */
 export class Hub {
   readonly options: HubOptions;
@@ -170,21 +167,12 @@ export class Hub {
       handshakeTimeoutMs: this.options.handshakeTimeoutMs,
       upgradeTimeoutMs: this.options.upgradeTimeoutMs,
       maxPending: this.options.maxPendingHandshakes,
-      pacing: {
-        minPending: this.options.minPendingHandshakes,
-        targetLagMs: this.options.handshakeLagTargetMs,
-        sampleMs: handshakeLagSampleMs,
-        onSlots: (slots) => {
-          this.#metrics.handshakeSlots.set(slots);
-        },
-      },
       maxQueued: this.options.maxQueuedHandshakes,
       maxQueueWaitMs: this.options.handshakeQueueWaitMs,
       onRefused: (reason) => {
         this.#handshakeRefused(reason);
       },
     });
-    this.#metrics.handshakeSlots.set(this.#guard.slots);
     this.#metrics.setQueueSource(() => this.#queueTotals());
     this.#metrics.setMemorySource(() => [
       { kind: 'replies', bytes: this.#budget.totalOf('replies') },

@@ -38,8 +38,6 @@ export interface HubMetrics {
   readonly refusedMessages: Counter<'reason'>;
   /** Connections closed before their TLS handshake or upgrade finished, by server (hub, certs) and reason. */
   readonly handshakesRefused: Counter<'server' | 'reason'>;
-  /** Connections the hub lets into their TLS handshake or upgrade at once now (paced by loop lag). */
-  readonly handshakeSlots: Gauge;
   /** `/edge.crt` requests answered 503 with a Retry-After because the certificate server was busy. */
   readonly certsBusyRefusals: Counter<'reason'>;
   /** Tells the queue gauges where to read their values at scrape time (the hub calls it once). */
@@ -303,11 +301,6 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       name: 'edgecontroller_hub_content_encodes_total',
       help: 'Content objects serialized for outbound frames, by resource type: once per object version, shared by every node that receives it.',
       labelNames: ['type'],
-      registers,
-    }),
-    handshakeSlots: new Gauge({
-      name: 'edgecontroller_hub_handshake_slots',
-      help: 'Connections the hub lets into their TLS handshake or WebSocket upgrade at once: maxPendingHandshakes, halved while the event loop runs late.',
       registers,
     }),
     sendBatches: new Counter({
