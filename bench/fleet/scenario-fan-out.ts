@@ -154,6 +154,8 @@ export async function runFanOut(ctx: FleetContext, o: FanOutOptions): Promise<vo
         details: {
           maxMs: loop.loopMaxMs,
           p99Source: loop.loopP99Source,
+          slowSeconds: loop.loopSlowSeconds,
+          threadOnCpuShareInSlowSeconds: loop.loopThreadOnCpuShare,
           rssMaxMiB: loop.rssMaxMiB,
           cpuSeconds: loop.cpuSeconds,
           target: 'p99 <= 50 ms, max <= 500 ms',

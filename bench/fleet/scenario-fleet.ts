@@ -149,6 +149,8 @@ export async function runFleet(ctx: FleetContext, o: FleetScenarioOptions): Prom
         details: {
           maxMs: load.loopMaxMs,
           p99Source: load.loopP99Source,
+          slowSeconds: load.loopSlowSeconds,
+          threadOnCpuShareInSlowSeconds: load.loopThreadOnCpuShare,
           idleP99Ms: mem.loopP99Ms,
           idleMaxMs: mem.loopMaxMs,
           cpuSecondsLoad: load.cpuSeconds,

@@ -136,7 +136,13 @@ export async function runStorm(ctx: FleetContext): Promise<void> {
         name: 'event-loop delay p99',
         value: win.loopP99Ms,
         unit: 'ms',
-        details: { maxMs: win.loopMaxMs, p99Source: win.loopP99Source, cpuSeconds: win.cpuSeconds },
+        details: {
+          maxMs: win.loopMaxMs,
+          p99Source: win.loopP99Source,
+          cpuSeconds: win.cpuSeconds,
+          slowSeconds: win.loopSlowSeconds,
+          threadOnCpuShareInSlowSeconds: win.loopThreadOnCpuShare,
+        },
       },
     ],
     series: {

@@ -4,8 +4,10 @@
  * a second and appended to that file as one JSON line: the wall time, the sample count, the max and the
  * counts per 1 ms bucket (sparse). Summing the lines of a window gives its exact distribution (to 1 ms),
  * so its p99 is a real p99, where the controller's `/metrics` only has each scrape's own p99 (prom-client
- * resets its histogram at every scrape). The controller's code is not changed; this adds one read per
- * second on its loop.
+ * resets its histogram at every scrape). Each line also carries the CPU the loop's own thread used in
+ * that second (`process.threadCpuUsage`): a second with a long delay and little of it says the thread
+ * was waiting for a core (other processes, or the process's own GC threads), not running JavaScript.
+ * The controller's code is not changed; this adds one read per second on its loop.
  * @module
  */
 import { appendFileSync } from 'node:fs';
@@ -15,7 +17,12 @@ const file = process.env['EDGE_BENCH_LOOP_FILE'];
 if (file !== undefined && file !== '') {
   const h = monitorEventLoopDelay({ resolution: 10 });
   h.enable();
+  let thread = process.threadCpuUsage();
+  let last = performance.now();
   const timer = setInterval(() => {
+    const now = performance.now();
+    const cpu = process.threadCpuUsage(thread);
+    thread = process.threadCpuUsage();
     const count = h.count;
     const buckets: Record<string, number> = {};
     if (count > 0) {
@@ -29,7 +36,15 @@ if (file !== undefined && file !== '') {
         buckets[ms] = (buckets[ms] ?? 0) + n;
       }
     }
-    const line = { at: performance.timeOrigin + performance.now(), count, maxMs: h.max / 1e6, buckets };
+    const line = {
+      at: performance.timeOrigin + now,
+      count,
+      maxMs: h.max / 1e6,
+      buckets,
+      wallMs: now - last,
+      threadCpuMs: (cpu.user + cpu.system) / 1000,
+    };
+    last = now;
     h.reset();
     appendFileSync(file, JSON.stringify(line) + '\n');
   }, 1000);

@@ -49,6 +49,9 @@ export interface LoopSecond {
   readonly maxMs: number;
   /** Samples per delay, by the delay rounded up to the ms. */
   readonly buckets: Readonly<Record<string, number>>;
+  /** The second's length, ms, and the CPU the loop's thread used in it (absent in older files). */
+  readonly wallMs?: number;
+  readonly threadCpuMs?: number;
 }
 
 /** What a window of samples says. */
@@ -63,6 +66,14 @@ export interface WindowSummary {
   readonly loopMaxMs: number;
   /** How the p99 was found: from the preload's buckets, or the worst one-second p99 of `/metrics`. */
   readonly loopP99Source: 'preload' | 'worst-second';
+  /**
+   * In the seconds whose largest delay passed 100 ms, the share of their time the loop's thread was on a
+   * CPU (preload only; NaN without such seconds). Near 1: the loop was busy running code; well under 1:
+   * it was mostly waiting for a core.
+   */
+  readonly loopThreadOnCpuShare: number;
+  /** The seconds whose largest delay passed 100 ms (preload only). */
+  readonly loopSlowSeconds: number;
   readonly kubeRequestsPerSecond: number;
 }
 
@@ -228,12 +239,31 @@ export class ProcessSampler {
         ? ms(Math.max(...inWindow.map((s) => s.loopMaxSeconds)))
         : Math.round(Math.max(...loopSeconds.map((l) => l.maxMs)) * 10) / 10,
       loopP99Source: Number.isNaN(fromPreload) ? 'worst-second' : 'preload',
+      ...onCpuShare(loopSeconds.filter((l) => l.maxMs > 100)),
       kubeRequestsPerSecond:
         before !== undefined && last !== undefined && spanSeconds > 0
           ? Math.round(((last.kubeRequests - before.kubeRequests) / spanSeconds) * 10) / 10
           : NaN,
     };
   }
+}
+
+/** The share of `seconds` the loop's thread was on a CPU, for those whose line says so. */
+export function onCpuShare(seconds: readonly LoopSecond[]): {
+  loopThreadOnCpuShare: number;
+  loopSlowSeconds: number;
+} {
+  let wall = 0;
+  let cpu = 0;
+  for (const l of seconds) {
+    if (l.wallMs === undefined || l.threadCpuMs === undefined) continue;
+    wall += l.wallMs;
+    cpu += l.threadCpuMs;
+  }
+  return {
+    loopThreadOnCpuShare: wall > 0 ? Math.round((cpu / wall) * 100) / 100 : NaN,
+    loopSlowSeconds: seconds.length,
+  };
 }
 
 /** The q-quantile (ms) of the summed buckets of some seconds of the preload (NaN without samples). */
