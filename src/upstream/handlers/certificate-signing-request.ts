@@ -29,8 +29,10 @@ export const csrNodeAnnotation = 'edgecontroller.kubeedge.io/node';
 // Filled in by the API server from the caller's credentials; a node's values are dropped, not forwarded.
 const requesterFields: readonly string[] = Object.freeze(['username', 'groups', 'uid', 'extra']);
 
-/** Decides a `certificatesigningrequest` request: `insert` (ObjectResp) or `query` (bare CSR, or
- * `{"Object":null,"Err"}` on failure). */
+/**
+ * Decides a `certificatesigningrequest` request: `insert` (ObjectResp) or `query` (bare CSR, or
+ * `{"Object":null,"Err"}` on failure).
+ */
 export function decideCertificateSigningRequest(input: HandlerInput): Decision {
   switch (input.request.operation) {
     case 'insert':

@@ -40,9 +40,9 @@ export interface QuerySpec {
 /**
  * Decides a `query`: other operations get a 405 in the type's shape. Cluster-scoped resources ignore the
  * namespace the edge sends (`null`, or `default` for VolumeAttachments and CSRs). A success is the object
- * with `apiVersion`/`kind` set; in the `object` shape its resourceVersion goes to the header (the reply
- * then goes through the ACK path and records sync), in the `object-resp` shape it does not (as KubeEdge).
- * A failure, NotFound included, is answered as such: a missing lease is
+ * with `apiVersion`/`kind` set; in the `object` and `stored-object` shapes its resourceVersion goes to
+ * the header (the reply then goes through the ACK path and records sync), in the `object-resp` shape it
+ * does not (as KubeEdge). A failure, NotFound included, is answered as such: a missing lease is
  * `{"Object":null,"Err":{"ErrStatus":{…404…}}}`, which makes the kubelet create it (§4.10, errata O3);
  * a missing ConfigMap or Secret is answered in that shape too, which the edge does not store.
  */
