@@ -167,6 +167,41 @@ function container(extra: Record<string, unknown> = {}): Record<string, unknown>
   };
 }
 
+/** Creates a ConfigMap with `data`. */
+async function createConfigMap(ns: string, name: string, data: Record<string, string>): Promise<void> {
+  await admin().request({
+    method: 'POST',
+    path: `/api/v1/namespaces/${ns}/configmaps`,
+    body: { metadata: { name }, data },
+  });
+}
+
+/** Creates a Secret with `stringData`. */
+async function createSecret(ns: string, name: string, stringData: Record<string, string>): Promise<void> {
+  await admin().request({
+    method: 'POST',
+    path: `/api/v1/namespaces/${ns}/secrets`,
+    body: { metadata: { name }, stringData },
+  });
+}
+
+/** A pod spec's volumes for one ConfigMap and one Secret, and the app container's mounts of them. */
+function configAndSecretVolumes(
+  configMap: string,
+  secret: string,
+): { volumeMounts: object[]; volumes: object[] } {
+  return {
+    volumeMounts: [
+      { name: 'config', mountPath: '/etc/config' },
+      { name: 'secret', mountPath: '/etc/secret' },
+    ],
+    volumes: [
+      { name: 'config', configMap: { name: configMap } },
+      { name: 'secret', secret: { secretName: secret } },
+    ],
+  };
+}
+
 /** A Deployment whose pods carry the label `app: <name>`. */
 async function createDeployment(ns: string, name: string, replicas: number, podSpec: object): Promise<void> {
   await admin().request({
@@ -254,16 +289,9 @@ describe('real KubeEdge EdgeCore v1.23.1 (hollow) against edge-controller', { ti
   it('runs a pod with a ConfigMap and a Secret as volume and env; a ConfigMap update reaches the edge store and its ObjectSync record', async () => {
     const ns = await getCluster().namespace('config');
     const target = edge(1);
-    await admin().request({
-      method: 'POST',
-      path: `/api/v1/namespaces/${ns}/configmaps`,
-      body: { metadata: { name: 'app-config' }, data: { mode: 'one' } },
-    });
-    await admin().request({
-      method: 'POST',
-      path: `/api/v1/namespaces/${ns}/secrets`,
-      body: { metadata: { name: 'app-secret' }, stringData: { password: 'only-for-hollow-1' } },
-    });
+    await createConfigMap(ns, 'app-config', { mode: 'one' });
+    await createSecret(ns, 'app-secret', { password: 'only-for-hollow-1' });
+    const { volumeMounts, volumes } = configAndSecretVolumes('app-config', 'app-secret');
     await admin().request({
       method: 'POST',
       path: `/api/v1/namespaces/${ns}/pods`,
@@ -277,16 +305,10 @@ describe('real KubeEdge EdgeCore v1.23.1 (hollow) against edge-controller', { ti
                 { name: 'MODE', valueFrom: { configMapKeyRef: { name: 'app-config', key: 'mode' } } },
                 { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'app-secret', key: 'password' } } },
               ],
-              volumeMounts: [
-                { name: 'config', mountPath: '/etc/config' },
-                { name: 'secret', mountPath: '/etc/secret' },
-              ],
+              volumeMounts,
             }),
           ],
-          volumes: [
-            { name: 'config', configMap: { name: 'app-config' } },
-            { name: 'secret', secret: { secretName: 'app-secret' } },
-          ],
+          volumes,
         },
       },
     });
@@ -349,6 +371,7 @@ describe('real KubeEdge EdgeCore v1.23.1 (hollow) against edge-controller', { ti
         result: 'api-error',
       }));
     const before = await failedQueries();
+    const { volumeMounts, volumes } = configAndSecretVolumes('later-config', 'later-secret');
     await admin().request({
       method: 'POST',
       path: `/api/v1/namespaces/${ns}/pods`,
@@ -356,18 +379,8 @@ describe('real KubeEdge EdgeCore v1.23.1 (hollow) against edge-controller', { ti
         metadata: { name: 'early' },
         spec: {
           nodeName: target.name,
-          containers: [
-            container({
-              volumeMounts: [
-                { name: 'config', mountPath: '/etc/config' },
-                { name: 'secret', mountPath: '/etc/secret' },
-              ],
-            }),
-          ],
-          volumes: [
-            { name: 'config', configMap: { name: 'later-config' } },
-            { name: 'secret', secret: { secretName: 'later-secret' } },
-          ],
+          containers: [container({ volumeMounts })],
+          volumes,
         },
       },
     });
@@ -385,16 +398,8 @@ describe('real KubeEdge EdgeCore v1.23.1 (hollow) against edge-controller', { ti
         .map((row) => `${row.key} ${row.value.slice(0, 80)}`);
     assert.deepEqual(rows(), [], 'no failure stored as an object');
 
-    await admin().request({
-      method: 'POST',
-      path: `/api/v1/namespaces/${ns}/configmaps`,
-      body: { metadata: { name: 'later-config' }, data: { mode: 'late' } },
-    });
-    await admin().request({
-      method: 'POST',
-      path: `/api/v1/namespaces/${ns}/secrets`,
-      body: { metadata: { name: 'later-secret' }, stringData: { password: 'late' } },
-    });
+    await createConfigMap(ns, 'later-config', { mode: 'late' });
+    await createSecret(ns, 'later-secret', { password: 'late' });
     await eventually(() => {
       const cm = target.objects('configmap').find((o) => o.key === `${ns}/configmap/later-config`);
       assert.deepEqual((cm?.object as { data?: unknown } | undefined)?.data, { mode: 'late' });
