@@ -52,6 +52,16 @@ function api(answer: (req: RawRequest, calls: readonly string[]) => Error | unde
 
 const fast = { initialDelayMs: 1, maxDelayMs: 5 };
 
+/** Resolves once the writer has nothing waiting. */
+async function drained(writer: RecordWriter): Promise<void> {
+  await eventually(
+    () => {
+      assert.equal(writer.pending, 0);
+    },
+    { intervalMs: 5 },
+  );
+}
+
 describe('RecordWriter', () => {
   it('writes one record in the order asked, merging what waits', async () => {
     const fake = api(() => undefined);
@@ -64,12 +74,7 @@ describe('RecordWriter', () => {
     writer.write(r.node, { kind: 'status', record: r, resourceVersion: '7' });
     assert.equal(writer.pending, 2, 'the two statuses merged');
     fake.release();
-    await eventually(
-      () => {
-        assert.equal(writer.pending, 0);
-      },
-      { intervalMs: 5 },
-    );
+    await drained(writer);
     assert.deepEqual(fake.calls, ['POST default/objectsyncs edge-1.u1', 'PATCH edge-1.u1/status']);
     assert.deepEqual(told, ['written']);
     await writer.stop();
@@ -86,12 +91,7 @@ describe('RecordWriter', () => {
     const quiet = record('quiet', 'q1');
     writer.write(quiet.node, { kind: 'create', record: quiet });
     fake.release();
-    await eventually(
-      () => {
-        assert.equal(writer.pending, 0);
-      },
-      { intervalMs: 5 },
-    );
+    await drained(writer);
     assert.equal(fake.calls.length, 6);
     const quietAt = fake.calls.findIndex((c) => c.includes('quiet.q1'));
     assert.ok(quietAt >= 0 && quietAt <= 2, `the quiet node's write came early: ${fake.calls.join(', ')}`);
@@ -109,12 +109,7 @@ describe('RecordWriter', () => {
     // Each held call is logged when it starts; the rest wait in the writer.
     assert.equal(fake.calls.length, defaultRecordWriteConcurrency);
     fake.release();
-    await eventually(
-      () => {
-        assert.equal(writer.pending, 0);
-      },
-      { intervalMs: 5 },
-    );
+    await drained(writer);
     assert.equal(fake.calls.length, 100);
     await writer.stop();
   });
@@ -133,12 +128,7 @@ describe('RecordWriter', () => {
       isCreated = true;
     });
     fake.release();
-    await eventually(
-      () => {
-        assert.equal(writer.pending, 0);
-      },
-      { intervalMs: 5 },
-    );
+    await drained(writer);
     assert.ok(isCreated);
     // The first status was already running when the create came; the create goes next.
     assert.equal(fake.calls[1], 'POST default/objectsyncs busy.new', fake.calls.join(', '));
@@ -163,12 +153,7 @@ describe('RecordWriter', () => {
       writer.write(r.node, { kind: 'create', record: r }, () => undefined);
     }
     fake.release();
-    await eventually(
-      () => {
-        assert.equal(writer.pending, 0);
-      },
-      { intervalMs: 5 },
-    );
+    await drained(writer);
     assert.equal(fake.calls[1], 'PATCH a.acked/status', fake.calls.join(', '));
     const bookkeepingAt = fake.calls.indexOf('PATCH b.bk/status');
     assert.ok(
@@ -238,12 +223,7 @@ describe('RecordWriter', () => {
     const writer = new RecordWriter({ client: fake.client, logger: capturedLogger().logger });
     const r = record('edge-1', 'u1');
     writer.write(r.node, { kind: 'status', record: r, resourceVersion: '9' });
-    await eventually(
-      () => {
-        assert.equal(writer.pending, 0);
-      },
-      { intervalMs: 5 },
-    );
+    await drained(writer);
     assert.deepEqual(fake.calls, [
       'PATCH edge-1.u1/status',
       'POST default/objectsyncs edge-1.u1',
@@ -278,12 +258,7 @@ describe('RecordWriter', () => {
       `not every record was tried against a down API server (${String(whileDown)})`,
     );
     isDown = false;
-    await eventually(
-      () => {
-        assert.equal(writer.pending, 0);
-      },
-      { intervalMs: 5 },
-    );
+    await drained(writer);
     await writer.stop();
   });
   it('forgets a deleted node by its own records, without walking every node’s', async () => {
