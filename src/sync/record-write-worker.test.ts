@@ -8,7 +8,12 @@ import { eventually } from '../../test/support/eventually.js';
 import { newSyncRecord } from './record.js';
 import type { SyncRecord } from './record.js';
 import type { RecordOpResult } from './record-ops.js';
-import { RecordWriter, defaultRecordWriteConcurrency, unwaitedShare } from './record-write-worker.js';
+import {
+  RecordWriter,
+  defaultRecordWriteConcurrency,
+  defaultUnwaitedConcurrency,
+  unwaitedShare,
+} from './record-write-worker.js';
 
 function record(node: string, uid: string): SyncRecord {
   return newSyncRecord({
@@ -104,13 +109,39 @@ describe('RecordWriter', () => {
     fake.hold();
     for (let i = 0; i < 100; i += 1) {
       const r = record(`edge-${String(i % 10)}`, `u${String(i)}`);
-      writer.write(r.node, { kind: 'create', record: r });
+      // Waited for, as the record gate's creates are.
+      writer.write(r.node, { kind: 'create', record: r }, () => undefined);
     }
     // Each held call is logged when it starts; the rest wait in the writer.
     assert.equal(fake.calls.length, defaultRecordWriteConcurrency);
     fake.release();
     await drained(writer);
     assert.equal(fake.calls.length, 100);
+    await writer.stop();
+  });
+
+  it(`keeps at most ${String(defaultUnwaitedConcurrency)} writes nobody waits for in flight, and the rest of the slots for creates`, async () => {
+    const fake = api(() => undefined);
+    const writer = new RecordWriter({ client: fake.client, logger: capturedLogger().logger });
+    fake.hold();
+    // A flood of ACK statuses (bookkeeping: no callback waits for them)...
+    for (let i = 0; i < 100; i += 1) {
+      const r = record(`edge-${String(i % 10)}`, `s${String(i)}`);
+      writer.write(r.node, { kind: 'status', record: r, resourceVersion: '6' });
+    }
+    assert.equal(fake.calls.length, defaultUnwaitedConcurrency);
+    // ...does not keep creates, which hold pushes, from starting at once.
+    const waitedFor: string[] = [];
+    for (let i = 0; i < 10; i += 1) {
+      const r = record(`edge-${String(i)}`, `c${String(i)}`);
+      writer.write(r.node, { kind: 'create', record: r }, (result) => waitedFor.push(result));
+    }
+    assert.equal(fake.calls.length, defaultUnwaitedConcurrency + 10);
+    assert.equal(fake.calls.slice(defaultUnwaitedConcurrency).filter((c) => c.startsWith('POST')).length, 10);
+    fake.release();
+    await drained(writer);
+    assert.equal(fake.calls.length, 110);
+    assert.equal(waitedFor.length, 10);
     await writer.stop();
   });
 
