@@ -21,8 +21,10 @@ if (file !== undefined && file !== '') {
   let last = performance.now();
   const timer = setInterval(() => {
     const now = performance.now();
-    const cpu = process.threadCpuUsage(thread);
-    thread = process.threadCpuUsage();
+    // One reading per second, kept as the next second's start: no CPU falls between two readings.
+    const current = process.threadCpuUsage();
+    const cpuMicros = current.user - thread.user + (current.system - thread.system);
+    thread = current;
     const count = h.count;
     const buckets: Record<string, number> = {};
     if (count > 0) {
@@ -42,7 +44,7 @@ if (file !== undefined && file !== '') {
       maxMs: h.max / 1e6,
       buckets,
       wallMs: now - last,
-      threadCpuMs: (cpu.user + cpu.system) / 1000,
+      threadCpuMs: cpuMicros / 1000,
     };
     last = now;
     h.reset();
