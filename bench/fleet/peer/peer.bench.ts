@@ -212,6 +212,7 @@ const figures: Record<string, Figure> = {
   stormPeakRssMiB: (r) => r.memory.map((m) => m.storm?.peakRssMiB ?? NaN),
   steadyP50Ms: (r) => r.timing.map((t) => t.steady.p50Ms),
   steadyP99Ms: (r) => r.timing.map((t) => t.steady.p99Ms),
+  steadySettledP99Ms: (r) => r.timing.map((t) => t.steady.settledP99Ms),
   steadyRssMiB: (r) => r.timing.map((t) => t.steady.rssMiB),
   burstFirstWriteToAllMs: (r) => r.timing.map((t) => t.burst?.firstWriteToAllMs ?? NaN),
   burstLastWriteToAllMs: (r) => r.timing.map((t) => t.burst?.lastWriteToAllMs ?? NaN),
@@ -323,10 +324,14 @@ async function writeResults(
     await report({
       name: 'fleet-peer-steady',
       description: `${String(p.timingNodes)} nodes × ${String(p.podsPerNode)} pods, ${String(p.rate)} changes/s for ${String(p.seconds)} s: p99 API write → edge stored (mean over rounds); ours vs CloudCore`,
-      parameters: { ...parameters, ...ratiosOf(['steadyP50Ms', 'steadyP99Ms', 'steadyRssMiB']) },
+      parameters: {
+        ...parameters,
+        ...ratiosOf(['steadyP50Ms', 'steadyP99Ms', 'steadySettledP99Ms', 'steadyRssMiB']),
+      },
       variants: pair('steadyP99Ms', 'ms p99', (r) => ({
         p50Ms: r.timing.map((t) => t.steady.p50Ms.toFixed(1)).join(' '),
         maxMs: r.timing.map((t) => t.steady.maxMs.toFixed(1)).join(' '),
+        settledP99Ms: r.timing.map((t) => t.steady.settledP99Ms.toFixed(1)).join(' '),
         missed: r.timing.map((t) => String(t.steady.missed)).join(' '),
         rssMiB: r.timing.map((t) => t.steady.rssMiB.toFixed(1)).join(' '),
         simFailures: r.timing.map((t) => String(t.simFailures)).join(' '),
