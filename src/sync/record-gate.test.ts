@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { identityDelete, objectPush, pushContentDefaults, toMessage } from '../protocol/index.js';
-import type { Message, MessageId, NodeName, PodObject } from '../protocol/index.js';
-import { realisticPod } from '../../test/support/builders.js';
+import {
+  identityDelete,
+  newResponse,
+  objectPush,
+  pushContentDefaults,
+  toMessage,
+} from '../protocol/index.js';
+import type { KubeObjectShape, Message, MessageId, NodeName, PodObject } from '../protocol/index.js';
+import { realisticObject, realisticPod } from '../../test/support/builders.js';
 import { gatedPushOf } from './push-record.js';
 import { RecordGate } from './record-gate.js';
 import type { GatedPush } from './record-gate.js';
@@ -47,17 +53,81 @@ function versions(messages: readonly Message[]): (string | undefined)[] {
 }
 
 describe('RecordGate', () => {
-  it('holds a first push until its record is created, then releases it and later ones in order', () => {
+  it('holds a first push until its record is created, then releases the newest version held', () => {
     const gate = new RecordGate(() => false);
     const first = push(pod('10'), 'insert');
     const decision = gate.offer(node, first);
     assert.equal(decision.kind, 'create');
     assert.deepEqual(gate.offer(node, push(pod('11'))), { kind: 'held' });
-    assert.equal(gate.heldCount, 2);
+    assert.equal(gate.heldCount, 1, 'version 11 replaced version 10');
     const released = gate.written(node, recordOf(first), 'written');
-    assert.deepEqual(versions(released), ['10', '11']);
+    assert.deepEqual(versions(released), ['11']);
     assert.equal(gate.heldCount, 0);
     assert.deepEqual(gate.offer(node, push(pod('12'))), { kind: 'send' }, 'the record now exists');
+  });
+
+  it('holds one message per object however often a repair offers it again', () => {
+    const gate = new RecordGate(() => false);
+    const first = push(pod('10'), 'insert');
+    assert.equal(gate.offer(node, first).kind, 'create');
+    for (let round = 0; round < 50; round++)
+      assert.deepEqual(gate.offer(node, push(pod('10'))), { kind: 'held' });
+    assert.deepEqual(gate.offer(node, push(pod('9'))), { kind: 'held' }, 'an older version is dropped');
+    assert.equal(gate.heldCount, 1);
+    assert.deepEqual(
+      gate
+        .written(node, recordOf(first), 'written')
+        .map((m) => [m.header.resourceversion, m.route.operation]),
+      [['10', 'insert']],
+      'the first of equal versions is the one kept',
+    );
+  });
+
+  it('keeps every reply held for an object, in order, and only the newest push', () => {
+    const gate = new RecordGate(() => false);
+    const cmUid = '0d3c7a52-9c1e-4d4b-8f3e-2a1b5c6d7e8f';
+    const configMap = (rv: string): KubeObjectShape => realisticObject('ConfigMap', 'app', cmUid, rv);
+    const gated = (message: Message): GatedPush => {
+      const g = gatedPushOf(node, message);
+      assert.ok(g !== undefined);
+      return g;
+    };
+    const cmPush = (rv: string, operation: 'insert' | 'update' = 'update'): GatedPush =>
+      gated(
+        toMessage(objectPush('ConfigMap', operation, configMap(rv), pushContentDefaults), {
+          id: `m${String(++serial)}` as MessageId,
+          now: 1,
+        }),
+      );
+    const query: Message = {
+      header: { msg_id: 'q1' as MessageId, timestamp: 1 },
+      route: { source: 'edged', group: 'meta', operation: 'query', resource: 'default/configmap/app' },
+      content: null,
+    };
+    const reply = (rv: string): GatedPush =>
+      gated(
+        newResponse(query, configMap(rv), {
+          id: `r${String(++serial)}` as MessageId,
+          now: 1,
+          resourceVersion: rv,
+        }),
+      );
+    const first = cmPush('10', 'insert');
+    assert.equal(gate.offer(node, first).kind, 'create');
+    gate.offer(node, reply('10'));
+    gate.offer(node, cmPush('11'));
+    gate.offer(node, reply('11'));
+    gate.offer(node, reply('11'));
+    gate.offer(node, cmPush('12'));
+    assert.equal(gate.heldCount, 4);
+    const released = gate.written(node, recordOf(first), 'written');
+    assert.deepEqual(
+      released.map(
+        (m) => `${m.header.parent_msg_id === undefined ? 'push' : 'reply'} ${m.header.resourceversion ?? ''}`,
+      ),
+      ['reply 10', 'reply 11', 'reply 11', 'push 12'],
+    );
+    assert.equal(gate.heldCount, 0);
   });
 
   it('lets other objects of the node pass while one waits for its record', () => {
