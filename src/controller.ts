@@ -394,18 +394,11 @@ async function startStages(ctx: StageContext): Promise<StartedStages> {
     else ha.nodeSeen(node, event.object);
   });
   metrics.ha.setSources({
-    nodes: () => {
-      // Read at every scrape: the hub's node names only, not each node's whole state.
-      let heldNotOwned = 0;
-      for (const node of hub.heldNodes()) if (!ha.owns(node)) heldNotOwned += 1;
-      return [
-        {
-          state: 'owned',
-          count: downstream.nodes.store.list().filter((n) => ha.owns(n.metadata.name as NodeName)).length,
-        },
-        { state: 'held_not_owned', count: heldNotOwned },
-      ];
-    },
+    // Read at every scrape: a count kept up to date, and the hub's node names against two sets.
+    nodes: () => [
+      { state: 'owned', count: ha.ownedCount() },
+      { state: 'held_not_owned', count: ha.countNotOwned(hub.heldNodes()) },
+    ],
     liveReplicas: () => ha.liveReplicas().length,
     leader: () => ha.isLeader,
   });

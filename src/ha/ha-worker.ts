@@ -121,6 +121,16 @@ export class HaWorker {
     return this.#ownership.owns(node);
   }
 
+  /** How many of `nodes` {@link owns} is false for. */
+  countNotOwned(nodes: Iterable<NodeName>): number {
+    return this.#ownership.countNotOwned(nodes);
+  }
+
+  /** How many nodes {@link owns} is true for (ownership-worker.ts `ownedCount`). */
+  ownedCount(): number {
+    return this.#ownership.ownedCount();
+  }
+
   ownerOf(node: NodeName): string | undefined {
     return this.#ownership.ownerOf(node);
   }

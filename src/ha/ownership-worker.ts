@@ -62,6 +62,10 @@ export class OwnershipWorker {
   readonly #claiming = new Set<NodeName>();
   /** The Node's resourceVersion our last successful claim wrote: older informer events are ignored. */
   readonly #claimedAt = new Map<NodeName, bigint>();
+  /** Nodes whose Node, as the informer last showed it, records us as the owner. */
+  readonly #recordedOurs = new Set<NodeName>();
+  /** How many of {@link #recordedOurs} are not in {@link #held}: see {@link ownedCount}. */
+  #recordedNotHeld = 0;
 
   constructor(options: OwnershipWorkerOptions) {
     this.#o = options;
@@ -78,6 +82,24 @@ export class OwnershipWorker {
       recordedOwner: held ? undefined : ownerOf(this.#node(node)),
       me: this.#o.identity,
     });
+  }
+
+  /**
+   * How many nodes {@link owns} answers true for, kept as sessions open and close and Node events come in:
+   * the metrics scrape used to walk every Node and ask {@link owns} of each, about 30 ms of blocked event
+   * loop per scrape at 10,000 nodes.
+   */
+  ownedCount(): number {
+    return this.#o.selfLive() ? this.#held.size + this.#recordedNotHeld : 0;
+  }
+
+  /** How many of `nodes` {@link owns} is false for; our Lease is read once, not once per node. */
+  countNotOwned(nodes: Iterable<NodeName>): number {
+    const isLive = this.#o.selfLive();
+    let count = 0;
+    for (const node of nodes)
+      if (!isLive || (!this.#held.has(node) && !this.#recordedOurs.has(node))) count += 1;
+    return count;
   }
 
   /** The recorded owner of a node (for `edge-controller nodes`). */
@@ -100,7 +122,7 @@ export class OwnershipWorker {
    */
   sessionOpened(node: NodeName): boolean {
     if (!this.#o.selfLive()) return false;
-    this.#held.add(node);
+    this.#hold(node);
     void this.#claim(node);
     return true;
   }
@@ -110,6 +132,7 @@ export class OwnershipWorker {
    * while we hold a session (the edge registers after connecting) is claimed then.
    */
   nodeSeen(node: NodeName, object: NodeMeta): void {
+    this.#noteRecordedOwner(node, ownerOf(object) === this.#o.identity);
     if (this.#held.has(node) && ownerOf(object) === undefined && !this.#claiming.has(node)) {
       void this.#claim(node);
       return;
@@ -126,7 +149,8 @@ export class OwnershipWorker {
 
   /** The node was deleted: nothing to keep. */
   nodeDeleted(node: NodeName): void {
-    this.#held.delete(node);
+    this.#noteRecordedOwner(node, false);
+    this.#unhold(node);
     this.#claimedAt.delete(node);
   }
 
@@ -155,10 +179,29 @@ export class OwnershipWorker {
   }
 
   #release(node: NodeName, reason: ReleaseReason, level: 'info' | 'debug' = 'info'): void {
-    this.#held.delete(node);
+    this.#unhold(node);
     this.#claimedAt.delete(node);
     this.#o.logger[level]({ node, owner: ownerOf(this.#node(node)), reason }, 'Letting go of a node');
     this.#o.release(node, reason);
+  }
+
+  // #held and #recordedOurs change only through these three, which keep #recordedNotHeld right.
+  #hold(node: NodeName): void {
+    if (this.#held.has(node)) return;
+    this.#held.add(node);
+    if (this.#recordedOurs.has(node)) this.#recordedNotHeld -= 1;
+  }
+
+  #unhold(node: NodeName): void {
+    if (!this.#held.delete(node)) return;
+    if (this.#recordedOurs.has(node)) this.#recordedNotHeld += 1;
+  }
+
+  #noteRecordedOwner(node: NodeName, isOurs: boolean): void {
+    if (isOurs === this.#recordedOurs.has(node)) return;
+    if (isOurs) this.#recordedOurs.add(node);
+    else this.#recordedOurs.delete(node);
+    if (!this.#held.has(node)) this.#recordedNotHeld += isOurs ? 1 : -1;
   }
 
   #node(node: NodeName): NodeMeta | undefined {
