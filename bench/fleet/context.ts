@@ -202,8 +202,36 @@ export class FleetContext {
     );
   }
 
+  /**
+   * The fleet's Nodes and pods written straight to the API server, with no edge connected (first sync
+   * run alone: a cold start listing 100,000 pods without bringing up 10,000 edges first). The Nodes carry
+   * the edge label and nothing else; no edge reports for them, so the node lifecycle controller taints
+   * them unreachable after the grace period, and the pods tolerate every taint so none is evicted.
+   */
+  async seedWithoutEdges(): Promise<void> {
+    const t0 = performance.now();
+    await forEachConcurrent(
+      this.nodeNames,
+      this.settings.createConcurrency,
+      async (name) => {
+        await this.admin.request({
+          method: 'POST',
+          path: '/api/v1/nodes',
+          body: { metadata: { name, labels: { 'node-role.kubernetes.io/edge': '' } } },
+        });
+      },
+      (done) => {
+        progress(`nodes created: ${String(done)}/${String(this.nodeNames.length)}`);
+      },
+    );
+    progress(
+      `created ${String(this.nodeNames.length)} Nodes in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
+    await this.createPods({ tolerateAll: true });
+  }
+
   /** Creates the pods (once), `createConcurrency` at a time; pod 0 of each node mounts the fan-out ConfigMap. */
-  async createPods(): Promise<void> {
+  async createPods(options: { readonly tolerateAll?: boolean } = {}): Promise<void> {
     if (this.#podsCreated) return;
     this.#podsCreated = true;
     const refs: FleetPodRef[] = [];
@@ -218,7 +246,12 @@ export class FleetContext {
         const created = await this.admin.request<{ metadata: { uid: string } }>({
           method: 'POST',
           path: `/api/v1/namespaces/${namespace}/pods`,
-          body: fleetPod(ref.name, ref.node, i % this.settings.podsPerNode === 0),
+          body: fleetPod(
+            ref.name,
+            ref.node,
+            i % this.settings.podsPerNode === 0,
+            options.tolerateAll === true,
+          ),
         });
         ref.uid = created.metadata.uid;
       },
@@ -333,11 +366,17 @@ export async function waitReady(metricsPort: number, timeoutMs: number): Promise
   }
 }
 
-function fleetPod(name: string, node: string, mountsFanout: boolean): Record<string, unknown> {
+function fleetPod(
+  name: string,
+  node: string,
+  mountsFanout: boolean,
+  tolerateAll: boolean,
+): Record<string, unknown> {
   return {
     metadata: { name, labels: { app: 'fleet' } },
     spec: {
       nodeName: node,
+      ...(tolerateAll ? { tolerations: [{ operator: 'Exists' }] } : {}),
       containers: [
         {
           name: 'c',
