@@ -4,7 +4,8 @@
  * the median RSS over `memorySeconds` once the fleet is at rest (every edge holds its pods and reported
  * them Running, the controller has nothing queued; `FleetContext.waitSettled`; no forced GC), then `rate` pod
  * changes per second (a `bench/seq` annotation on a random pod) for `measureSeconds`: the time from each
- * API write to the edge storing it (the sim process reports it; the edge ACKs in the same turn).
+ * API write to the edge storing it (the sim process reports it; the edge ACKs in the same turn), split at
+ * the API server's watch event (watch-probe.ts) into the API server's part and ours.
  * Writes fleet.json, fleet-latency.svg (latency over time) and fleet-memory.svg (RSS against connected
  * nodes during the ramp).
  * @module
@@ -15,6 +16,7 @@ import { report, resultsPath } from '../lib/runner.js';
 import { writeLineChart } from '../lib/svg-plot.js';
 import type { FleetContext } from './context.js';
 import { namespace, progress } from './context.js';
+import { startWatchProbe } from './watch-probe.js';
 
 /** Options of {@link runFleet}. */
 export interface FleetScenarioOptions {
@@ -47,7 +49,9 @@ export async function runFleet(ctx: FleetContext, o: FleetScenarioOptions): Prom
   const mem = sampler.summarize(tSettled, tMemEnd);
 
   progress(`fleet: ${String(o.rate)} changes/s for ${String(o.measureSeconds)} s`);
+  const probe = await startWatchProbe(ctx.admin, namespace);
   const sent = new Map<string, number>();
+  const returned = new Map<string, number>();
   const changes = Math.round(o.rate * o.measureSeconds);
   const tLoad = Date.now();
   const t0 = performance.now();
@@ -65,6 +69,9 @@ export async function runFleet(ctx: FleetContext, o: FleetScenarioOptions): Prom
         contentType: 'application/merge-patch+json',
         body: { metadata: { annotations: { 'bench/seq': seq } } },
       })
+      .then(() => {
+        returned.set(seq, performance.timeOrigin + performance.now());
+      })
       .catch(() => {
         failed += 1;
       });
@@ -73,6 +80,30 @@ export async function runFleet(ctx: FleetContext, o: FleetScenarioOptions): Prom
   const deadline = performance.now() + 120_000;
   while ([...sent.keys()].some((k) => !sim.seqs.has(k)) && performance.now() < deadline) await delay(250);
   const tDone = Date.now();
+  probe.stop();
+  // The parts of each change's time, where both ends were seen (ms).
+  const part = (from: (seq: string) => number | undefined, to: (seq: string) => number | undefined) => {
+    const values = [...sent.keys()].flatMap((seq) => {
+      const a = from(seq);
+      const b = to(seq);
+      return a !== undefined && b !== undefined ? [b - a] : [];
+    });
+    return { p50: quantile(values, 0.5), p99: quantile(values, 0.99), readings: values.length };
+  };
+  const parts = {
+    writeReturned: part(
+      (seq) => sent.get(seq),
+      (seq) => returned.get(seq),
+    ),
+    writeToWatchEvent: part(
+      (seq) => sent.get(seq),
+      (seq) => probe.seenAt.get(seq),
+    ),
+    watchEventToEdge: part(
+      (seq) => probe.seenAt.get(seq),
+      (seq) => sim.seqs.get(seq),
+    ),
+  };
   const load = sampler.summarize(tLoad, tLoadEnd);
   const points: [number, number][] = [...sent].map(([seq, at]) => [
     (at - tLoad) / 1000,
@@ -127,6 +158,13 @@ export async function runFleet(ctx: FleetContext, o: FleetScenarioOptions): Prom
           changes,
           lost,
           writeFailures: failed,
+          ...Object.fromEntries(
+            Object.entries(parts).flatMap(([name, q]) => [
+              [`${name}P50`, q.p50],
+              [`${name}P99`, q.p99],
+              [`${name}Readings`, q.readings],
+            ]),
+          ),
           target: 'p99 <= 200 ms',
         },
       },
