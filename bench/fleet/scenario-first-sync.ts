@@ -29,10 +29,10 @@ export async function runFirstSync(ctx: FleetContext): Promise<void> {
   else await ctx.ensureFleet();
   const pods = await countOf(ctx, `/api/v1/namespaces/${namespace}/pods`);
   const nodes = await countOf(ctx, '/api/v1/nodes');
-  const records = await countOf(
-    ctx,
-    `/apis/reliablesyncs.kubeedge.io/v1alpha1/namespaces/${namespace}/objectsyncs`,
-  );
+  // None on a cold start: the controller installs KubeEdge's CRDs when it first starts.
+  const records = isCold
+    ? 0
+    : await countOf(ctx, `/apis/reliablesyncs.kubeedge.io/v1alpha1/namespaces/${namespace}/objectsyncs`);
   progress(
     `first sync: restarting the controller with ${String(pods)} pods, ${String(nodes)} nodes, ${String(records)} records`,
   );
