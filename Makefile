@@ -89,7 +89,8 @@ bench: local-cluster hollow-edge
 	node --import tsx bench/fuzz/fuzz.bench.ts
 
 # The fleet scenarios of issue 15 (bench/fleet/fleet.bench.ts): 10,000 simulated nodes and 100,000 pods by
-# default, up to 2 h on 2 cores, so not part of `make bench`. `make bench-fleet` runs them all (one control
+# default, hours on 2 cores (the pods' records queue behind the nodes' leases for the API server's
+# writes; README "What one replica holds"), so not part of `make bench`. `make bench-fleet` runs them all (one control
 # plane shared by fleet, fan-out, storm, first-sync and churn; memory and peer start their own);
 # `make bench-fleet-<scenario>` runs one. FLEET_ARGS passes sizes, e.g. FLEET_ARGS="--nodes 500".
 FLEET_SCENARIOS := fleet fan-out storm first-sync churn memory peer
