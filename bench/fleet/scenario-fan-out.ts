@@ -156,6 +156,8 @@ export async function runFanOut(ctx: FleetContext, o: FanOutOptions): Promise<vo
           p99Source: loop.loopP99Source,
           slowSeconds: loop.loopSlowSeconds,
           threadOnCpuShareInSlowSeconds: loop.loopThreadOnCpuShare,
+          gcShareInSlowSeconds: loop.loopGcShare,
+          gcMaxPauseInSlowSecondsMs: loop.loopGcMaxPauseMs,
           rssMaxMiB: loop.rssMaxMiB,
           cpuSeconds: loop.cpuSeconds,
           target: 'p99 <= 50 ms, max <= 500 ms',

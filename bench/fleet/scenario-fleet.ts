@@ -189,6 +189,8 @@ export async function runFleet(ctx: FleetContext, o: FleetScenarioOptions): Prom
           p99Source: load.loopP99Source,
           slowSeconds: load.loopSlowSeconds,
           threadOnCpuShareInSlowSeconds: load.loopThreadOnCpuShare,
+          gcShareInSlowSeconds: load.loopGcShare,
+          gcMaxPauseInSlowSecondsMs: load.loopGcMaxPauseMs,
           idleP99Ms: mem.loopP99Ms,
           idleMaxMs: mem.loopMaxMs,
           cpuSecondsLoad: load.cpuSeconds,

@@ -153,6 +153,8 @@ export async function runStorm(ctx: FleetContext): Promise<void> {
           cpuSeconds: win.cpuSeconds,
           slowSeconds: win.loopSlowSeconds,
           threadOnCpuShareInSlowSeconds: win.loopThreadOnCpuShare,
+          gcShareInSlowSeconds: win.loopGcShare,
+          gcMaxPauseInSlowSecondsMs: win.loopGcMaxPauseMs,
         },
       },
     ],

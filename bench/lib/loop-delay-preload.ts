@@ -7,11 +7,14 @@
  * resets its histogram at every scrape). Each line also carries the CPU the loop's own thread used in
  * that second (`process.threadCpuUsage`): a second with a long delay and little of it says the thread
  * was waiting for a core (other processes, or the process's own GC threads), not running JavaScript.
+ * And the garbage collector's pauses of that second (`PerformanceObserver` `gc` entries): their total,
+ * the longest, and the total of the major ones (mark-compact), so a late second says whether it was GC.
  * The controller's code is not changed; this adds one read per second on its loop.
  * @module
  */
 import { appendFileSync } from 'node:fs';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { PerformanceObserver, constants, monitorEventLoopDelay } from 'node:perf_hooks';
+import type { PerformanceEntry } from 'node:perf_hooks';
 
 const file = process.env['EDGE_BENCH_LOOP_FILE'];
 if (file !== undefined && file !== '') {
@@ -19,6 +22,16 @@ if (file !== undefined && file !== '') {
   h.enable();
   let thread = process.threadCpuUsage();
   let last = performance.now();
+  const gc = { ms: 0, maxMs: 0, majorMs: 0 };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gc.ms += entry.duration;
+      gc.maxMs = Math.max(gc.maxMs, entry.duration);
+      const kind = (entry as PerformanceEntry & { readonly detail?: { readonly kind?: number } }).detail
+        ?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) gc.majorMs += entry.duration;
+    }
+  }).observe({ entryTypes: ['gc'] });
   const timer = setInterval(() => {
     const now = performance.now();
     // One reading per second, kept as the next second's start: no CPU falls between two readings.
@@ -45,7 +58,13 @@ if (file !== undefined && file !== '') {
       buckets,
       wallMs: now - last,
       threadCpuMs: cpuMicros / 1000,
+      gcMs: gc.ms,
+      gcMaxMs: gc.maxMs,
+      gcMajorMs: gc.majorMs,
     };
+    gc.ms = 0;
+    gc.maxMs = 0;
+    gc.majorMs = 0;
     last = now;
     h.reset();
     appendFileSync(file, JSON.stringify(line) + '\n');

@@ -52,6 +52,10 @@ export interface LoopSecond {
   /** The second's length, ms, and the CPU the loop's thread used in it (absent in older files). */
   readonly wallMs?: number;
   readonly threadCpuMs?: number;
+  /** The garbage collector's pauses in that second, ms: all, the longest, the major ones (absent in older files). */
+  readonly gcMs?: number;
+  readonly gcMaxMs?: number;
+  readonly gcMajorMs?: number;
 }
 
 /** What a window of samples says. */
@@ -72,6 +76,10 @@ export interface WindowSummary {
    * it was mostly waiting for a core.
    */
   readonly loopThreadOnCpuShare: number;
+  /** In the same seconds, the share of their time the garbage collector paused the loop (preload only). */
+  readonly loopGcShare: number;
+  /** The longest GC pause in those seconds, ms (preload only). */
+  readonly loopGcMaxPauseMs: number;
   /** The seconds whose largest delay passed 100 ms (preload only). */
   readonly loopSlowSeconds: number;
   readonly kubeRequestsPerSecond: number;
@@ -248,20 +256,34 @@ export class ProcessSampler {
   }
 }
 
-/** The share of `seconds` the loop's thread was on a CPU, for those whose line says so. */
+/**
+ * The share of `seconds` the loop's thread was on a CPU, and the share the garbage collector paused it,
+ * for those whose line says so; and the longest GC pause among them (ms).
+ */
 export function onCpuShare(seconds: readonly LoopSecond[]): {
   loopThreadOnCpuShare: number;
+  loopGcShare: number;
+  loopGcMaxPauseMs: number;
   loopSlowSeconds: number;
 } {
   let wall = 0;
   let cpu = 0;
+  let gcWall = 0;
+  let gc = 0;
+  let gcMax = 0;
   for (const l of seconds) {
     if (l.wallMs === undefined || l.threadCpuMs === undefined) continue;
     wall += l.wallMs;
     cpu += l.threadCpuMs;
+    if (l.gcMs === undefined) continue;
+    gcWall += l.wallMs;
+    gc += l.gcMs;
+    gcMax = Math.max(gcMax, l.gcMaxMs ?? 0);
   }
   return {
     loopThreadOnCpuShare: wall > 0 ? Math.round((cpu / wall) * 100) / 100 : NaN,
+    loopGcShare: gcWall > 0 ? Math.round((gc / gcWall) * 100) / 100 : NaN,
+    loopGcMaxPauseMs: gcWall > 0 ? Math.round(gcMax * 10) / 10 : NaN,
     loopSlowSeconds: seconds.length,
   };
 }
