@@ -25,6 +25,7 @@
  * seen yet.
  * @module
  */
+import { isReply } from '../protocol/index.js';
 import type { Message, NodeName } from '../protocol/index.js';
 import { parseResourceVersion } from '../queues/index.js';
 import { unknownResourceVersion } from './record-ops.js';
@@ -206,19 +207,16 @@ export function holdNewest(messages: Message[], message: Message): number {
     messages.push(message);
     return 1;
   }
-  const isSuperseded = (held: Message): boolean => {
-    const heldRv = versionOfPush(held);
-    return heldRv !== undefined && heldRv < rv;
-  };
   if (messages.some((held) => (versionOfPush(held) ?? -1n) >= rv)) return 0;
+  // Every versioned push held is older than `message` now: it supersedes them all.
   const before = messages.length;
-  const kept = messages.filter((held) => !isSuperseded(held));
+  const kept = messages.filter((held) => versionOfPush(held) === undefined);
   messages.splice(0, before, ...kept, message);
   return messages.length - before;
 }
 
 /** The resourceVersion of a push; undefined for a reply or a message without a valid one. */
 function versionOfPush(message: Message): bigint | undefined {
-  if (message.header.parent_msg_id !== undefined) return undefined;
+  if (isReply(message)) return undefined;
   return parseResourceVersion(message.header.resourceversion ?? '');
 }
