@@ -93,12 +93,18 @@ export class OwnershipWorker {
     return this.#o.selfLive() ? this.#held.size + this.#recordedNotHeld : 0;
   }
 
-  /** How many of `nodes` {@link owns} is false for; our Lease is read once, not once per node. */
+  /**
+   * How many of `nodes` {@link owns} is false for: the same rule (ownership.ts `owns`), with our Lease read
+   * once and the recorded owner from {@link #recordedOurs} instead of a Node lookup per node.
+   */
   countNotOwned(nodes: Iterable<NodeName>): number {
-    const isLive = this.#o.selfLive();
+    const selfLive = this.#o.selfLive();
+    const me = this.#o.identity;
     let count = 0;
-    for (const node of nodes)
-      if (!isLive || (!this.#held.has(node) && !this.#recordedOurs.has(node))) count += 1;
+    for (const node of nodes) {
+      const recordedOwner = this.#recordedOurs.has(node) ? me : undefined;
+      if (!owns({ selfLive, held: this.#held.has(node), recordedOwner, me })) count += 1;
+    }
     return count;
   }
 
