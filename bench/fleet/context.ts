@@ -18,6 +18,7 @@ import { KubeClient, loadKubeConfig } from '../../src/kube/index.js';
 import { startLocalCluster } from '../../src/local-cluster/index.js';
 import type { LocalCluster } from '../../src/local-cluster/index.js';
 import { forEachConcurrent } from '../lib/concurrent.js';
+import { createEdgeNode } from '../lib/edge-node.js';
 import { readJoinToken, startControllerProcess } from '../lib/controller-process.js';
 import type { ControllerPorts, ControllerProcess } from '../lib/controller-process.js';
 import { ProcessSampler } from '../lib/process-sampler.js';
@@ -214,11 +215,7 @@ export class FleetContext {
       this.nodeNames,
       this.settings.createConcurrency,
       async (name) => {
-        await this.admin.request({
-          method: 'POST',
-          path: '/api/v1/nodes',
-          body: { metadata: { name, labels: { 'node-role.kubernetes.io/edge': '' } } },
-        });
+        await createEdgeNode(this.admin, name);
       },
       (done) => {
         progress(`nodes created: ${String(done)}/${String(this.nodeNames.length)}`);

@@ -28,6 +28,7 @@ import type { Message } from '../../src/protocol/index.js';
 import { ReplicaSet } from '../../test/ha/replica-set.js';
 import type { Replica } from '../../test/ha/replica-set.js';
 import { waitFor } from '../lib/controller-process.js';
+import { createEdgeNode } from '../lib/edge-node.js';
 import { report } from '../lib/runner.js';
 import type { VariantResult } from '../lib/runner.js';
 
@@ -128,11 +129,7 @@ try {
   for (let i = 0; i < names.length; i += 50) {
     await Promise.all(
       names.slice(i, i + 50).map(async (name) => {
-        await admin.request({
-          method: 'POST',
-          path: '/api/v1/nodes',
-          body: { metadata: { name, labels: { 'node-role.kubernetes.io/edge': '' } } },
-        });
+        await createEdgeNode(admin, name);
         for (let p = 0; p < podsPerNode; p++) {
           const pod = `${name}-p${String(p)}`;
           pods.push(pod);

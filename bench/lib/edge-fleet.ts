@@ -7,6 +7,7 @@ import type { KubeClient } from '../../src/kube/index.js';
 import { EdgeClient, joinWithToken } from '../../src/sim/index.js';
 import type { ControllerProcess } from './controller-process.js';
 import { readJoinToken } from './controller-process.js';
+import { createEdgeNode } from './edge-node.js';
 
 /** One bound pod of the fleet. */
 export interface FleetPod {
@@ -42,13 +43,7 @@ export async function createFleet(o: FleetOptions): Promise<Fleet> {
     body: { metadata: { name: o.namespace } },
   });
   const names = Array.from({ length: o.nodes }, (_, i) => `bench-edge-${String(i)}`);
-  for (const name of names) {
-    await admin.request({
-      method: 'POST',
-      path: '/api/v1/nodes',
-      body: { metadata: { name, labels: { 'node-role.kubernetes.io/edge': '' } } },
-    });
-  }
+  for (const name of names) await createEdgeNode(admin, name);
   const token = await readJoinToken(admin);
   const httpServer = `https://127.0.0.1:${String(controller.ports.https)}`;
   const edges = new Map<string, EdgeClient>();
