@@ -17,7 +17,6 @@ export interface WatchProbe {
 }
 
 interface PodEvent {
-  readonly type?: string;
   readonly object?: { readonly metadata?: { readonly annotations?: Record<string, string> } };
 }
 
