@@ -131,6 +131,12 @@ export class LeaseLiveness {
     return false;
   }
 
+  /** Whether any Lease seen and not deleted names `holder`, live or not. */
+  holds(holder: string): boolean {
+    for (const s of this.#seen.values()) if (s.holder === holder) return true;
+    return false;
+  }
+
   /** Every live holder, sorted. */
   liveHolders(nowMs: number): string[] {
     const live = new Set<string>();

@@ -62,8 +62,14 @@ export class ReplicaLeaseWorker {
   readonly #liveness = new LeaseLiveness();
   readonly #leases: Informer<LeaseObject>;
   #lastRenewMs: number | undefined;
-  /** Other live replicas when we last renewed: a lapse with nobody else around closes nothing. */
-  #othersAtRenew = 0;
+  /**
+   * Other replicas live when we last renewed, less those whose Lease was deleted since (a clean stop): a
+   * lapse with nobody else around closes nothing. Counted at the renewal because at the lapse the API
+   * server is away and every other Lease looks stale too. A count alone went stale: a replica stopped
+   * just after our last renewal still counted, and the lapse of an API server restart then closed every
+   * session with nobody left to take them (seen in the downstream tests).
+   */
+  readonly #othersAtRenew = new Set<string>();
   #lapsed = false;
   #leading = false;
   #acquiredAt: string | undefined;
@@ -81,6 +87,9 @@ export class ReplicaLeaseWorker {
     this.#leases.onEvent((event) => {
       if (event.type === 'delete') this.#liveness.forget(event.object.metadata.name);
       else this.#liveness.observe(event.object, this.#o.nowMs(), this.#o.leaseDurationSeconds);
+      // A replica whose every Lease is gone (deleted, or released) stopped: it will take over nothing.
+      for (const other of this.#othersAtRenew)
+        if (!this.#liveness.holds(other)) this.#othersAtRenew.delete(other);
     });
   }
 
@@ -127,7 +136,7 @@ export class ReplicaLeaseWorker {
    * over, and dropping pushes would lose the events its informers replay once the API server is back).
    */
   get mayOwn(): boolean {
-    return this.isLive || (this.#lastRenewMs !== undefined && this.#othersAtRenew === 0);
+    return this.isLive || (this.#lastRenewMs !== undefined && this.#othersAtRenew.size === 0);
   }
 
   /** Whether this replica holds the leader Lease. */
@@ -163,11 +172,9 @@ export class ReplicaLeaseWorker {
       if (!this.isLive && !this.#lapsed) {
         this.#lapsed = true;
         if (this.#leading) this.#setLeading(false);
-        this.#o.logger.warn(
-          { others: this.#othersAtRenew },
-          'This replica could not renew its Lease: it owns no node',
-        );
-        if (this.#othersAtRenew > 0) this.#o.onLapse?.();
+        const others = [...this.#othersAtRenew];
+        this.#o.logger.warn({ others }, 'This replica could not renew its Lease: it owns no node');
+        if (others.length > 0) this.#o.onLapse?.();
       }
     }
   }
@@ -211,7 +218,9 @@ export class ReplicaLeaseWorker {
       this.#acquiredAt ??= written.spec?.acquireTime;
       // Counted from when the write was sent: the API server may have taken its time.
       this.#lastRenewMs = started;
-      this.#othersAtRenew = this.#liveness.liveHolders(started).filter((h) => h !== identity).length;
+      this.#othersAtRenew.clear();
+      for (const holder of this.#liveness.liveHolders(started))
+        if (holder !== identity) this.#othersAtRenew.add(holder);
       if (this.#lapsed) {
         this.#lapsed = false;
         this.#o.logger.info('This replica renewed its Lease again');
