@@ -50,7 +50,7 @@ export interface RecordWriterOptions {
   readonly unwaitedConcurrency?: number;
   /** Backoff of one record's retries; default 500 ms doubling to 30 s. */
   readonly retryBackoff?: ExponentialBackoff;
-  /** Backoff of the whole writer while the API server does not answer; default 500 ms doubling to 10 s. */
+  /** Backoff of the whole writer while the API server does not answer; default 500 ms doubling to 2 s. */
   readonly pauseBackoff?: ExponentialBackoff;
   readonly observer?: RecordWriterObserver;
   /** Random number source for jitter; default `Math.random`. */
@@ -97,7 +97,12 @@ export const unwaitedShare = 8;
 type Lane = 'waited' | 'unwaited';
 
 const defaultRetryBackoff: ExponentialBackoff = { initialDelayMs: 500, maxDelayMs: 30_000 };
-const defaultPauseBackoff: ExponentialBackoff = { initialDelayMs: 500, maxDelayMs: 10_000 };
+/**
+ * One probe every 2 s at most while the API server is away: one request, nothing to spare. With 10 s, a
+ * pod created just after a 15 s API server restart reached its edge 9 s later: the pause had grown to
+ * 10 s during the outage, and the first probe after it met the new server's "paths not installed yet" 503.
+ */
+const defaultPauseBackoff: ExponentialBackoff = { initialDelayMs: 500, maxDelayMs: 2_000 };
 const warnIntervalMs = 10_000;
 
 /** Writes records in order per record, fairly across nodes. */
